@@ -1,0 +1,54 @@
+# shellcheck shell=bash
+# Shared set-up for bin/serve and bin/test: a virtual environment with the
+# module installed in editable mode, and the sao web client.  Each step is
+# skipped when what it builds is already there and up to date.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV=${SERVICE_DESK_VENV:-$ROOT/.venv}
+SAO_VERSION=8.0.11
+SAO_DIR=$ROOT/.sao/node_modules/tryton-sao
+PYTHON=${PYTHON:-python3.11}
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+setup_venv() {
+    if [ ! -x "$VENV/bin/python" ]; then
+        say "Creating the virtual environment"
+        "$PYTHON" -m venv "$VENV"
+        "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    fi
+    local stamp="$VENV/.service-desk-installed"
+    local want
+    want=$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+        say "Installing Tryton 8.0, the module and the test tools"
+        "$VENV/bin/python" -m pip install --quiet -e "$ROOT[test]"
+        echo "$want" > "$stamp"
+    fi
+    export PATH="$VENV/bin:$PATH"
+}
+
+setup_sao() {
+    if [ ! -f "$SAO_DIR/.installed-$SAO_VERSION" ]; then
+        say "Installing the sao web client $SAO_VERSION"
+        mkdir -p "$ROOT/.sao"
+        (cd "$ROOT/.sao" \
+            && npm install --no-audit --no-fund --loglevel=error \
+                "tryton-sao@$SAO_VERSION" >&2)
+        (cd "$SAO_DIR" \
+            && npm install --omit=dev --legacy-peer-deps --no-audit \
+                --no-fund --loglevel=error >&2)
+        touch "$SAO_DIR/.installed-$SAO_VERSION"
+    fi
+    export SERVICE_DESK_SAO_ROOT=$SAO_DIR
+}
+
+# A digest of the module's sources: databases built from an older version
+# of the module are rebuilt (test cache) or updated (demo database).
+module_digest() {
+    (cd "$ROOT" && find service_desk -type f \
+        \( -name '*.py' -o -name '*.xml' -o -name '*.cfg' -o -name '*.po' \) \
+        -not -path '*/tests/*' -print0 | sort -z | xargs -0 sha256sum \
+        | sha256sum | cut -c1-16)
+}

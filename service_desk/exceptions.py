@@ -1,0 +1,7 @@
+# This file is part of service_desk.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.model.exceptions import ValidationError
+
+
+class EquipmentValidationError(ValidationError):
+    pass

@@ -1,0 +1,90 @@
+# This file is part of service_desk.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+
+
+class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
+    "Test service_desk module"
+    module = 'service_desk'
+
+    @with_transaction()
+    def test_equipment_label_from_sequence(self):
+        "Equipment without a label is numbered from the sequence"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Site = pool.get('service.site')
+        Equipment = pool.get('service.equipment')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+
+        company = create_company()
+        with set_company(company):
+            customer = Party(name="Customer")
+            customer.save()
+            site = Site(name="School", party=customer)
+            site.save()
+            unit, = Uom.search([('name', '=', "Unit")])
+            template = Template(
+                name="Projector", type='goods', default_uom=unit,
+                products=[{}])
+            template.save()
+            product, = template.products
+            first, second = Equipment.create([
+                    {'site': site.id, 'product': product.id},
+                    {'site': site.id, 'product': product.id},
+                    ])
+
+            self.assertTrue(first.label.startswith('EQ'))
+            self.assertNotEqual(first.label, second.label)
+            self.assertEqual(site.equipment_count, 2)
+
+    @with_transaction()
+    def test_under_warranty_search(self):
+        "Search on the under warranty flag matches the computed value"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Site = pool.get('service.site')
+        Equipment = pool.get('service.equipment')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        Date = pool.get('ir.date')
+
+        company = create_company()
+        with set_company(company):
+            today = Date.today()
+            customer = Party(name="Customer")
+            customer.save()
+            site = Site(name="School", party=customer)
+            site.save()
+            unit, = Uom.search([('name', '=', "Unit")])
+            template = Template(
+                name="Projector", type='goods', default_uom=unit,
+                products=[{}])
+            template.save()
+            product, = template.products
+            covered, expired, unknown = Equipment.create([{
+                        'site': site.id, 'product': product.id,
+                        'warranty_end': today + dt.timedelta(days=1),
+                        }, {
+                        'site': site.id, 'product': product.id,
+                        'warranty_end': today - dt.timedelta(days=1),
+                        }, {
+                        'site': site.id, 'product': product.id,
+                        }])
+
+            self.assertEqual(
+                [e.under_warranty for e in [covered, expired, unknown]],
+                [True, False, False])
+            self.assertEqual(
+                Equipment.search([('under_warranty', '=', True)]), [covered])
+            self.assertEqual(
+                set(Equipment.search([('under_warranty', '=', False)])),
+                {expired, unknown})
+
+
+del ModuleTestCase

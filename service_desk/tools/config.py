@@ -1,0 +1,28 @@
+# This file is part of service_desk.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"Print a trytond configuration for a local server with the sao web client."
+import argparse
+import configparser
+import sys
+
+
+def build(database_path, listen, sao_root, uri='sqlite://'):
+    config = configparser.ConfigParser(interpolation=None)
+    config['database'] = {'uri': uri, 'path': database_path}
+    config['web'] = {'listen': listen, 'root': sao_root}
+    return config
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('--database-path', required=True)
+    parser.add_argument('--listen', default='127.0.0.1:8000')
+    parser.add_argument('--sao-root', required=True)
+    parser.add_argument('--uri', default='sqlite://')
+    args = parser.parse_args(argv)
+    build(args.database_path, args.listen, args.sao_root, uri=args.uri
+        ).write(sys.stdout)
+
+
+if __name__ == '__main__':
+    main()

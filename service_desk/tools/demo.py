@@ -1,0 +1,290 @@
+# This file is part of service_desk.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Create a database with service_desk activated and the demo data.
+
+The demo is a county (云溪县) whose schools and offices, spread over six
+townships, run equipment installed by the company; one user per role of
+the service department (R-ROLE-1..6) logs in with a known password.
+"""
+import argparse
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from decimal import Decimal
+
+PASSWORD = 'service-demo'
+ADMIN_PASSWORD = 'admin-demo'
+
+# login: (name, group xml id, language)
+USERS = {
+    'manager': ("王经理 Wang Jun", 'group_service_manager'),
+    'engineer': ("李工 Li Ming", 'group_service_technical_engineer'),
+    'field': ("张师傅 Zhang Wei", 'group_service_field_engineer'),
+    'field2': ("赵师傅 Zhao Lei", 'group_service_field_engineer'),
+    'cs': ("刘客服 Liu Fang", 'group_service_customer_service'),
+    'keeper': ("陈库管 Chen Jing", 'group_service_parts_keeper'),
+    'accountant': ("孙会计 Sun Li", 'group_service_accountant'),
+    }
+
+COUNTY = ('云溪县', 'Yunxi County', 'YX')
+TOWNSHIPS = [
+    ('城关镇', 'Chengguan Town', 'CG'),
+    ('石桥镇', 'Shiqiao Town', 'SQ'),
+    ('龙泉乡', 'Longquan Township', 'LQ'),
+    ('白沙镇', 'Baisha Town', 'BS'),
+    ('清河乡', 'Qinghe Township', 'QH'),
+    ('马鞍乡', 'Ma\'an Township', 'MA'),
+    ]
+# suffix, site type, criticality, equipment kinds with quantities
+SITE_KINDS = [
+    ('中心小学', 'school', 'normal', {
+            'panel': 4, 'projector': 2, 'pc': 2, 'switch': 1, 'camera': 1,
+            'ups': 1}),
+    ('初级中学', 'school', 'critical', {
+            'panel': 3, 'pc': 3, 'switch': 1, 'router': 1, 'camera': 2,
+            'recorder': 1, 'ups': 1}),
+    ('幼儿园', 'kindergarten', 'normal', {
+            'projector': 2, 'pc': 1, 'switch': 1, 'camera': 2,
+            'printer': 1, 'broadcast': 1}),
+    ('人民政府', 'office', 'critical', {
+            'pc': 4, 'printer': 2, 'switch': 1, 'router': 1, 'ups': 1,
+            'camera': 1}),
+    ('卫生院', 'hospital', 'critical', {
+            'pc': 3, 'printer': 1, 'switch': 1, 'ups': 1, 'camera': 2,
+            'broadcast': 1}),
+    ('第二小学', 'school', 'normal', {
+            'panel': 2, 'projector': 2, 'pc': 2, 'switch': 1,
+            'broadcast': 1, 'cabling': 2}),
+    ]
+# code: (English name, Chinese name, warranty years)
+PRODUCTS = {
+    'projector': ("Projector", "投影仪", 2),
+    'panel': ("Interactive Panel", "交互式电子白板一体机", 3),
+    'pc': ("Desktop PC", "台式计算机", 3),
+    'switch': ("Network Switch", "网络交换机", 3),
+    'router': ("Router", "路由器", 2),
+    'camera': ("IP Camera", "网络摄像机", 2),
+    'recorder': ("Network Video Recorder", "网络硬盘录像机", 2),
+    'ups': ("UPS", "不间断电源", 2),
+    'printer': ("Printer", "打印机", 1),
+    'broadcast': ("Campus Broadcast Amplifier", "校园广播功放", 2),
+    'cabling': ("Structured Cabling", "综合布线", 5),
+    'server': ("Server", "服务器", 3),
+    }
+ROOMS = ['一楼办公室', '二楼教室201', '三楼教室302', '多媒体教室', '机房',
+    '监控室', '会议室', '走廊']
+
+
+def create_database(config_file, database):
+    "Create the SQLite file and activate service_desk with zh_CN loaded"
+    from trytond.config import config
+    config.update_etc(config_file)
+    path = config.get('database', 'path')
+    os.makedirs(path, exist_ok=True)
+    open(os.path.join(path, database + '.sqlite'), 'a').close()
+    with tempfile.NamedTemporaryFile('w', suffix='.pass') as passfile:
+        passfile.write(ADMIN_PASSWORD)
+        passfile.flush()
+        env = dict(os.environ, TRYTONPASSFILE=passfile.name)
+        subprocess.run([
+                'trytond-admin', '-c', config_file, '-d', database,
+                '--all', '--email', 'admin@example.com'],
+            env=env, check=True)
+        subprocess.run([
+                'trytond-admin', '-c', config_file, '-d', database,
+                '-u', 'service_desk', '--activate-dependencies',
+                '-l', 'zh_CN'],
+            env=env, check=True)
+
+
+def load(config):
+    "Load the demo records through proteus"
+    from proteus import Model, Wizard
+
+    rng = random.Random(2026)
+    Lang = Model.get('ir.lang')
+    zh, = Lang.find([('code', '=', 'zh_CN')])
+    if not zh.translatable:
+        zh.translatable = True
+        zh.save()
+
+    company = _create_company(Model, Wizard, config)
+    _create_users(Model, company)
+    _setup_warehouse(Model)
+    products = _create_products(Model, config)
+    areas = _create_areas(Model)
+    _create_sites(Model, rng, company, areas, products)
+
+
+def _create_company(Model, Wizard, config):
+    Currency = Model.get('currency.currency')
+    Party = Model.get('party.party')
+    User = Model.get('res.user')
+    cny = Currency(
+        name="Chinese Yuan", code='CNY', symbol='¥', rounding=Decimal('0.01'),
+        digits=2)
+    cny.save()
+    party = Party(name="云溪信息系统集成有限公司")
+    address = party.addresses[0] if party.addresses else party.addresses.new()
+    address.city = COUNTY[0]
+    party.save()
+    wizard = Wizard('company.company.config')
+    wizard.execute('company')
+    wizard.form.party = party
+    wizard.form.currency = cny
+    wizard.form.timezone = 'Asia/Shanghai'
+    wizard.execute('add')
+    config._context = User.get_preferences(True, {})
+    company, = Model.get('company.company').find()
+    return company
+
+
+def _create_users(Model, company):
+    User = Model.get('res.user')
+    Group = Model.get('res.group')
+    Party = Model.get('party.party')
+    Employee = Model.get('company.employee')
+    ModelData = Model.get('ir.model.data')
+    for login, (name, group_xml_id) in USERS.items():
+        data, = ModelData.find([
+                ('module', '=', 'service_desk'), ('fs_id', '=', group_xml_id),
+                ])
+        party = Party(name=name)
+        party.save()
+        employee = Employee(party=party, company=company)
+        employee.save()
+        user = User(login=login, name=name, password=PASSWORD)
+        user.groups.append(Group(data.db_id))
+        user.companies.append(company)
+        user.company = company
+        user.employees.append(employee)
+        user.employee = employee
+        user.save()
+
+
+def _setup_warehouse(Model):
+    "R-INFRA-1: the spare-parts warehouse is in the county town"
+    Location = Model.get('stock.location')
+    warehouse, = Location.find([('type', '=', 'warehouse')], limit=1)
+    warehouse.name = "县城备件库 County Town Spare-Parts Warehouse"
+    warehouse.code = 'YXWH'
+    warehouse.save()
+
+
+def _create_products(Model, config):
+    Template = Model.get('product.template')
+    Uom = Model.get('product.uom')
+    unit, = Uom.find([('name', '=', "Unit")])
+    templates = []
+    for code, (name, _, _) in PRODUCTS.items():
+        template = Template(
+            name=name, code=code.upper(), type='goods', default_uom=unit)
+        templates.append(template)
+    Template.save(templates)
+    with config.set_context(language='zh_CN'):
+        templates = Template.find([])
+        for template in templates:
+            template.name = PRODUCTS[template.code.lower()][1]
+        Template.save(templates)
+    return {t.code.lower(): t.products[0] for t in Template.find([])}
+
+
+def _create_areas(Model):
+    Area = Model.get('service.area')
+    county = Area(name=COUNTY[0], code=COUNTY[2], kind='county')
+    for name, _, code in TOWNSHIPS:
+        county.children.new(name=name, code=code, kind='township')
+    county.save()
+    return {a.code: a for a in county.children}
+
+
+def _create_sites(Model, rng, company, areas, products):
+    Party = Model.get('party.party')
+    Site = Model.get('service.site')
+    Equipment = Model.get('service.equipment')
+    today = dt.date.today()
+    sites = []
+    for t_name, _, t_code in TOWNSHIPS:
+        for number, (suffix, site_type, criticality, kinds) in enumerate(
+                SITE_KINDS, 1):
+            name = t_name + suffix
+            party = Party(name=name)
+            address, = party.addresses
+            address.city = t_name
+            address.street = f"{t_name}{rng.randint(1, 99)}号"
+            party.contact_mechanisms.new(
+                type='phone', value=f'0839-{rng.randint(5000000, 5999999)}')
+            party.save()
+            site = Site(
+                name=name, code=f'{t_code}{number:02d}', party=party,
+                address=party.addresses[0], area=areas[t_code],
+                site_type=site_type, criticality=criticality)
+            site.contacts.extend(party.contact_mechanisms)
+            sites.append((site, kinds))
+    Site.save([s for s, _ in sites])
+
+    for site, kinds in sites:
+        items = []
+        installed = today - dt.timedelta(days=rng.randint(60, 2000))
+        for kind, quantity in kinds.items():
+            for _ in range(quantity):
+                warranty_years = PRODUCTS[kind][2]
+                items.append(Equipment(
+                        site=site, product=products[kind],
+                        serial_number=f'SN{rng.randint(10**8, 10**9 - 1)}',
+                        location=rng.choice(ROOMS),
+                        installation_date=installed,
+                        warranty_end=installed + dt.timedelta(
+                            days=365 * warranty_years),
+                        criticality=site.criticality))
+        Equipment.save(items)
+        # A network switch carries the cabling and the cameras of the site.
+        switch = next(e for e in items if e.product == products['switch'])
+        for item in items:
+            if item.product in {products['cabling'], products['camera']}:
+                item.parent = switch
+        Equipment.save(items)
+        faulty = rng.choice(items)
+        faulty.click('report_faulty')
+
+
+def summary(port):
+    url = f'http://127.0.0.1:{port}/'
+    lines = [
+        '',
+        f'service_desk is served at {url}',
+        'Database: service_desk',
+        f'  admin       / {ADMIN_PASSWORD}  (administrator)',
+        ]
+    for login, (name, group) in USERS.items():
+        role = group.removeprefix('group_service_').replace('_', ' ')
+        lines.append(f'  {login:<11} / {PASSWORD}  ({role}: {name})')
+    lines.append('Stop with Ctrl-C.')
+    print('\n'.join(lines), flush=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('--config')
+    parser.add_argument('--database')
+    parser.add_argument('--summary', action='store_true')
+    parser.add_argument('--port', type=int, default=8000)
+    args = parser.parse_args(argv)
+    if args.summary:
+        summary(args.port)
+        return
+    if not args.config or not args.database:
+        parser.error("--config and --database are required")
+    create_database(args.config, args.database)
+    from proteus import config as pconfig
+    config = pconfig.set_trytond(
+        database=args.database, config_file=args.config)
+    load(config)
+    print(f"Demo data loaded in {args.database}", file=sys.stderr)
+
+
+if __name__ == '__main__':
+    main()
