@@ -17,7 +17,7 @@ STATES = [
 
 
 class Equipment(
-        DeactivableMixin, Workflow, tree(), ModelSQL, ModelView):
+        DeactivableMixin, Workflow, tree(name='label'), ModelSQL, ModelView):
     "An item of equipment installed at a customer site"
     __name__ = 'service.equipment'
 

@@ -7,7 +7,7 @@ from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields)
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 CRITICALITIES = [
@@ -106,10 +106,10 @@ class Site(DeactivableMixin, ModelSQL, ModelView):
         equipment = Equipment.__table__()
         cursor = Transaction().connection.cursor()
         counts = dict.fromkeys(map(int, sites), 0)
-        for sub_ids in grouped_slice(list(counts)):
+        for sub_ids in grouped_slice(list(counts), 1000):
             cursor.execute(*equipment.select(
                     equipment.site, Count(Literal('*')),
-                    where=reduce_ids(equipment.site, sub_ids)
+                    where=fields.SQL_OPERATORS['in'](equipment.site, sub_ids)
                     & (equipment.active == Literal(True)),
                     group_by=[equipment.site]))
             counts.update(cursor)

@@ -18,15 +18,15 @@ from decimal import Decimal
 PASSWORD = 'service-demo'
 ADMIN_PASSWORD = 'admin-demo'
 
-# login: (name, group xml id, language)
+# login: (name, access group)
 USERS = {
-    'manager': ("王经理 Wang Jun", 'group_service_manager'),
-    'engineer': ("李工 Li Ming", 'group_service_technical_engineer'),
-    'field': ("张师傅 Zhang Wei", 'group_service_field_engineer'),
-    'field2': ("赵师傅 Zhao Lei", 'group_service_field_engineer'),
-    'cs': ("刘客服 Liu Fang", 'group_service_customer_service'),
-    'keeper': ("陈库管 Chen Jing", 'group_service_parts_keeper'),
-    'accountant': ("孙会计 Sun Li", 'group_service_accountant'),
+    'manager': ("王经理 Wang Jun", "Service Manager"),
+    'engineer': ("李工 Li Ming", "Service Technical Engineer"),
+    'field': ("张师傅 Zhang Wei", "Service Field Engineer"),
+    'field2': ("赵师傅 Zhao Lei", "Service Field Engineer"),
+    'cs': ("刘客服 Liu Fang", "Service Customer Service"),
+    'keeper': ("陈库管 Chen Jing", "Service Spare-Parts Keeper"),
+    'accountant': ("孙会计 Sun Li", "Service Accountant"),
     }
 
 COUNTY = ('云溪县', 'Yunxi County', 'YX')
@@ -80,7 +80,7 @@ ROOMS = ['一楼办公室', '二楼教室201', '三楼教室302', '多媒体教�
 
 def create_database(config_file, database):
     "Create the SQLite file and activate service_desk with zh_CN loaded"
-    from trytond.config import config
+    from trytond import config
     config.update_etc(config_file)
     path = config.get('database', 'path')
     os.makedirs(path, exist_ok=True)
@@ -147,19 +147,17 @@ def _create_users(Model, company):
     Group = Model.get('res.group')
     Party = Model.get('party.party')
     Employee = Model.get('company.employee')
-    ModelData = Model.get('ir.model.data')
-    for login, (name, group_xml_id) in USERS.items():
-        data, = ModelData.find([
-                ('module', '=', 'service_desk'), ('fs_id', '=', group_xml_id),
-                ])
+    Company = Model.get('company.company')
+    for login, (name, group_name) in USERS.items():
+        group, = Group.find([('name', '=', group_name)])
         party = Party(name=name)
         party.save()
         employee = Employee(party=party, company=company)
         employee.save()
         user = User(login=login, name=name, password=PASSWORD)
-        user.groups.append(Group(data.db_id))
-        user.companies.append(company)
-        user.company = company
+        user.groups.append(group)
+        user.companies.append(Company(company.id))
+        user.company = Company(company.id)
         user.employees.append(employee)
         user.employee = employee
         user.save()
@@ -205,6 +203,7 @@ def _create_sites(Model, rng, company, areas, products):
     Party = Model.get('party.party')
     Site = Model.get('service.site')
     Equipment = Model.get('service.equipment')
+    ContactMechanism = Model.get('party.contact_mechanism')
     today = dt.date.today()
     sites = []
     for t_name, _, t_code in TOWNSHIPS:
@@ -222,7 +221,8 @@ def _create_sites(Model, rng, company, areas, products):
                 name=name, code=f'{t_code}{number:02d}', party=party,
                 address=party.addresses[0], area=areas[t_code],
                 site_type=site_type, criticality=criticality)
-            site.contacts.extend(party.contact_mechanisms)
+            site.contacts.extend(
+                ContactMechanism(c.id) for c in party.contact_mechanisms)
             sites.append((site, kinds))
     Site.save([s for s, _ in sites])
 
@@ -260,8 +260,7 @@ def summary(port):
         f'  admin       / {ADMIN_PASSWORD}  (administrator)',
         ]
     for login, (name, group) in USERS.items():
-        role = group.removeprefix('group_service_').replace('_', ' ')
-        lines.append(f'  {login:<11} / {PASSWORD}  ({role}: {name})')
+        lines.append(f'  {login:<11} / {PASSWORD}  ({group}: {name})')
     lines.append('Stop with Ctrl-C.')
     print('\n'.join(lines), flush=True)
 
