@@ -119,6 +119,15 @@ class Equipment(
                 })
 
     @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual', If(Eval('state') == 'faulty', 'danger',
+                    If(Eval('state') == 'under_repair', 'warning',
+                        If(Eval('state') == 'retired', 'muted', ''))),
+                ['state']),
+            ]
+
+    @classmethod
     def default_company(cls):
         return Transaction().context.get('company')
 

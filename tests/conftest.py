@@ -1,0 +1,106 @@
+# This file is part of service_desk.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"Fixtures of the system tests: a real trytond serving sao and the demo."
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+DATABASE = 'service_desk'
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _wait_http(url, process, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"trytond exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(url)
+
+
+@pytest.fixture(scope='session')
+def artifacts():
+    path = pathlib.Path(os.environ.get(
+            'TRYTOND_TEST_ARTIFACTS', ROOT / 'test-artifacts'))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope='session')
+def demo_server(tmp_path_factory):
+    "Serve the demo database with sao on a free port of 127.0.0.1"
+    sao_root = os.environ.get('SERVICE_DESK_SAO_ROOT')
+    if not sao_root:
+        pytest.fail("SERVICE_DESK_SAO_ROOT is not set: run bin/test")
+    env = {k: v for k, v in os.environ.items()
+        if k not in {'TRYTOND_DATABASE_URI', 'DB_NAME', 'DB_CACHE'}}
+    workdir = tmp_path_factory.mktemp('server')
+    port = _free_port()
+    config_file = workdir / 'trytond.conf'
+    config_file.write_text(subprocess.run([
+                sys.executable, '-m', 'service_desk.tools.config',
+                '--database-path', str(workdir),
+                '--listen', f'127.0.0.1:{port}', '--sao-root', sao_root],
+            check=True, capture_output=True, text=True, env=env).stdout)
+
+    # The demo database is built once per version of the module.
+    cache = os.environ.get('DB_CACHE')
+    cached = pathlib.Path(cache) / 'demo.sqlite' if cache else None
+    database_file = workdir / f'{DATABASE}.sqlite'
+    if cached and cached.exists():
+        shutil.copy(cached, database_file)
+    else:
+        subprocess.run([
+                sys.executable, '-m', 'service_desk.tools.demo',
+                '--config', str(config_file), '--database', DATABASE],
+            check=True, env=env)
+        if cached:
+            shutil.copy(database_file, cached)
+
+    log = (workdir / 'trytond.log').open('w')
+    process = subprocess.Popen([
+            shutil.which('trytond', path=os.path.dirname(sys.executable)),
+            '-c', str(config_file), '-d', DATABASE],
+        stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f'http://127.0.0.1:{port}/'
+    try:
+        _wait_http(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture
+def browser(artifacts):
+    "A headless Debian Chromium driven by Playwright"
+    executable = shutil.which('chromium') or '/usr/bin/chromium'
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True,
+            args=['--no-sandbox', '--disable-gpu',
+                '--disable-background-networking',
+                '--disable-component-update', '--no-first-run'])
+        try:
+            yield browser
+        finally:
+            browser.close()

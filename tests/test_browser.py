@@ -1,0 +1,51 @@
+# This file is part of service_desk.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"The customer-service demo user works in sao (R-ROLE-4, R-INFRA-3)."
+import pytest
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 30_000
+
+
+def login(page, url, login, password):
+    page.goto(url)
+    page.fill('#login', login)
+    page.click('.login-dialog button.btn-primary')
+    page.fill('.ask-dialog input[type=password]', password)
+    page.keyboard.press('Enter')
+    page.locator('#menu').get_by_text('Service', exact=True).wait_for(
+        timeout=TIMEOUT)
+
+
+def test_customer_service_sees_equipment_then_chinese_menu(
+        demo_server, browser, artifacts):
+    page = browser.new_page(viewport={'width': 1280, 'height': 800})
+    page.set_default_timeout(TIMEOUT)
+    login(page, demo_server, 'cs', 'service-demo')
+    menu = page.locator('#menu')
+
+    menu.get_by_text('Service', exact=True).click()
+    menu.get_by_text('Installed Base', exact=True).click()
+    menu.get_by_text('Equipment', exact=True).dblclick()
+    tab = page.locator('#tabs')
+    tab.get_by_role('tab', name='In Service').wait_for()
+    first_row = tab.locator('table tbody tr').first
+    first_row.wait_for()
+    assert 'EQ000001' in first_row.inner_text()
+    assert tab.get_by_text('Interactive Panel').count() > 0
+    page.screenshot(path=artifacts / 'browser-equipment.png')
+
+    page.get_by_text('Liu Fang').click()
+    page.get_by_text('Preferences...').click()
+    dialog = page.locator('.modal-dialog').last
+    dialog.get_by_role('tab', name='Preferences').click()
+    dialog.locator('select[name=language]').select_option(
+        label='Chinese Simplified')
+    dialog.locator('.modal-footer button.btn-primary').click()
+
+    menu.get_by_text('售后服务', exact=True).wait_for()
+    menu.get_by_text('售后服务', exact=True).click()
+    menu.get_by_text('装机档案', exact=True).wait_for()
+    assert menu.get_by_text('Service', exact=True).count() == 0
+    page.screenshot(path=artifacts / 'browser-menu-zh_CN.png')
