@@ -8,7 +8,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV=${SERVICE_DESK_VENV:-$ROOT/.venv}
 SAO_VERSION=8.0.11
 SAO_DIR=$ROOT/.sao/node_modules/tryton-sao
-PYTHON=${PYTHON:-python3.11}
+PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

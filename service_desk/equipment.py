@@ -4,8 +4,7 @@ from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, fields, tree)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
-from trytond.transaction import Transaction
-
+from .common import CompanyMixin, search_on
 from .site import CRITICALITIES
 
 STATES = [
@@ -17,15 +16,11 @@ STATES = [
 
 
 class Equipment(
-        DeactivableMixin, Workflow, tree(name='label'), ModelSQL, ModelView):
+        CompanyMixin, DeactivableMixin, Workflow, tree(name='label'),
+        ModelSQL, ModelView):
     "An item of equipment installed at a customer site"
     __name__ = 'service.equipment'
 
-    company = fields.Many2One(
-        'company.company', "Company", required=True,
-        states={
-            'readonly': Eval('id', -1) >= 0,
-            })
     label = fields.Char(
         "Label", strip=True,
         help="The unique code printed on the QR label stuck on the item.\n"
@@ -128,10 +123,6 @@ class Equipment(
             ]
 
     @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
     def default_state(cls):
         return 'in_service'
 
@@ -152,15 +143,7 @@ class Equipment(
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        if clause[1].startswith('!') or clause[1].startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('label',) + tuple(clause[1:]),
-            ('serial_number',) + tuple(clause[1:]),
-            ('product',) + tuple(clause[1:]),
-            ]
+        return search_on(['label', 'serial_number', 'product'], clause)
 
     @classmethod
     def _today(cls):

@@ -10,22 +10,19 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
+from .common import CompanyMixin, search_on
+
 CRITICALITIES = [
     ('normal', "Normal"),
     ('critical', "Critical"),
     ]
 
 
-class Site(DeactivableMixin, ModelSQL, ModelView):
+class Site(CompanyMixin, DeactivableMixin, ModelSQL, ModelView):
     "A customer site (school, office...) where equipment is installed"
     __name__ = 'service.site'
     _rec_name = 'name'
 
-    company = fields.Many2One(
-        'company.company', "Company", required=True,
-        states={
-            'readonly': Eval('id', -1) >= 0,
-            })
     name = fields.Char("Name", required=True)
     code = fields.Char("Code", strip=True)
     party = fields.Many2One(
@@ -81,10 +78,6 @@ class Site(DeactivableMixin, ModelSQL, ModelView):
         cls._order.insert(0, ('name', 'ASC'))
 
     @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
     def default_site_type(cls):
         return 'school'
 
@@ -108,7 +101,7 @@ class Site(DeactivableMixin, ModelSQL, ModelView):
         counts = dict.fromkeys(map(int, sites), 0)
         for sub_ids in grouped_slice(list(counts), 1000):
             cursor.execute(*equipment.select(
-                    equipment.site, Count(Literal('*')),
+                    equipment.site, Count(equipment.id),
                     where=fields.SQL_OPERATORS['in'](equipment.site, sub_ids)
                     & (equipment.active == Literal(True)),
                     group_by=[equipment.site]))
@@ -117,15 +110,7 @@ class Site(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        if clause[1].startswith('!') or clause[1].startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('name',) + tuple(clause[1:]),
-            ('code',) + tuple(clause[1:]),
-            ('party.name',) + tuple(clause[1:]),
-            ]
+        return search_on(['name', 'code', 'party.name'], clause)
 
 
 class SiteContactMechanism(ModelSQL):

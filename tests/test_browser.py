@@ -38,7 +38,10 @@ def test_customer_service_sees_equipment_then_chinese_menu(
 
     page.get_by_text('Liu Fang').click()
     page.get_by_text('Preferences...').click()
-    dialog = page.locator('.modal-dialog').last
+    # sao closes the open tabs before changing the preferences
+    page.locator('.modal-dialog', has_text='close all tabs').locator(
+        'button.btn-primary').click()
+    dialog = page.locator('.modal-dialog:has(select[name=language])')
     dialog.get_by_role('tab', name='Preferences').click()
     dialog.locator('select[name=language]').select_option(
         label='Chinese Simplified')

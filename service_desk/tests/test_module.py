@@ -8,6 +8,26 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
 
+def create_site_and_product():
+    "Return a customer site and a product to install there"
+    pool = Pool()
+    Party = pool.get('party.party')
+    Site = pool.get('service.site')
+    Template = pool.get('product.template')
+    Uom = pool.get('product.uom')
+
+    customer = Party(name="Customer")
+    customer.save()
+    site = Site(name="School", party=customer)
+    site.save()
+    unit, = Uom.search([('name', '=', "Unit")])
+    template = Template(
+        name="Projector", type='goods', default_uom=unit, products=[{}])
+    template.save()
+    product, = template.products
+    return site, product
+
+
 class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
     "Test service_desk module"
     module = 'service_desk'
@@ -15,25 +35,10 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
     @with_transaction()
     def test_equipment_label_from_sequence(self):
         "Equipment without a label is numbered from the sequence"
-        pool = Pool()
-        Party = pool.get('party.party')
-        Site = pool.get('service.site')
-        Equipment = pool.get('service.equipment')
-        Template = pool.get('product.template')
-        Uom = pool.get('product.uom')
+        Equipment = Pool().get('service.equipment')
 
-        company = create_company()
-        with set_company(company):
-            customer = Party(name="Customer")
-            customer.save()
-            site = Site(name="School", party=customer)
-            site.save()
-            unit, = Uom.search([('name', '=', "Unit")])
-            template = Template(
-                name="Projector", type='goods', default_uom=unit,
-                products=[{}])
-            template.save()
-            product, = template.products
+        with set_company(create_company()):
+            site, product = create_site_and_product()
             first, second = Equipment.create([
                     {'site': site.id, 'product': product.id},
                     {'site': site.id, 'product': product.id},
@@ -47,26 +52,12 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
     def test_under_warranty_search(self):
         "Search on the under warranty flag matches the computed value"
         pool = Pool()
-        Party = pool.get('party.party')
-        Site = pool.get('service.site')
         Equipment = pool.get('service.equipment')
-        Template = pool.get('product.template')
-        Uom = pool.get('product.uom')
         Date = pool.get('ir.date')
 
-        company = create_company()
-        with set_company(company):
+        with set_company(create_company()):
             today = Date.today()
-            customer = Party(name="Customer")
-            customer.save()
-            site = Site(name="School", party=customer)
-            site.save()
-            unit, = Uom.search([('name', '=', "Unit")])
-            template = Template(
-                name="Projector", type='goods', default_uom=unit,
-                products=[{}])
-            template.save()
-            product, = template.products
+            site, product = create_site_and_product()
             covered, expired, unknown = Equipment.create([{
                         'site': site.id, 'product': product.id,
                         'warranty_end': today + dt.timedelta(days=1),
