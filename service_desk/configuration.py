@@ -1,11 +1,31 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
+import datetime as dt
+
+from trytond.model import (
+    ModelSingleton, ModelSQL, ModelView, fields)
+from trytond.modules.company.model import (
+    CompanyMultiValueMixin, CompanyValueMixin)
 from trytond.pool import Pool
-from trytond.pyson import Id
+from trytond.pyson import Eval, Id
+
+from .working_calendar import WorkingCalendar
 
 
-class Configuration(ModelSingleton, ModelSQL, ModelView):
+def default_sequence(xml_id):
+    "Return a classmethod giving the id of the sequence of xml_id"
+    @classmethod
+    def default(cls, **pattern):
+        ModelData = Pool().get('ir.model.data')
+        try:
+            return ModelData.get_id('service_desk', xml_id)
+        except KeyError:
+            return None
+    return default
+
+
+class Configuration(
+        ModelSingleton, ModelSQL, ModelView, CompanyMultiValueMixin):
     __name__ = 'service.configuration'
 
     equipment_sequence = fields.Many2One(
@@ -15,12 +35,87 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
                 Id('service_desk', 'sequence_type_equipment')),
             ],
         help="Used to number the QR labels of new equipment.")
+    ticket_sequence = fields.MultiValue(fields.Many2One(
+            'ir.sequence', "Ticket Sequence", required=True,
+            domain=[
+                ('company', 'in', [Eval('context', {}).get('company', -1),
+                        None]),
+                ('sequence_type', '=',
+                    Id('service_desk', 'sequence_type_ticket')),
+                ]))
+    work_start = fields.Time(
+        "Working Day Start", required=True,
+        help="Promised times count working hours from this time "
+        "(company time zone).")
+    work_end = fields.Time(
+        "Working Day End", required=True,
+        domain=[
+            ('work_end', '>', Eval('work_start')),
+            ])
+    due_soon = fields.TimeDelta(
+        "Due Soon", required=True,
+        help="Tickets whose deadline is closer than this are highlighted.")
+    callback_delay = fields.TimeDelta(
+        "Callback Delay", required=True,
+        help="How long after a repair is resolved the customer is called "
+        "back.")
+    callback_attempts = fields.Integer(
+        "Callback Attempts", required=True,
+        domain=[
+            ('callback_attempts', '>=', 1),
+            ],
+        help="How many times an unreached customer is called before the "
+        "callback fails.")
+
+    default_equipment_sequence = default_sequence('sequence_equipment')
 
     @classmethod
-    def default_equipment_sequence(cls):
+    def multivalue_model(cls, field):
         pool = Pool()
-        ModelData = pool.get('ir.model.data')
-        try:
-            return ModelData.get_id('service_desk', 'sequence_equipment')
-        except KeyError:
-            return None
+        if field == 'ticket_sequence':
+            return pool.get('service.configuration.sequence')
+        return super().multivalue_model(field)
+
+    @classmethod
+    def default_ticket_sequence(cls, **pattern):
+        return cls.multivalue_model(
+            'ticket_sequence').default_ticket_sequence()
+
+    @classmethod
+    def default_work_start(cls):
+        return dt.time(8, 30)
+
+    @classmethod
+    def default_work_end(cls):
+        return dt.time(17, 30)
+
+    @classmethod
+    def default_due_soon(cls):
+        return dt.timedelta(hours=2)
+
+    @classmethod
+    def default_callback_delay(cls):
+        return dt.timedelta(days=1)
+
+    @classmethod
+    def default_callback_attempts(cls):
+        return 3
+
+    def working_calendar(self, company):
+        return WorkingCalendar(
+            self.work_start, self.work_end,
+            company.timezone if company else None)
+
+
+class ConfigurationSequence(ModelSQL, CompanyValueMixin):
+    __name__ = 'service.configuration.sequence'
+
+    ticket_sequence = fields.Many2One(
+        'ir.sequence', "Ticket Sequence", required=True,
+        domain=[
+            ('company', 'in', [Eval('company', -1), None]),
+            ('sequence_type', '=',
+                Id('service_desk', 'sequence_type_ticket')),
+            ])
+
+    default_ticket_sequence = default_sequence('sequence_ticket')

@@ -5,3 +5,11 @@ from trytond.model.exceptions import ValidationError
 
 class EquipmentValidationError(ValidationError):
     pass
+
+
+class TicketError(ValidationError):
+    pass
+
+
+class CallbackError(ValidationError):
+    pass

@@ -1,0 +1,231 @@
+# This file is part of service_desk.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model.exceptions import AccessError
+from trytond.modules.company.model import employee_field
+from trytond.pool import Pool
+from trytond.pyson import Date, Eval, If
+from trytond.transaction import Transaction
+
+from .common import CompanyMixin
+from .exceptions import CallbackError
+
+
+class Callback(CompanyMixin, Workflow, ModelSQL, ModelView):
+    "A call to the customer after a repair or an inspection (回访, R-CS-4)"
+    __name__ = 'service.callback'
+    _history = True
+
+    _states = {
+        'readonly': Eval('state') != 'pending',
+        }
+
+    kind = fields.Selection([
+            ('repair', "Repair"),
+            ('inspection', "Inspection"),
+            ], "Kind", required=True, readonly=True)
+    ticket = fields.Many2One(
+        'service.ticket', "Ticket", ondelete='RESTRICT', readonly=True)
+    party = fields.Many2One(
+        'party.party', "Customer", required=True, ondelete='RESTRICT',
+        states=_states,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    contact = fields.Many2One(
+        'party.contact_mechanism', "Contact", ondelete='RESTRICT',
+        domain=[
+            ('party', '=', Eval('party', -1)),
+            ],
+        states=_states,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    site = fields.Many2One(
+        'service.site', "Site", ondelete='RESTRICT', states=_states)
+    due_date = fields.Date("Due Date", required=True, states=_states)
+    attempts = fields.Integer("Attempts", readonly=True)
+    reached = fields.Boolean("Reached", states=_states)
+    solved = fields.Selection([
+            (None, ""),
+            ('yes', "Yes"),
+            ('no', "No"),
+            ], "Problem Solved", states={
+            'readonly': _states['readonly'],
+            'invisible': ~Eval('reached', False),
+            })
+    satisfaction = fields.Selection([
+            (None, ""),
+            ('1', "1 - Very dissatisfied"),
+            ('2', "2 - Dissatisfied"),
+            ('3', "3 - Neutral"),
+            ('4', "4 - Satisfied"),
+            ('5', "5 - Very satisfied"),
+            ], "Satisfaction", sort=False, states={
+            'readonly': _states['readonly'],
+            'invisible': ~Eval('reached', False),
+            })
+    comment = fields.Text("Comment", states=_states)
+    called_by = employee_field(
+        "Called by", states=['done', 'failed', 'cancelled'])
+    called_at = fields.DateTime("Called at", readonly=True)
+    state = fields.Selection([
+            ('pending', "Pending"),
+            ('done', "Done"),
+            ('failed', "Failed"),
+            ('cancelled', "Cancelled"),
+            ], "State", required=True, readonly=True, sort=False)
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(
+            Index(t, (t.state, Index.Equality(cardinality='low')),
+                (t.due_date, Index.Range()),
+                where=t.state == 'pending'))
+        cls._order = [
+            ('due_date', 'ASC'),
+            ('id', 'ASC'),
+            ]
+        cls._transitions |= {
+            ('pending', 'done'),
+            ('pending', 'failed'),
+            ('pending', 'cancelled'),
+            }
+        cls._buttons.update({
+                'record': {
+                    'invisible': Eval('state') != 'pending',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': Eval('state') != 'pending',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'pending'
+
+    @classmethod
+    def default_kind(cls):
+        return 'repair'
+
+    @classmethod
+    def default_attempts(cls):
+        return 0
+
+    @classmethod
+    def default_due_date(cls):
+        return Pool().get('ir.date').today()
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual',
+                If(Eval('state') != 'pending', 'muted',
+                    If(Eval('due_date', Date()) < Date(), 'danger', '')),
+                ['state', 'due_date']),
+            ]
+
+    def get_rec_name(self, name):
+        names = [self.party.rec_name if self.party else '']
+        if self.ticket:
+            names.append(self.ticket.number or '')
+        return ' - '.join(filter(None, names))
+
+    @classmethod
+    def create_for_tickets(cls, tickets):
+        "Create the callbacks of resolved repair tickets"
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        delay = Configuration(1).callback_delay
+        callbacks = []
+        for ticket in tickets:
+            due = (ticket.resolved_at or dt.datetime.now()) + delay
+            callbacks.append(cls(
+                    company=ticket.company,
+                    kind='repair',
+                    ticket=ticket,
+                    party=ticket.party,
+                    contact=ticket.contact,
+                    site=ticket.site,
+                    due_date=due.date()))
+        cls.save(callbacks)
+        return callbacks
+
+    @classmethod
+    def check_modification(cls, mode, callbacks, values=None, external=False):
+        super().check_modification(
+            mode, callbacks, values=values, external=external)
+        if mode == 'delete':
+            for callback in callbacks:
+                raise AccessError(gettext(
+                        'service_desk.msg_callback_delete',
+                        callback=callback.rec_name))
+
+    @classmethod
+    @ModelView.button
+    def record(cls, callbacks):
+        """Record the outcome of the call
+
+        Reached: done, and a problem not solved reopens the ticket.
+        Not reached: called again the next day, until the configured number
+        of attempts fails the callback.
+        """
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        Ticket = pool.get('service.ticket')
+        Date = pool.get('ir.date')
+        max_attempts = Configuration(1).callback_attempts
+        employee = Transaction().context.get('employee')
+        now = dt.datetime.now()
+        done, failed, retried, to_reopen = [], [], [], []
+        for callback in callbacks:
+            callback.attempts = (callback.attempts or 0) + 1
+            callback.called_at = now
+            if employee and not callback.called_by:
+                callback.called_by = employee
+            if callback.reached:
+                if not callback.solved or not callback.satisfaction:
+                    raise CallbackError(gettext(
+                            'service_desk.msg_callback_outcome',
+                            callback=callback.rec_name))
+                done.append(callback)
+                if (callback.solved == 'no' and callback.ticket
+                        and callback.ticket.state in {'resolved', 'closed'}):
+                    to_reopen.append(callback.ticket)
+            elif callback.attempts >= max_attempts:
+                failed.append(callback)
+            else:
+                callback.due_date = Date.today() + dt.timedelta(days=1)
+                retried.append(callback)
+        cls.save(callbacks)
+        cls.do(done)
+        cls.fail(failed)
+        if to_reopen:
+            Ticket.reopen(to_reopen)
+
+    @classmethod
+    @Workflow.transition('done')
+    def do(cls, callbacks):
+        pass
+
+    @classmethod
+    @Workflow.transition('failed')
+    def fail(cls, callbacks):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, callbacks):
+        pass

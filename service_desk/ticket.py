@@ -1,0 +1,683 @@
+# This file is part of service_desk.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+
+from sql import Null
+
+from trytond.i18n import gettext
+from trytond.model import (
+    ChatMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.model.exceptions import AccessError
+from trytond.modules.company.model import employee_field, set_employee
+from trytond.pool import Pool
+from trytond.pyson import Bool, Eval, If
+from trytond.transaction import Transaction
+
+from .common import CompanyMixin, search_on
+from .exceptions import TicketError
+
+CHANNELS = [
+    ('phone', "Phone"),
+    ('email', "E-mail"),
+    ('fax', "Fax"),
+    ('web', "Website"),
+    ('chat', "Chat (QQ/WeChat)"),
+    ('walk_in', "Walk-in"),
+    ('inspection', "Inspection"),
+    ]
+TYPES = [
+    ('repair', "Repair"),
+    ('complaint', "Complaint"),
+    ('inquiry', "Inquiry"),
+    ('suggestion', "Suggestion"),
+    ]
+PRIORITIES = [
+    ('urgent', "Urgent"),
+    ('high', "High"),
+    ('normal', "Normal"),
+    ('low', "Low"),
+    ]
+OPEN_STATES = ['open', 'in_progress', 'waiting']
+
+
+class Target(ModelSQL, ModelView):
+    "The promised response and resolution times of a priority"
+    __name__ = 'service.ticket.target'
+
+    priority = fields.Selection(PRIORITIES, "Priority", required=True)
+    response_hours = fields.Float(
+        "Response Hours", required=True,
+        domain=[('response_hours', '>', 0)],
+        help="Working hours to respond to the customer.")
+    resolution_hours = fields.Float(
+        "Resolution Hours", required=True,
+        domain=[('resolution_hours', '>=', Eval('response_hours', 0))],
+        help="Working hours to solve the problem.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints = [
+            ('priority_unique', Unique(t, t.priority),
+                'service_desk.msg_ticket_target_priority_unique'),
+            ]
+
+    @classmethod
+    def hours(cls):
+        "Return {priority: (response hours, resolution hours)}"
+        return {
+            t.priority: (t.response_hours, t.resolution_hours)
+            for t in cls.search([])}
+
+
+class Ticket(CompanyMixin, ChatMixin, Workflow, ModelSQL, ModelView):
+    "A request of a customer: repair, complaint, inquiry or suggestion"
+    __name__ = 'service.ticket'
+    _rec_name = 'number'
+    _history = True
+
+    _states = {
+        'readonly': Eval('state').in_(['resolved', 'closed', 'cancelled']),
+        }
+
+    number = fields.Char("Number", readonly=True)
+    channel = fields.Selection(
+        CHANNELS, "Channel", required=True, states=_states)
+    type = fields.Selection(TYPES, "Type", required=True, states=_states)
+    party = fields.Many2One(
+        'party.party', "Customer", ondelete='RESTRICT',
+        states={
+            'readonly': _states['readonly'],
+            'required': Eval('state') != 'draft',
+            },
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    contact = fields.Many2One(
+        'party.contact_mechanism', "Contact", ondelete='RESTRICT',
+        states=_states,
+        help="How the customer reached us and is to be answered.",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    site = fields.Many2One(
+        'service.site', "Site", ondelete='RESTRICT', states=_states,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            If(Bool(Eval('party')), ('party', '=', Eval('party', -1)), ()),
+            ])
+    equipment = fields.Many2One(
+        'service.equipment', "Equipment", ondelete='RESTRICT',
+        states=_states,
+        domain=[
+            If(Bool(Eval('site')), ('site', '=', Eval('site', -1)), ()),
+            ])
+    subject = fields.Char("Subject", required=True, states=_states)
+    description = fields.Text("Description", states=_states)
+    priority = fields.Selection(
+        PRIORITIES, "Priority", required=True, sort=False, states=_states,
+        help="Derived from the type and the criticality of the equipment "
+        "and site; it can be changed.")
+    assigned_to = employee_field(
+        "Assigned To", states=['resolved', 'closed', 'cancelled'])
+
+    received_at = fields.DateTime("Received at", required=True,
+        states={
+            'readonly': Eval('state') != 'draft',
+            })
+    received_by = employee_field(
+        "Received by", states=['open', 'in_progress', 'waiting', 'resolved',
+            'closed', 'cancelled'])
+    after_hours = fields.Boolean(
+        "After Hours", readonly=True,
+        help="Received outside the working hours of the company.")
+    handling_plan = fields.Text(
+        "Handling Plan", states=_states,
+        help="What the customer was told will be done.")
+    promised_at = fields.DateTime(
+        "Promised at", states=_states,
+        help="The time told to the customer: someone answers by then.")
+    response_deadline = fields.DateTime("Response Deadline", readonly=True)
+    resolution_deadline = fields.DateTime(
+        "Resolution Deadline", readonly=True)
+    paused_hours = fields.Float(
+        "Paused Hours", readonly=True,
+        help="Working hours spent waiting for the customer, which do not "
+        "count against the promised times.")
+    waiting_since = fields.DateTime("Waiting since", readonly=True)
+    responded_at = fields.DateTime("Responded at", readonly=True)
+    resolved_at = fields.DateTime("Resolved at", readonly=True)
+    closed_at = fields.DateTime("Closed at", readonly=True)
+    overdue = fields.Function(
+        fields.Boolean("Overdue"), 'get_overdue', searcher='search_overdue')
+    due_soon = fields.Function(
+        fields.Boolean("Due Soon"), 'get_overdue', searcher='search_overdue')
+
+    reply_template = fields.Many2One(
+        'service.reply.template', "Reply Template",
+        states=_states)
+    reply = fields.Text("Reply to Customer", states=_states)
+    resolution = fields.Text(
+        "Resolution", states={
+            'readonly': Eval('state').in_(['closed', 'cancelled']),
+            })
+
+    # complaints (R-CS-2)
+    complaint_founded = fields.Selection([
+            (None, ""),
+            ('founded', "Founded"),
+            ('unfounded', "Unfounded"),
+            ], "Complaint Verification",
+        states={
+            'invisible': Eval('type') != 'complaint',
+            'readonly': Eval('state').in_(['closed', 'cancelled']),
+            })
+    complaint_finding = fields.Text(
+        "Finding", states={
+            'invisible': Eval('type') != 'complaint',
+            'readonly': Eval('state').in_(['closed', 'cancelled']),
+            })
+    reviewed_by = fields.Many2One(
+        'company.employee', "Reviewed by", readonly=True,
+        states={
+            'invisible': Eval('type') != 'complaint',
+            })
+    reviewed_at = fields.DateTime(
+        "Reviewed at", readonly=True,
+        states={
+            'invisible': Eval('type') != 'complaint',
+            })
+
+    # inquiries (R-CS-9, R-ENG-1)
+    technical_answer = fields.Text(
+        "Technical Answer", states={
+            'invisible': Eval('type') != 'inquiry',
+            'readonly': Eval('state').in_(['closed', 'cancelled']),
+            })
+    answered_by = employee_field(
+        "Answered by", states=['closed', 'cancelled'])
+    escalated = fields.Boolean("Escalated", readonly=True,
+        states={
+            'invisible': Eval('type') != 'inquiry',
+            })
+
+    cancel_reason = fields.Text(
+        "Cancellation Reason",
+        states={
+            'readonly': Eval('state').in_(['closed', 'cancelled']),
+            })
+    callbacks = fields.One2Many(
+        'service.callback', 'ticket', "Callbacks", readonly=True)
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('open', "Open"),
+            ('in_progress', "In Progress"),
+            ('waiting', "Waiting Customer"),
+            ('resolved', "Resolved"),
+            ('closed', "Closed"),
+            ('cancelled', "Cancelled"),
+            ], "State", readonly=True, required=True, sort=False)
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.state, Index.Equality(cardinality='low')),
+                    where=t.state.in_(['draft'] + OPEN_STATES)),
+                Index(t, (t.number, Index.Similarity())),
+                })
+        cls._order = [
+            ('received_at', 'DESC NULLS FIRST'),
+            ('id', 'DESC'),
+            ]
+        cls._transitions |= {
+            ('draft', 'open'),
+            ('draft', 'cancelled'),
+            ('open', 'in_progress'),
+            ('open', 'waiting'),
+            ('open', 'resolved'),
+            ('open', 'cancelled'),
+            ('in_progress', 'waiting'),
+            ('in_progress', 'resolved'),
+            ('in_progress', 'cancelled'),
+            ('waiting', 'in_progress'),
+            ('waiting', 'resolved'),
+            ('waiting', 'cancelled'),
+            ('resolved', 'closed'),
+            ('resolved', 'open'),
+            ('closed', 'open'),
+            }
+        cls._buttons.update({
+                'cancel': {
+                    'invisible': ~Eval('state').in_(['draft'] + OPEN_STATES),
+                    'depends': ['state'],
+                    },
+                'open': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'start': {
+                    'invisible': ~Eval('state').in_(['open', 'waiting']),
+                    'depends': ['state'],
+                    },
+                'wait': {
+                    'invisible': ~Eval('state').in_(['open', 'in_progress']),
+                    'depends': ['state'],
+                    },
+                'resolve': {
+                    'invisible': ~Eval('state').in_(OPEN_STATES),
+                    'depends': ['state'],
+                    },
+                'close': {
+                    'invisible': Eval('state') != 'resolved',
+                    'depends': ['state'],
+                    },
+                'reopen': {
+                    'invisible': ~Eval('state').in_(['resolved', 'closed']),
+                    'depends': ['state'],
+                    },
+                'review': {
+                    'invisible': (
+                        (Eval('type') != 'complaint')
+                        | Bool(Eval('reviewed_by'))
+                        | Eval('state').in_(['draft', 'cancelled'])),
+                    'depends': ['type', 'reviewed_by', 'state'],
+                    },
+                'escalate': {
+                    'invisible': (
+                        (Eval('type') != 'inquiry')
+                        | Eval('escalated', False)
+                        | ~Eval('state').in_(OPEN_STATES)),
+                    'depends': ['type', 'escalated', 'state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    @classmethod
+    def default_channel(cls):
+        return 'phone'
+
+    @classmethod
+    def default_type(cls):
+        return 'repair'
+
+    @classmethod
+    def default_priority(cls):
+        return 'normal'
+
+    @classmethod
+    def default_received_at(cls):
+        return dt.datetime.now().replace(microsecond=0)
+
+    @classmethod
+    def default_received_by(cls):
+        return Transaction().context.get('employee')
+
+    @classmethod
+    def default_paused_hours(cls):
+        return 0.0
+
+    @fields.depends('party', 'site', 'contact')
+    def on_change_party(self):
+        if self.party:
+            if self.site and self.site.party != self.party:
+                self.site = None
+            if not self.contact or self.contact.party != self.party:
+                self.contact = self.party.contact_mechanism_get()
+        else:
+            self.contact = None
+
+    @fields.depends('site', 'party', 'equipment')
+    def on_change_site(self):
+        if self.site:
+            self.party = self.site.party
+        if self.equipment and self.equipment.site != self.site:
+            self.equipment = None
+
+    @fields.depends('equipment', 'site')
+    def on_change_equipment(self):
+        if self.equipment:
+            self.site = self.equipment.site
+
+    @fields.depends(
+        'type', 'equipment', 'site', '_parent_equipment.criticality',
+        '_parent_site.criticality')
+    def on_change_with_priority(self):
+        return self.derive_priority(
+            self.type,
+            self.equipment.criticality if self.equipment else None,
+            self.site.criticality if self.site else None)
+
+    @staticmethod
+    def derive_priority(type_, equipment_criticality, site_criticality):
+        "The default priority of a ticket (R-PART-3: critical first)"
+        critical = 'critical' in {equipment_criticality, site_criticality}
+        if type_ == 'repair':
+            return 'urgent' if critical else 'normal'
+        elif type_ == 'complaint':
+            return 'high'
+        elif type_ == 'suggestion':
+            return 'low'
+        return 'high' if critical else 'normal'
+
+    @fields.depends('reply_template', 'reply')
+    def on_change_reply_template(self):
+        if self.reply_template:
+            text = self.reply_template.text or ''
+            self.reply = '\n'.join(filter(None, [self.reply, text]))
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual',
+                If(Eval('overdue', False), 'danger',
+                    If(Eval('due_soon', False), 'warning',
+                        If(Eval('state').in_(['closed', 'cancelled']),
+                            'muted', ''))),
+                ['overdue', 'due_soon', 'state']),
+            ('//page[@id="complaint"]', 'states', {
+                    'invisible': Eval('type') != 'complaint',
+                    }),
+            ('//page[@id="inquiry"]', 'states', {
+                    'invisible': Eval('type') != 'inquiry',
+                    }),
+            ]
+
+    @classmethod
+    def _now(cls):
+        return dt.datetime.now()
+
+    @classmethod
+    def _due_soon(cls):
+        Configuration = Pool().get('service.configuration')
+        return Configuration(1).due_soon
+
+    def get_overdue(self, name):
+        now = self._now()
+        if name == 'due_soon':
+            now += self._due_soon()
+        if self.state in {'draft', 'open'} and not self.responded_at:
+            deadline = min(filter(None, [
+                        self.response_deadline, self.promised_at]),
+                default=None)
+            if deadline and deadline < now:
+                return True
+        if self.state in OPEN_STATES and self.resolution_deadline:
+            return self.resolution_deadline < now
+        return False
+
+    @classmethod
+    def search_overdue(cls, name, clause):
+        _, operator, value = clause
+        if operator not in {'=', '!='}:
+            raise NotImplementedError
+        table = cls.__table__()
+        now = cls._now()
+        if name == 'due_soon':
+            now += cls._due_soon()
+        late_response = (
+            table.state.in_(['draft', 'open'])
+            & (table.responded_at == Null)
+            & ((table.response_deadline < now) | (table.promised_at < now)))
+        late_resolution = (
+            table.state.in_(OPEN_STATES)
+            & (table.resolution_deadline < now))
+        query = table.select(
+            table.id, where=late_response | late_resolution)
+        if (operator == '=') == bool(value):
+            return [('id', 'in', query)]
+        return [('id', 'not in', query)]
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return search_on(['number', 'subject', 'party.name'], clause)
+
+    def get_rec_name(self, name):
+        if self.number:
+            return f'{self.number} {self.subject}'
+        return self.subject
+
+    @classmethod
+    def _calendars(cls, tickets):
+        Configuration = Pool().get('service.configuration')
+        config = Configuration(1)
+        return {c: config.working_calendar(c) for c in {
+                t.company for t in tickets}}
+
+    @classmethod
+    def compute_deadlines(cls, tickets):
+        """Return {ticket: values} with the deadlines of the tickets
+
+        The promised times count working hours from the reception, plus the
+        working hours paused while waiting for the customer.  One query for
+        the targets and the configuration, whatever the number of tickets.
+        """
+        Target = Pool().get('service.ticket.target')
+        hours = Target.hours()
+        calendars = cls._calendars(tickets)
+        result = {}
+        for ticket in tickets:
+            calendar = calendars[ticket.company]
+            response, resolution = hours.get(ticket.priority, (None, None))
+            paused = ticket.paused_hours or 0
+            values = {
+                'after_hours': not calendar.is_working_time(
+                    ticket.received_at),
+                'response_deadline': None,
+                'resolution_deadline': None,
+                }
+            if response is not None:
+                values['response_deadline'] = calendar.add(
+                    ticket.received_at, response + paused)
+                values['resolution_deadline'] = calendar.add(
+                    ticket.received_at, resolution + paused)
+            result[ticket] = values
+        return result
+
+    @classmethod
+    def set_deadlines(cls, tickets):
+        to_write = []
+        for ticket, values in cls.compute_deadlines(tickets).items():
+            if not ticket.promised_at:
+                values['promised_at'] = values['response_deadline']
+            to_write.extend(([ticket], values))
+        if to_write:
+            cls.write(*to_write)
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('number'):
+            company_id = values.get('company', cls.default_company())
+            if company_id is not None:
+                sequence = Configuration(1).get_multivalue(
+                    'ticket_sequence', company=company_id)
+                if sequence:
+                    values['number'] = sequence.get()
+        return values
+
+    @classmethod
+    def create(cls, vlist):
+        tickets = super().create(vlist)
+        cls.set_deadlines(tickets)
+        return tickets
+
+    @classmethod
+    def write(cls, *args):
+        actions = iter(args)
+        to_update = []
+        for tickets, values in zip(actions, actions, strict=False):
+            if values.keys() & {'priority', 'received_at', 'paused_hours'}:
+                to_update.extend(tickets)
+        super().write(*args)
+        if to_update:
+            cls.set_deadlines(cls.browse(to_update))
+
+    @classmethod
+    def copy(cls, tickets, default=None):
+        default = default.copy() if default is not None else {}
+        for name in [
+                'number', 'responded_at', 'resolved_at', 'closed_at',
+                'waiting_since', 'reviewed_by', 'reviewed_at', 'answered_by',
+                'callbacks', 'cancel_reason', 'promised_at']:
+            default.setdefault(name, None)
+        default.setdefault('paused_hours', 0)
+        default.setdefault('received_at', None)
+        default.setdefault('escalated', False)
+        return super().copy(tickets, default=default)
+
+    @classmethod
+    def check_modification(cls, mode, tickets, values=None, external=False):
+        super().check_modification(
+            mode, tickets, values=values, external=external)
+        if mode == 'delete':
+            for ticket in tickets:
+                if ticket.state != 'draft':
+                    raise AccessError(gettext(
+                            'service_desk.msg_ticket_delete_draft',
+                            ticket=ticket.rec_name))
+
+    def chat_language(self, audience='internal'):
+        language = super().chat_language(audience=audience)
+        if audience == 'public' and self.party and self.party.lang:
+            language = self.party.lang.code
+        return language
+
+    @classmethod
+    def _pause_end(cls, tickets):
+        "Add the working time spent waiting to the paused hours"
+        calendars = cls._calendars(tickets)
+        now = cls._now()
+        to_write = []
+        for ticket in tickets:
+            if ticket.waiting_since:
+                paused = calendars[ticket.company].hours_between(
+                    ticket.waiting_since, now)
+                to_write.extend(([ticket], {
+                            'paused_hours': (ticket.paused_hours or 0)
+                            + paused,
+                            'waiting_since': None,
+                            }))
+        if to_write:
+            cls.write(*to_write)
+
+    @classmethod
+    def _respond(cls, tickets):
+        cls.write([t for t in tickets if not t.responded_at], {
+                'responded_at': cls._now(),
+                })
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, tickets):
+        for ticket in tickets:
+            if not ticket.cancel_reason:
+                raise TicketError(gettext(
+                        'service_desk.msg_ticket_cancel_reason',
+                        ticket=ticket.rec_name))
+        cls._pause_end(tickets)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('open')
+    def open(cls, tickets):
+        for ticket in tickets:
+            if not ticket.party:
+                raise TicketError(gettext(
+                        'service_desk.msg_ticket_open_party',
+                        ticket=ticket.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('in_progress')
+    def start(cls, tickets):
+        employee = Transaction().context.get('employee')
+        if employee:
+            cls.write(
+                [t for t in tickets if not t.assigned_to],
+                {'assigned_to': employee})
+        cls._pause_end(tickets)
+        cls._respond(tickets)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('waiting')
+    def wait(cls, tickets):
+        cls._respond(tickets)
+        cls.write(tickets, {'waiting_since': cls._now()})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('resolved')
+    def resolve(cls, tickets):
+        pool = Pool()
+        Callback = pool.get('service.callback')
+        cls._pause_end(tickets)
+        cls._respond(tickets)
+        cls.write(tickets, {'resolved_at': cls._now()})
+        Callback.create_for_tickets(
+            [t for t in tickets if t.type == 'repair'])
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('closed')
+    def close(cls, tickets):
+        for ticket in tickets:
+            if ticket.type == 'complaint' and not (
+                    ticket.complaint_founded and ticket.reply
+                    and ticket.reviewed_by):
+                raise TicketError(gettext(
+                        'service_desk.msg_ticket_complaint_close',
+                        ticket=ticket.rec_name))
+        cls.write(tickets, {'closed_at': cls._now()})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('open')
+    def reopen(cls, tickets):
+        cls.write(tickets, {
+                'resolved_at': None,
+                'closed_at': None,
+                })
+
+    @classmethod
+    @ModelView.button
+    @set_employee('reviewed_by')
+    def review(cls, tickets):
+        for ticket in tickets:
+            if ticket.type != 'complaint' or not ticket.complaint_founded:
+                raise TicketError(gettext(
+                        'service_desk.msg_ticket_review_verification',
+                        ticket=ticket.rec_name))
+        cls.write(tickets, {'reviewed_at': cls._now()})
+
+    @classmethod
+    @ModelView.button
+    def escalate(cls, tickets):
+        cls.write(tickets, {'escalated': True})
+
+
+class ReplyTemplate(ModelSQL, ModelView):
+    "A courteous phrase (文明用语) used in replies to customers (R-CS-8)"
+    __name__ = 'service.reply.template'
+
+    name = fields.Char("Name", required=True, translate=True)
+    text = fields.Text("Text", required=True, translate=True)
+    sequence = fields.Integer("Sequence")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('sequence', 'ASC NULLS LAST'))
