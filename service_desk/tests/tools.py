@@ -1,10 +1,12 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "Helpers for the proteus scenarios of service_desk."
+from unittest import mock
+
 from proteus import Model
 from proteus.config import get_config
 
-__all__ = ['ROLES', 'create_service_user', 'load_language']
+__all__ = ['ROLES', 'create_service_user', 'load_language', 'set_now']
 
 # role: access group name (R-ROLE-1..6)
 ROLES = {
@@ -48,3 +50,10 @@ def load_language(code, config=None):
     lang, = Lang.find([('code', '=', code)])
     lang.click('load_translations')
     return lang
+
+
+def set_now(value, config=None):
+    "Make tickets take value (naive UTC) as the current time"
+    config = config or get_config()
+    Ticket = config.pool.get('service.ticket')
+    mock.patch.object(Ticket, '_now', return_value=value).start()
