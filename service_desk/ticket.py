@@ -336,17 +336,20 @@ class Ticket(CompanyMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         else:
             self.contact = None
 
-    @fields.depends('site', 'party', 'equipment')
+    @fields.depends(
+        'site', 'party', 'equipment', methods=['on_change_party'])
     def on_change_site(self):
         if self.site:
             self.party = self.site.party
+            self.on_change_party()
         if self.equipment and self.equipment.site != self.site:
             self.equipment = None
 
-    @fields.depends('equipment', 'site')
+    @fields.depends('equipment', methods=['on_change_site'])
     def on_change_equipment(self):
         if self.equipment:
             self.site = self.equipment.site
+            self.on_change_site()
 
     @fields.depends(
         'type', 'equipment', 'site', '_parent_equipment.criticality',
