@@ -117,6 +117,7 @@ def load(config):
     products = _create_products(Model, config)
     areas = _create_areas(Model)
     _create_sites(Model, rng, company, areas, products)
+    _create_tickets(Model, rng)
 
 
 def _create_company(Model, Wizard, config):
@@ -249,6 +250,37 @@ def _create_sites(Model, rng, company, areas, products):
         Equipment.save(items)
         faulty = rng.choice(items)
         faulty.click('report_faulty')
+
+
+TICKETS = [
+    ('phone', 'repair', "投影仪无法开机 Projector does not power on"),
+    ('phone', 'repair', "教室交互屏触摸失灵 Panel touch not working"),
+    ('chat', 'repair', "校园网断网 Campus network down"),
+    ('email', 'complaint', "维修人员未按约定时间到达 Engineer came late"),
+    ('web', 'inquiry', "如何设置打印机共享 How to share a printer"),
+    ('phone', 'suggestion', "希望增加周末值班 Weekend duty wanted"),
+    ('fax', 'repair', "监控录像无法回放 Recorder playback fails"),
+    ('walk_in', 'repair', "UPS 报警 UPS alarm"),
+    ]
+
+
+def _create_tickets(Model, rng):
+    "A few tickets in every state, so the lists are not empty"
+    Equipment = Model.get('service.equipment')
+    Ticket = Model.get('service.ticket')
+    equipment = Equipment.find([])
+    now = dt.datetime.now().replace(microsecond=0)
+    tickets = []
+    for number, (channel, type_, subject) in enumerate(TICKETS * 3):
+        item = rng.choice(equipment)
+        ticket = Ticket(channel=channel, type=type_, subject=subject)
+        ticket.equipment = Equipment(item.id)
+        ticket.received_at = now - dt.timedelta(hours=6 * number)
+        tickets.append(ticket)
+    Ticket.save(tickets)
+    Ticket.click(tickets[2:], 'open')
+    Ticket.click(tickets[6:14], 'start')
+    Ticket.click([t for t in tickets[10:14] if t.type == 'repair'], 'resolve')
 
 
 def summary(port):
