@@ -1,6 +1,8 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "The customer-service demo user works in sao (R-ROLE-4, R-INFRA-3)."
+import re
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -22,6 +24,8 @@ def test_customer_service_sees_equipment_then_chinese_menu(
         demo_server, browser, artifacts):
     page = browser.new_page(viewport={'width': 1280, 'height': 800})
     page.set_default_timeout(TIMEOUT)
+    errors = []
+    page.on('pageerror', errors.append)
     login(page, demo_server, 'cs', 'service-demo')
     menu = page.locator('#menu')
 
@@ -35,6 +39,13 @@ def test_customer_service_sees_equipment_then_chinese_menu(
     assert 'EQ000001' in first_row.inner_text()
     assert tab.get_by_text('Interactive Panel').count() > 0
     page.screenshot(path=artifacts / 'browser-equipment.png')
+
+    menu.get_by_text('Tickets', exact=True).dblclick()
+    tab.get_by_role('tab', name='Overdue').wait_for()
+    first_row = tab.locator('table tbody tr').first
+    first_row.wait_for()
+    assert re.search(r'T\d{9}', first_row.inner_text())
+    page.screenshot(path=artifacts / 'browser-tickets.png')
 
     page.get_by_text('Liu Fang').click()
     page.get_by_text('Preferences...').click()
@@ -52,3 +63,4 @@ def test_customer_service_sees_equipment_then_chinese_menu(
     menu.get_by_text('装机档案', exact=True).wait_for()
     assert menu.get_by_text('Service', exact=True).count() == 0
     page.screenshot(path=artifacts / 'browser-menu-zh_CN.png')
+    assert not errors, errors
