@@ -25,7 +25,7 @@ def test_customer_service_sees_equipment_then_chinese_menu(
     page = browser.new_page(viewport={'width': 1280, 'height': 800})
     page.set_default_timeout(TIMEOUT)
     errors = []
-    page.on('pageerror', errors.append)
+    page.on('pageerror', lambda error: errors.append(error))
     login(page, demo_server, 'cs', 'service-demo')
     menu = page.locator('#menu')
 
@@ -34,7 +34,7 @@ def test_customer_service_sees_equipment_then_chinese_menu(
     menu.get_by_text('Equipment', exact=True).dblclick()
     tab = page.locator('#tabs')
     tab.get_by_role('tab', name='In Service').wait_for()
-    first_row = tab.locator('table tbody tr').first
+    first_row = tab.locator('table tbody tr:visible').first
     first_row.wait_for()
     assert 'EQ000001' in first_row.inner_text()
     assert tab.get_by_text('Interactive Panel').count() > 0
@@ -42,7 +42,7 @@ def test_customer_service_sees_equipment_then_chinese_menu(
 
     menu.get_by_text('Tickets', exact=True).dblclick()
     tab.get_by_role('tab', name='Overdue').wait_for()
-    first_row = tab.locator('table tbody tr').first
+    first_row = tab.locator('table tbody tr:visible').first
     first_row.wait_for()
     assert re.search(r'T\d{9}', first_row.inner_text())
     page.screenshot(path=artifacts / 'browser-tickets.png')
