@@ -17,6 +17,12 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 DATABASE = 'service_desk'
 
 
+class DemoURL(str):
+    "The URL of the demo server, which knows its database and its file"
+    database = DATABASE
+    database_file = None
+
+
 def _free_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
@@ -42,6 +48,12 @@ def artifacts():
             'TRYTOND_TEST_ARTIFACTS', ROOT / 'test-artifacts'))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope='session')
+def demo_database(demo_server):
+    "The SQLite file of the demo server"
+    return demo_server.database_file
 
 
 @pytest.fixture(scope='session')
@@ -80,7 +92,8 @@ def demo_server(tmp_path_factory):
             shutil.which('trytond', path=os.path.dirname(sys.executable)),
             '-c', str(config_file), '-d', DATABASE],
         stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f'http://127.0.0.1:{port}/'
+    url = DemoURL(f'http://127.0.0.1:{port}/')
+    url.database_file = str(database_file)
     try:
         _wait_http(url, process)
         yield url

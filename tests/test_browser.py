@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = pytest.mark.demo_server
 
 TIMEOUT = 30_000
 

@@ -118,6 +118,7 @@ def load(config):
     areas = _create_areas(Model)
     _create_sites(Model, rng, company, areas, products)
     _create_tickets(Model, rng)
+    _create_inbox(Model, company)
 
 
 def _create_company(Model, Wizard, config):
@@ -281,6 +282,17 @@ def _create_tickets(Model, rng):
     Ticket.click(tickets[2:], 'open')
     Ticket.click(tickets[6:14], 'start')
     Ticket.click([t for t in tickets[10:14] if t.type == 'repair'], 'resolve')
+
+
+def _create_inbox(Model, company):
+    "The service mailbox: mail posted to its endpoint becomes tickets"
+    Inbox = Model.get('inbound.email.inbox')
+    inbox = Inbox(name="售后服务邮箱 Service mailbox")
+    rule = inbox.rules.new()
+    rule.action = 'service.ticket|from_inbound_email'
+    rule.service_company = company
+    inbox.save()
+    inbox.click('new_identifier')
 
 
 def summary(port):
