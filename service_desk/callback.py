@@ -74,6 +74,9 @@ class Callback(CompanyMixin, Workflow, ModelSQL, ModelView):
     called_by = employee_field(
         "Called by", states=['done', 'failed', 'cancelled'])
     called_at = fields.DateTime("Called at", readonly=True)
+    service_managers = fields.Function(fields.Many2Many(
+            'res.user', None, None, "Service Managers"),
+        'get_service_managers')
     state = fields.Selection([
             ('pending', "Pending"),
             ('done', "Done"),
@@ -135,6 +138,18 @@ class Callback(CompanyMixin, Workflow, ModelSQL, ModelView):
                     If(Eval('due_date', Date()) < Date(), 'danger', '')),
                 ['state', 'due_date']),
             ]
+
+    def get_service_managers(self, name):
+        "The users alerted when the callback fails"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        User = pool.get('res.user')
+        group = ModelData.get_id('service_desk', 'group_service_manager')
+        return [u.id for u in User.search([
+                    ('groups', '=', group),
+                    ('email', '!=', None),
+                    ('companies', '=', self.company.id),
+                    ])]
 
     def get_rec_name(self, name):
         names = [self.party.rec_name if self.party else '']
