@@ -5,6 +5,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
+from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import employee_field
 from trytond.pool import Pool
 from trytond.pyson import Date, Eval, If
@@ -27,6 +28,7 @@ class Callback(CompanyMixin, Workflow, ModelSQL, ModelView):
             ('repair', "Repair"),
             ('inspection', "Inspection"),
             ], "Kind", required=True, readonly=True)
+    kind_string = kind.translated('kind')
     ticket = fields.Many2One(
         'service.ticket', "Ticket", ondelete='RESTRICT', readonly=True)
     party = fields.Many2One(
@@ -55,7 +57,7 @@ class Callback(CompanyMixin, Workflow, ModelSQL, ModelView):
             (None, ""),
             ('yes', "Yes"),
             ('no', "No"),
-            ], "Problem Solved", states={
+            ], "Problem Solved", sort=False, states={
             'readonly': _states['readonly'],
             'invisible': ~Eval('reached', False),
             })
@@ -70,6 +72,8 @@ class Callback(CompanyMixin, Workflow, ModelSQL, ModelView):
             'readonly': _states['readonly'],
             'invisible': ~Eval('reached', False),
             })
+    solved_string = solved.translated('solved')
+    satisfaction_string = satisfaction.translated('satisfaction')
     comment = fields.Text("Comment", states=_states)
     called_by = employee_field(
         "Called by", states=['done', 'failed', 'cancelled'])
@@ -83,6 +87,7 @@ class Callback(CompanyMixin, Workflow, ModelSQL, ModelView):
             ('failed', "Failed"),
             ('cancelled', "Cancelled"),
             ], "State", required=True, readonly=True, sort=False)
+    state_string = state.translated('state')
 
     del _states
 
@@ -244,3 +249,8 @@ class Callback(CompanyMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('cancelled')
     def cancel(cls, callbacks):
         pass
+
+
+class CallbackReport(CompanyReport):
+    "The callback record (R-FORM)"
+    __name__ = 'service.callback'
