@@ -47,6 +47,13 @@ def test_customer_service_sees_equipment_then_chinese_menu(
     assert re.search(r'T\d{9}', first_row.inner_text())
     page.screenshot(path=artifacts / 'browser-tickets.png')
 
+    # The Today board lists the drafts to classify (R-CS-6)
+    menu.get_by_text('Today', exact=True).dblclick()
+    tab.get_by_text('Tickets to Classify').wait_for()
+    tab.get_by_role('tab', name='Draft').wait_for()
+    assert tab.get_by_text('Callbacks Due Today').count() == 1
+    page.screenshot(path=artifacts / 'browser-today.png')
+
     page.get_by_text('Liu Fang').click()
     page.get_by_text('Preferences...').click()
     # sao closes the open tabs before changing the preferences
