@@ -536,8 +536,10 @@ class Ticket(CompanyMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 'callbacks', 'cancel_reason', 'promised_at']:
             default.setdefault(name, None)
         default.setdefault('paused_hours', 0)
-        default.setdefault('received_at', None)
+        default.setdefault(
+            'received_at', lambda data: cls.default_received_at())
         default.setdefault('escalated', False)
+        default.setdefault('state', cls.default_state())
         return super().copy(tickets, default=default)
 
     @classmethod

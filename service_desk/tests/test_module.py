@@ -77,5 +77,26 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
                 set(Equipment.search([('under_warranty', '=', False)])),
                 {expired, unknown})
 
+    @with_transaction()
+    def test_ticket_copy(self):
+        "A copied ticket is a new draft with its own number and times"
+        pool = Pool()
+        Ticket = pool.get('service.ticket')
+
+        with set_company(create_company()):
+            site, _ = create_site_and_product()
+            ticket = Ticket(party=site.party, subject="Broken")
+            ticket.save()
+            Ticket.open([ticket])
+            Ticket.resolve([ticket])
+
+            copy, = Ticket.copy([ticket])
+
+            self.assertEqual(copy.state, 'draft')
+            self.assertNotEqual(copy.number, ticket.number)
+            self.assertIsNotNone(copy.received_at)
+            self.assertIsNone(copy.resolved_at)
+            self.assertIsNotNone(copy.resolution_deadline)
+
 
 del ModuleTestCase
