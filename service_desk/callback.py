@@ -8,7 +8,7 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import employee_field
 from trytond.pool import Pool
-from trytond.pyson import Date, Eval, If
+from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from .common import CompanyMixin
@@ -78,6 +78,13 @@ class Callback(CompanyMixin, Workflow, ModelSQL, ModelView):
     called_by = employee_field(
         "Called by", states=['done', 'failed', 'cancelled'])
     called_at = fields.DateTime("Called at", readonly=True)
+    due = fields.Function(fields.Boolean(
+            "Due",
+            help="Pending and due today or earlier (company's day)."),
+        'get_due', searcher='search_due')
+    late = fields.Function(fields.Boolean(
+            "Late", help="Pending and due before today (company's day)."),
+        'get_due', searcher='search_due')
     service_managers = fields.Function(fields.Many2Many(
             'res.user', None, None, "Service Managers"),
         'get_service_managers')
@@ -140,8 +147,31 @@ class Callback(CompanyMixin, Workflow, ModelSQL, ModelView):
         return super().view_attributes() + [
             ('/tree', 'visual',
                 If(Eval('state') != 'pending', 'muted',
-                    If(Eval('due_date', Date()) < Date(), 'danger', '')),
-                ['state', 'due_date']),
+                    If(Eval('late', False), 'danger', '')),
+                ['state', 'late']),
+            ]
+
+    def get_due(self, name):
+        today = Pool().get('ir.date').today()
+        if self.state != 'pending':
+            return False
+        if name == 'due':
+            return self.due_date <= today
+        return self.due_date < today
+
+    @classmethod
+    def search_due(cls, name, clause):
+        "due: pending and due today or earlier; late: before today"
+        _, operator, value = clause
+        if operator not in {'=', '!='}:
+            raise NotImplementedError
+        today = Pool().get('ir.date').today()
+        before, after = ('<=', '>') if name == 'due' else ('<', '>=')
+        if (operator == '=') == bool(value):
+            return [('state', '=', 'pending'), ('due_date', before, today)]
+        return ['OR',
+            ('state', '!=', 'pending'),
+            ('due_date', after, today),
             ]
 
     def get_service_managers(self, name):

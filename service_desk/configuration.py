@@ -43,6 +43,14 @@ class Configuration(
                 ('sequence_type', '=',
                     Id('service_desk', 'sequence_type_ticket')),
                 ]))
+    work_order_sequence = fields.MultiValue(fields.Many2One(
+            'ir.sequence', "Work Order Sequence", required=True,
+            domain=[
+                ('company', 'in', [Eval('context', {}).get('company', -1),
+                        None]),
+                ('sequence_type', '=',
+                    Id('service_desk', 'sequence_type_work_order')),
+                ]))
     work_start = fields.Time(
         "Working Day Start", required=True,
         help="Promised times count working hours from this time "
@@ -72,7 +80,7 @@ class Configuration(
     @classmethod
     def multivalue_model(cls, field):
         pool = Pool()
-        if field == 'ticket_sequence':
+        if field in {'ticket_sequence', 'work_order_sequence'}:
             return pool.get('service.configuration.sequence')
         return super().multivalue_model(field)
 
@@ -80,6 +88,11 @@ class Configuration(
     def default_ticket_sequence(cls, **pattern):
         return cls.multivalue_model(
             'ticket_sequence').default_ticket_sequence()
+
+    @classmethod
+    def default_work_order_sequence(cls, **pattern):
+        return cls.multivalue_model(
+            'work_order_sequence').default_work_order_sequence()
 
     @classmethod
     def default_work_start(cls):
@@ -118,4 +131,13 @@ class ConfigurationSequence(ModelSQL, CompanyValueMixin):
                 Id('service_desk', 'sequence_type_ticket')),
             ])
 
+    work_order_sequence = fields.Many2One(
+        'ir.sequence', "Work Order Sequence", required=True,
+        domain=[
+            ('company', 'in', [Eval('company', -1), None]),
+            ('sequence_type', '=',
+                Id('service_desk', 'sequence_type_work_order')),
+            ])
+
     default_ticket_sequence = default_sequence('sequence_ticket')
+    default_work_order_sequence = default_sequence('sequence_work_order')

@@ -13,3 +13,7 @@ class TicketError(ValidationError):
 
 class CallbackError(ValidationError):
     pass
+
+
+class WorkOrderError(ValidationError):
+    pass

@@ -209,6 +209,15 @@ class Ticket(CompanyMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         states={
             'readonly': Eval('state').in_(['closed', 'cancelled']),
             })
+    escalation_level = fields.Integer(
+        "Escalation Level", readonly=True,
+        help="How many times a visit escalated the fault to a technical "
+        "engineer (R-ENG-3).")
+    work_orders = fields.One2Many(
+        'service.work_order', 'ticket', "Work Orders",
+        states={
+            'readonly': Eval('state').in_(['draft', 'closed', 'cancelled']),
+            })
     callbacks = fields.One2Many(
         'service.callback', 'ticket', "Callbacks", readonly=True)
     state = fields.Selection([
@@ -325,6 +334,10 @@ class Ticket(CompanyMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def default_paused_hours(cls):
         return 0.0
+
+    @classmethod
+    def default_escalation_level(cls):
+        return 0
 
     @fields.depends('party', 'site', 'contact')
     def on_change_party(self):
@@ -533,9 +546,11 @@ class Ticket(CompanyMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         for name in [
                 'number', 'responded_at', 'resolved_at', 'closed_at',
                 'waiting_since', 'reviewed_by', 'reviewed_at', 'answered_by',
-                'callbacks', 'cancel_reason', 'promised_at']:
+                'callbacks', 'cancel_reason', 'promised_at',
+                'work_orders']:
             default.setdefault(name, None)
         default.setdefault('paused_hours', 0)
+        default.setdefault('escalation_level', 0)
         default.setdefault(
             'received_at', lambda data: cls.default_received_at())
         default.setdefault('escalated', False)

@@ -1,6 +1,7 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "Fixtures of the system tests: a real trytond serving sao and the demo."
+import datetime as dt
 import os
 import pathlib
 import shutil
@@ -9,12 +10,15 @@ import subprocess
 import sys
 import time
 import urllib.request
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DATABASE = 'service_desk'
+# the time zone of the demo company and of its users' browsers
+TIMEZONE = 'Asia/Shanghai'
 
 
 class DemoURL(str):
@@ -75,7 +79,10 @@ def demo_server(tmp_path_factory):
 
     # The demo database is built once per version of the module.
     cache = os.environ.get('DB_CACHE')
-    cached = pathlib.Path(cache) / 'demo.sqlite' if cache else None
+    # The demo's visits are planned from the day it is built.
+    today = dt.datetime.now(ZoneInfo(TIMEZONE)).date()
+    cached = (pathlib.Path(cache) / f'demo-{today}.sqlite'
+        if cache else None)
     database_file = workdir / f'{DATABASE}.sqlite'
     if cached and cached.exists():
         shutil.copy(cached, database_file)

@@ -6,6 +6,9 @@ from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
+
+from ..working_calendar import is_working_day
 
 
 def create_site_and_product():
@@ -28,9 +31,21 @@ def create_site_and_product():
     return site, product
 
 
+def create_employees(company, *names, **values):
+    "Return new employees of company with the names"
+    pool = Pool()
+    Employee = pool.get('company.employee')
+    Party = pool.get('party.party')
+    parties = Party.create([{'name': n} for n in names])
+    return Employee.create([
+            {'party': p.id, 'company': company.id, **values}
+            for p in parties])
+
+
 class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
     "Test service_desk module"
     module = 'service_desk'
+    extras = ['attendance', 'timesheet']
 
     @with_transaction()
     def test_equipment_label_from_sequence(self):
@@ -97,6 +112,174 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertIsNotNone(copy.received_at)
             self.assertIsNone(copy.resolved_at)
             self.assertIsNotNone(copy.resolution_deadline)
+
+    @with_transaction()
+    def test_technician_suggestion(self):
+        "R-CS-6: on duty, already at the site, then the least busy"
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        WorkOrder = pool.get('service.work_order')
+
+        company = create_company()
+        with set_company(company):
+            site, _ = create_site_and_product()
+            other, _ = create_site_and_product()
+            # a Monday that is not today (attendance decides today)
+            day, sunday = dt.date(2030, 3, 4), dt.date(2030, 3, 10)
+            self.assertTrue(is_working_day(day))
+            self.assertFalse(is_working_day(sunday))
+            nine = dt.datetime.combine(day, dt.time(9))
+            ann, bob, cid, left = create_employees(
+                company, "Ann", "Bob", "Cid", "Left", service_technician=True)
+            Employee.write([left], {'end_date': day - dt.timedelta(1)})
+
+            def visit(lead, where, hours=0):
+                return {
+                    'site': where.id, 'party': where.party.id,
+                    'lead': lead.id,
+                    'planned_start': nine + dt.timedelta(hours=hours),
+                    'planned_end': nine + dt.timedelta(hours=hours + 1),
+                    }
+            WorkOrder.create([
+                    visit(ann, other), visit(ann, other, 2),
+                    visit(bob, other)])
+
+            self.assertEqual(
+                WorkOrder.suggest_technician(company, site, day), cid)
+            WorkOrder.create([visit(cid, other), visit(cid, other, 3)])
+            self.assertEqual(
+                WorkOrder.suggest_technician(company, site, day), bob)
+            WorkOrder.create([visit(ann, site, 4)])
+            self.assertEqual(
+                WorkOrder.suggest_technician(company, site, day), ann)
+            with Transaction().set_context(date=day):
+                self.assertNotIn(
+                    left, Employee.search([('service_on_duty', '=', True)]))
+            self.assertIsNone(
+                WorkOrder.suggest_technician(company, site, sunday))
+
+    @with_transaction()
+    def test_duty_from_attendance(self):
+        "With attendance, today's duty is who clocked in today"
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        Line = pool.get('attendance.line')
+        Date = pool.get('ir.date')
+
+        company = create_company()
+        with set_company(company):
+            present, absent = create_employees(
+                company, "Present", "Absent", service_technician=True)
+            Line.create([{
+                        'employee': present.id, 'company': company.id,
+                        'at': dt.datetime.now(), 'date': Date.today(),
+                        'type': 'in',
+                        }])
+            with Transaction().set_context(date=Date.today()):
+                self.assertEqual(
+                    Employee.search([
+                            ('service_technician', '=', True),
+                            ('service_on_duty', '=', True),
+                            ]), [present])
+                self.assertEqual(
+                    [e.service_on_duty for e in [present, absent]],
+                    [True, False])
+
+    @with_transaction()
+    def test_work_order_planned_date_in_company_time_zone(self):
+        "The planned day is the company's, and searches of today use it"
+        pool = Pool()
+        WorkOrder = pool.get('service.work_order')
+        Date = pool.get('ir.date')
+
+        company = create_company()
+        company.timezone = 'Asia/Shanghai'
+        company.save()
+        with set_company(company):
+            site, _ = create_site_and_product()
+            late, = WorkOrder.create([{
+                        'site': site.id, 'party': site.party.id,
+                        'planned_start': dt.datetime(2026, 11, 27, 17),
+                        }])
+            self.assertEqual(late.planned_date, dt.date(2026, 11, 28))
+            self.assertEqual(
+                late.planned_period, '2026-11-28 01:00')
+            WorkOrder.write([late], {
+                    'planned_start': dt.datetime(2026, 11, 27, 1),
+                    'planned_end': dt.datetime(2026, 11, 27, 3),
+                    })
+            self.assertEqual(late.planned_date, dt.date(2026, 11, 27))
+            self.assertEqual(
+                late.planned_period, '2026-11-27 09:00-11:00')
+            today = Date.today()
+            WorkOrder.write([late], {
+                    'planned_start': dt.datetime.combine(
+                        today, dt.time(2)),
+                    })
+            self.assertEqual(
+                WorkOrder.search([('planned_today', '=', True)]), [late])
+            self.assertEqual(
+                WorkOrder.search([('planned_today', '=', False)]), [])
+
+    @with_transaction()
+    def test_work_order_name_colour_and_copy(self):
+        "Names and colours are read in SQL; a copy is a new draft"
+        pool = Pool()
+        WorkOrder = pool.get('service.work_order')
+
+        company = create_company()
+        with set_company(company):
+            site, _ = create_site_and_product()
+            lead, = create_employees(company, "Lead")
+            order, unassigned = WorkOrder.create([{
+                        'site': site.id, 'party': site.party.id,
+                        'lead': lead.id,
+                        'planned_start': dt.datetime(2030, 1, 7, 1),
+                        'planned_end': dt.datetime(2030, 1, 7, 3),
+                        'appointment_contact': "Ms Wang",
+                        }, {
+                        'site': site.id, 'party': site.party.id,
+                        }])
+            WorkOrder.schedule([order])
+
+            self.assertEqual(order.rec_name, f'{order.number} School')
+            self.assertEqual(
+                WorkOrder.search([('rec_name', 'ilike', order.number)]),
+                [order])
+            self.assertNotEqual(
+                order.calendar_color, unassigned.calendar_color)
+            copy, = WorkOrder.copy([order])
+            self.assertEqual(copy.state, 'draft')
+            self.assertNotEqual(copy.number, order.number)
+            self.assertEqual(len(order.appointments), 1)
+            self.assertEqual(copy.appointments, ())
+
+    @with_transaction()
+    def test_callback_due_and_late(self):
+        "The worklist filters agree with the flags shown"
+        pool = Pool()
+        Callback = pool.get('service.callback')
+        Date = pool.get('ir.date')
+
+        with set_company(create_company()):
+            site, _ = create_site_and_product()
+            today = Date.today()
+            late, due, later, done = Callback.create([{
+                        'party': site.party.id,
+                        'due_date': today + dt.timedelta(days=d),
+                        } for d in [-1, 0, 1, -1]])
+            Callback.write([done], {'state': 'done'})
+
+            for name, expected in [
+                    ('due', {late, due}), ('late', {late})]:
+                self.assertEqual(
+                    set(Callback.search([(name, '=', True)])), expected)
+                self.assertEqual(
+                    set(Callback.search([(name, '=', False)])),
+                    {late, due, later, done} - expected)
+                self.assertEqual(
+                    {c for c in [late, due, later, done]
+                        if getattr(c, name)}, expected)
 
 
 del ModuleTestCase

@@ -18,6 +18,9 @@ ROLES = {
     'accountant': "Service Accountant",
     }
 
+# roles sent to customer sites
+TECHNICIAN_ROLES = {'technical_engineer', 'field_engineer'}
+
 
 def create_service_user(login, role, company, language=None, config=None):
     "Create a user of the role, employee of the company"
@@ -29,6 +32,7 @@ def create_service_user(login, role, company, language=None, config=None):
     Company = Model.get('company.company', config=config)
 
     employee = Employee(party=Party(name=login.title()), company=company)
+    employee.service_technician = role in TECHNICIAN_ROLES
     employee.party.save()
     employee.save()
     user = User(login=login, name=login.title())

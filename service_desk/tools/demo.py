@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 PASSWORD = 'service-demo'
 ADMIN_PASSWORD = 'admin-demo'
@@ -28,6 +29,8 @@ USERS = {
     'keeper': ("陈库管 Chen Jing", "Service Spare-Parts Keeper"),
     'accountant': ("孙会计 Sun Li", "Service Accountant"),
     }
+
+TECHNICIANS = {'engineer', 'field', 'field2'}
 
 COUNTY = ('云溪县', 'Yunxi County', 'YX')
 TOWNSHIPS = [
@@ -95,7 +98,8 @@ def create_database(config_file, database):
             env=env, check=True)
         subprocess.run([
                 'trytond-admin', '-c', config_file, '-d', database,
-                '-u', 'service_desk', '--activate-dependencies',
+                '-u', 'service_desk', 'timesheet', 'attendance',
+                '--activate-dependencies',
                 '-l', 'zh_CN'],
             env=env, check=True)
 
@@ -118,6 +122,8 @@ def load(config):
     areas = _create_areas(Model)
     _create_sites(Model, rng, company, areas, products)
     _create_tickets(Model, rng)
+    _create_field_set_up(Model)
+    _create_work_orders(Model, company)
     _create_inbox(Model, company)
 
 
@@ -155,6 +161,7 @@ def _create_users(Model, company):
         party = Party(name=name)
         party.save()
         employee = Employee(party=party, company=company)
+        employee.service_technician = login in TECHNICIANS
         employee.save()
         user = User(login=login, name=name, password=PASSWORD)
         user.groups.append(group)
@@ -282,6 +289,66 @@ def _create_tickets(Model, rng):
     Ticket.click(tickets[2:], 'open')
     Ticket.click(tickets[6:14], 'start')
     Ticket.click([t for t in tickets[10:14] if t.type == 'repair'], 'resolve')
+
+
+FAULT_CATEGORIES = [
+    "电源故障 Power", "硬件故障 Hardware", "软件故障 Software",
+    "网络故障 Network", "线路故障 Wiring", "人为损坏 Misuse",
+    ]
+
+
+def _create_field_set_up(Model):
+    "Fault categories and the service vehicles (R-INFRA-1)"
+    FaultCategory = Model.get('service.fault.category')
+    Vehicle = Model.get('service.vehicle')
+    FaultCategory.save([FaultCategory(name=n) for n in FAULT_CATEGORIES])
+    Vehicle.save([
+            Vehicle(name="服务车一号 Van 1", plate="川A·S1234"),
+            Vehicle(name="服务车二号 Van 2", plate="川A·S5678"),
+            ])
+
+
+def _create_work_orders(Model, company):
+    """Visits for the open repair tickets: today's for the field engineers,
+    the rest of the week in the plan, one still to schedule"""
+    Ticket = Model.get('service.ticket')
+    WorkOrder = Model.get('service.work_order')
+    User = Model.get('res.user')
+    Vehicle = Model.get('service.vehicle')
+    zone = ZoneInfo(company.timezone)
+    today = dt.datetime.now(zone).date()
+    leads = {u.login: u.employee for u in User.find([
+                ('login', 'in', list(TECHNICIANS))])}
+    vans = Vehicle.find([])
+
+    def at(days, hour):
+        local = dt.datetime.combine(
+            today + dt.timedelta(days=days), dt.time(hour), zone)
+        return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+    tickets = Ticket.find([
+            ('type', '=', 'repair'),
+            ('state', 'in', ['open', 'in_progress']),
+            ], order=[('id', 'ASC')])
+    plan = [
+        ('field', 0, 9), ('field', 0, 11), ('field', 0, 14),
+        ('field2', 0, 10), ('engineer', 1, 9), ('field', 2, 10),
+        ('field2', 3, 15),
+        ]
+    orders = []
+    for ticket, (login, days, hour) in zip(tickets, plan, strict=False):
+        order = WorkOrder(ticket=ticket)
+        order.lead = leads[login]
+        order.vehicle = vans[len(orders) % len(vans)]
+        order.planned_start = at(days, hour)
+        order.planned_end = at(days, hour + 2)
+        order.appointment_contact = "值班老师 Teacher on duty"
+        order.appointment_method = 'phone'
+        orders.append(order)
+    WorkOrder.save(orders)
+    WorkOrder.click(orders, 'schedule')
+    for ticket in tickets[len(plan):]:
+        WorkOrder(ticket=ticket).save()
 
 
 def _create_inbox(Model, company):

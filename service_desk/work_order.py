@@ -1,0 +1,805 @@
+# This file is part of service_desk.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from sql import Null
+
+from trytond import backend
+from trytond.i18n import gettext
+from trytond.model import (
+    Index, ModelSQL, ModelView, Workflow, fields)
+from trytond.model.exceptions import AccessError
+from trytond.modules.company import CompanyReport
+from trytond.modules.company.model import employee_field
+from trytond.pool import Pool
+from trytond.pyson import Bool, Eval, If
+from trytond.tools import grouped_slice, reduce_ids
+from trytond.transaction import Transaction
+
+from .common import CompanyMixin, search_on
+from .equipment import STATES as EQUIPMENT_STATES
+from .exceptions import WorkOrderError
+
+KINDS = [
+    ('repair', "Repair"),
+    ('survey', "Site Survey"),
+    ('installation', "Installation"),
+    ('maintenance', "Routine Maintenance"),
+    ('inspection', "Inspection"),
+    ]
+CONTACT_METHODS = [
+    (None, ""),
+    ('phone', "Phone"),
+    ('email', "E-mail"),
+    ('chat', "Chat (QQ/WeChat)"),
+    ('on_site', "On Site"),
+    ]
+OPEN_STATES = ['draft', 'scheduled', 'in_progress']
+CALENDAR_COLORS = [
+    '#a5d8ff', '#b2f2bb', '#ffc9c9', '#d0bfff', '#99e9f2', '#ffec99',
+    '#eebefa', '#c0eb75', '#fcc2d7', '#bac8ff',
+    ]
+# the equipment transition giving the state after the repair
+EQUIPMENT_TRANSITIONS = {
+    'in_service': 'put_in_service',
+    'faulty': 'report_faulty',
+    'under_repair': 'start_repair',
+    'retired': 'retire',
+    }
+
+
+def local_time(company, value):
+    "Return the naive UTC datetime value in the company's time zone"
+    zone = ZoneInfo(company.timezone) if company and company.timezone \
+        else dt.UTC
+    return value.replace(tzinfo=dt.UTC).astimezone(zone).replace(tzinfo=None)
+
+
+def format_period(company, start, end):
+    "Return 'YYYY-MM-DD HH:MM-HH:MM' in the company's time zone"
+    if not start:
+        return None
+    start = local_time(company, start)
+    text = start.strftime('%Y-%m-%d %H:%M')
+    if end:
+        end = local_time(company, end)
+        text += '-' + end.strftime(
+            '%H:%M' if end.date() == start.date() else '%Y-%m-%d %H:%M')
+    return text
+
+
+class WorkOrder(CompanyMixin, Workflow, ModelSQL, ModelView):
+    "A visit of technicians to a customer site (R-REP, R-ENG-2/3/6)"
+    __name__ = 'service.work_order'
+    _rec_name = 'number'
+    _history = True
+
+    _states = {
+        'readonly': Eval('state').in_(['done', 'cancelled']),
+        }
+    _report_states = {
+        'readonly': Eval('state') != 'in_progress',
+        }
+
+    number = fields.Char("Number", readonly=True)
+    kind = fields.Selection(KINDS, "Kind", required=True, states={
+            'readonly': Eval('state') != 'draft',
+            })
+    kind_string = kind.translated('kind')
+    ticket = fields.Many2One(
+        'service.ticket', "Ticket", ondelete='RESTRICT',
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ],
+        states={
+            'readonly': Eval('state') != 'draft',
+            })
+    party = fields.Many2One(
+        'party.party', "Customer", required=True, ondelete='RESTRICT',
+        states=_states,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    site = fields.Many2One(
+        'service.site', "Site", required=True, ondelete='RESTRICT',
+        states=_states,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            If(Bool(Eval('party')), ('party', '=', Eval('party', -1)), ()),
+            ])
+    equipment = fields.Many2One(
+        'service.equipment', "Equipment", ondelete='RESTRICT',
+        states=_states,
+        domain=[
+            ('site', '=', Eval('site', -1)),
+            ])
+    description = fields.Text(
+        "Work to Do", loading='lazy', states=_states)
+    lead = fields.Many2One(
+        'company.employee', "Lead Technician", ondelete='RESTRICT',
+        states={
+            'readonly': _states['readonly'],
+            'required': Eval('state').in_(['scheduled', 'in_progress']),
+            },
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ],
+        help="Answers for the visit and writes the report.")
+    technicians = fields.Many2Many(
+        'service.work_order-company.employee', 'work_order', 'employee',
+        "Other Technicians", states=_states,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('id', '!=', Eval('lead', -1)),
+            ])
+    vehicle = fields.Many2One(
+        'service.vehicle', "Vehicle", ondelete='RESTRICT', states=_states,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ])
+
+    # appointment agreed with the customer (R-CS-6, R-REP-3)
+    planned_start = fields.DateTime(
+        "Planned Start", states={
+            'readonly': _states['readonly'],
+            'required': Eval('state') != 'draft',
+            })
+    planned_end = fields.DateTime(
+        "Planned End",
+        domain=[
+            If(Bool(Eval('planned_start')) & Bool(Eval('planned_end')),
+                ('planned_end', '>', Eval('planned_start')),
+                ()),
+            ],
+        states={
+            'readonly': _states['readonly'],
+            'required': Eval('state') != 'draft',
+            })
+    planned_date = fields.Date(
+        "Planned Date", readonly=True,
+        help="The day of the planned start in the company's time zone.")
+    planned_period = fields.Function(
+        fields.Char("Planned Time"), 'get_planned_period')
+    planned_today = fields.Function(
+        fields.Boolean("Planned Today"),
+        'get_planned_today', searcher='search_planned_today')
+    appointment_contact = fields.Char(
+        "Agreed with", states=_states,
+        help="The customer's person who agreed the visit time.")
+    appointment_method = fields.Selection(
+        CONTACT_METHODS, "Agreed by", sort=False, states=_states)
+    appointment_method_string = appointment_method.translated(
+        'appointment_method')
+    appointments = fields.One2Many(
+        'service.work_order.appointment', 'work_order', "Appointments",
+        readonly=True,
+        help="Every visit time agreed with the customer, rescheduling "
+        "included.")
+    overdue = fields.Function(
+        fields.Boolean("Overdue"), 'get_overdue', searcher='search_overdue')
+    calendar_color = fields.Function(
+        fields.Char("Calendar Colour"), 'get_rec_name')
+
+    # repair plan of the technical engineer (R-ENG-2/3)
+    fault_category = fields.Many2One(
+        'service.fault.category', "Fault Category", ondelete='RESTRICT',
+        states=_states)
+    diagnosis = fields.Text(
+        "Diagnosis", loading='lazy', states=_states)
+    repair_plan = fields.Text(
+        "Repair Plan", loading='lazy', states=_states)
+    previous = fields.Many2One(
+        'service.work_order', "Previous Visit", readonly=True,
+        ondelete='RESTRICT',
+        help="The visit this one follows up.")
+    escalation_level = fields.Integer(
+        "Escalation Level", readonly=True,
+        help="How many times the fault went up to a technical engineer.")
+    escalation_reason = fields.Text(
+        "Escalation Reason", loading='lazy',
+        states=_report_states,
+        help="Why the fault cannot be solved on this visit.")
+    escalate_to = fields.Many2One(
+        'company.employee', "Escalate to", ondelete='RESTRICT',
+        states=_report_states,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ],
+        help="The technical engineer who takes over the fault.")
+    escalated = fields.Boolean("Escalated", readonly=True)
+
+    # repair report (R-REP-2)
+    fault_found = fields.Text(
+        "Fault Found", loading='lazy', states=_report_states)
+    fault_cause = fields.Text(
+        "Cause", loading='lazy', states=_report_states)
+    action_taken = fields.Text(
+        "Action Taken", loading='lazy', states=_report_states)
+    prevention_advice = fields.Text(
+        "Prevention Advice", loading='lazy',
+        states=_report_states,
+        help="What the customer was told to prevent the fault (R-REP-2).")
+    equipment_state_after = fields.Selection(
+        [(None, "")] + EQUIPMENT_STATES, "Equipment State After",
+        sort=False,
+        states={
+            'readonly': _report_states['readonly'],
+            'invisible': ~Eval('equipment'),
+            })
+    equipment_state_after_string = equipment_state_after.translated(
+        'equipment_state_after')
+    customer_signatory = fields.Char(
+        "Confirmed by", loading='lazy', states=_report_states,
+        help="The customer's person who confirmed the work.")
+    customer_confirmed_at = fields.DateTime(
+        "Confirmed at", loading='lazy', states=_report_states)
+    customer_satisfied = fields.Selection([
+            (None, ""),
+            ('yes', "Yes"),
+            ('no', "No"),
+            ], "Customer Satisfied", sort=False, loading='lazy',
+        states=_report_states)
+    customer_satisfied_string = customer_satisfied.translated(
+        'customer_satisfied')
+
+    scheduled_at = fields.DateTime(
+        "Scheduled at", loading='lazy', readonly=True)
+    scheduled_by = employee_field(
+        "Scheduled by", states=['scheduled', 'in_progress', 'done',
+            'cancelled'])
+    started_at = fields.DateTime(
+        "Started at", loading='lazy', readonly=True)
+    done_at = fields.DateTime("Done at", loading='lazy', readonly=True)
+    cancel_reason = fields.Text(
+        "Cancellation Reason", loading='lazy', states={
+            'readonly': Eval('state').in_(['done', 'cancelled']),
+            })
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('scheduled', "Scheduled"),
+            ('in_progress', "In Progress"),
+            ('done', "Done"),
+            ('cancelled', "Cancelled"),
+            ], "State", readonly=True, required=True, sort=False)
+    state_string = state.translated('state')
+
+    del _states, _report_states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.planned_start, Index.Range())),
+                Index(t, (t.planned_date, Index.Range()),
+                    (t.lead, Index.Equality())),
+                Index(t, (t.state, Index.Equality(cardinality='low')),
+                    where=t.state.in_(OPEN_STATES)),
+                })
+        cls._order = [
+            ('planned_start', 'DESC NULLS FIRST'),
+            ('id', 'DESC'),
+            ]
+        cls._transitions |= {
+            ('draft', 'scheduled'),
+            ('draft', 'cancelled'),
+            ('scheduled', 'in_progress'),
+            ('scheduled', 'draft'),
+            ('scheduled', 'cancelled'),
+            ('in_progress', 'done'),
+            ('in_progress', 'cancelled'),
+            ('cancelled', 'draft'),
+            }
+        cls._buttons.update({
+                'cancel': {
+                    'invisible': ~Eval('state').in_(OPEN_STATES),
+                    'depends': ['state'],
+                    },
+                'draft': {
+                    'invisible': ~Eval('state').in_(
+                        ['scheduled', 'cancelled']),
+                    'icon': If(Eval('state') == 'cancelled',
+                        'tryton-undo', 'tryton-back'),
+                    'depends': ['state'],
+                    },
+                'schedule': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'start': {
+                    'invisible': Eval('state') != 'scheduled',
+                    'depends': ['state'],
+                    },
+                'escalate': {
+                    'invisible': Eval('state') != 'in_progress',
+                    'depends': ['state'],
+                    },
+                'do': {
+                    'invisible': Eval('state') != 'in_progress',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    @classmethod
+    def default_kind(cls):
+        return 'repair'
+
+    @classmethod
+    def default_escalation_level(cls):
+        return 0
+
+    @classmethod
+    def default_escalated(cls):
+        return False
+
+    @fields.depends(
+        'ticket', 'party', 'site', 'equipment', 'description',
+        '_parent_ticket.party', '_parent_ticket.site',
+        '_parent_ticket.equipment', '_parent_ticket.subject')
+    def on_change_ticket(self):
+        if self.ticket:
+            self.party = self.ticket.party
+            self.site = self.ticket.site
+            self.equipment = self.ticket.equipment
+            if not self.description:
+                self.description = self.ticket.subject
+
+    @fields.depends('site', 'party', 'equipment')
+    def on_change_site(self):
+        if self.site:
+            self.party = self.site.party
+        if self.equipment and self.equipment.site != self.site:
+            self.equipment = None
+
+    @fields.depends('equipment', methods=['on_change_site'])
+    def on_change_equipment(self):
+        if self.equipment:
+            self.site = self.equipment.site
+            self.on_change_site()
+
+    @fields.depends(
+        'planned_start', 'planned_end', 'lead', 'site', 'company')
+    def on_change_planned_start(self):
+        if self.planned_start and (not self.planned_end
+                or self.planned_end <= self.planned_start):
+            self.planned_end = self.planned_start + dt.timedelta(hours=2)
+        if self.planned_start and not self.lead:
+            self.lead = self.suggest_technician(
+                self.company, self.site, self.planned_date_of(
+                    self.company, self.planned_start))
+
+    @staticmethod
+    def planned_date_of(company, value):
+        "Return the date of the UTC datetime in the company's time zone"
+        if not value:
+            return None
+        return local_time(company, value).date()
+
+    def get_planned_period(self, name):
+        return format_period(
+            self.company, self.planned_start, self.planned_end)
+
+    @classmethod
+    def suggest_technician(cls, company, site, date):
+        """Return the technician to send to site on date, or None
+
+        Among the company's technicians on duty that day: first those who
+        already have an open work order at the site, then the fewest open
+        work orders that day, then by name (R-CS-6).
+        """
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        if not company or not date:
+            return None
+        with Transaction().set_context(date=date):
+            technicians = Employee.search([
+                    ('company', '=', company.id),
+                    ('service_technician', '=', True),
+                    ('service_on_duty', '=', True),
+                    ])
+        if not technicians:
+            return None
+        at_site = set()
+        if site:
+            for order in cls.search([
+                        ('site', '=', site.id),
+                        ('state', 'in', OPEN_STATES),
+                        ('lead', 'in', [t.id for t in technicians]),
+                        ]):
+                at_site.add(order.lead)
+        load = Employee.service_load(technicians, date)
+        return min(technicians, key=lambda e: (
+                e not in at_site, load.get(e.id, 0), e.rec_name))
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual',
+                If(Eval('overdue', False), 'danger',
+                    If(Eval('state') == 'draft', 'warning',
+                        If(Eval('state').in_(['done', 'cancelled']),
+                            'muted', ''))),
+                ['overdue', 'state']),
+            ('//page[@id="plan"]', 'states', {
+                    'invisible': ~Eval('kind').in_(['repair', 'survey']),
+                    }),
+            ]
+
+    @classmethod
+    def _today(cls):
+        "Today in the company's time zone"
+        return Pool().get('ir.date').today()
+
+    def get_planned_today(self, name):
+        return self.planned_date == self._today()
+
+    @classmethod
+    def search_planned_today(cls, name, clause):
+        _, operator, value = clause
+        if operator not in {'=', '!='}:
+            raise NotImplementedError
+        if (operator == '=') == bool(value):
+            return [('planned_date', '=', cls._today())]
+        return ['OR',
+            ('planned_date', '!=', cls._today()),
+            ('planned_date', '=', None),
+            ]
+
+    @classmethod
+    def get_rec_name(cls, orders, names):
+        """The name and the calendar colour, read together in SQL
+
+        The weekly plan shows a thousand visits at once.  The name is the
+        number and the site; the colour is one per lead technician, grey
+        once the visit is closed.
+        """
+        pool = Pool()
+        Site = pool.get('service.site')
+        table = cls.__table__()
+        site = Site.__table__()
+        cursor = Transaction().connection.cursor()
+        result = {n: {} for n in names}
+        for sub_orders in grouped_slice(orders, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.join(
+                    site, 'LEFT', condition=table.site == site.id).select(
+                    table.id, table.number, site.name, table.state,
+                    table.lead,
+                    where=reduce_ids(table.id, [o.id for o in sub_orders])))
+            for id_, number, site_name, state, lead in cursor:
+                if 'rec_name' in result:
+                    result['rec_name'][id_] = ' '.join(
+                        filter(None, [number, site_name]))
+                if 'calendar_color' in result:
+                    if state in {'done', 'cancelled'}:
+                        color = '#d9d9d9'
+                    elif lead is None:
+                        color = '#ffd8a8'
+                    else:
+                        color = CALENDAR_COLORS[lead % len(CALENDAR_COLORS)]
+                    result['calendar_color'][id_] = color
+        return result
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return search_on(
+            ['number', 'site.rec_name', 'ticket.rec_name'], clause)
+
+    @classmethod
+    def _now(cls):
+        return dt.datetime.now()
+
+    def get_overdue(self, name):
+        return bool(
+            self.state in OPEN_STATES and self.planned_end
+            and self.planned_end < self._now())
+
+    @classmethod
+    def search_overdue(cls, name, clause):
+        _, operator, value = clause
+        if operator not in {'=', '!='}:
+            raise NotImplementedError
+        table = cls.__table__()
+        query = table.select(table.id, where=(
+                table.state.in_(OPEN_STATES)
+                & (table.planned_end != Null)
+                & (table.planned_end < cls._now())))
+        if (operator == '=') == bool(value):
+            return [('id', 'in', query)]
+        return [('id', 'not in', query)]
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        Company = pool.get('company.company')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('number'):
+            company_id = values.get('company', cls.default_company())
+            if company_id is not None:
+                sequence = Configuration(1).get_multivalue(
+                    'work_order_sequence', company=company_id)
+                if sequence:
+                    values['number'] = sequence.get()
+        if mode == 'create' and values.get('planned_start'):
+            company_id = values.get('company', cls.default_company())
+            values['planned_date'] = cls.planned_date_of(
+                Company(company_id) if company_id is not None else None,
+                values['planned_start'])
+        return values
+
+    @classmethod
+    def write(cls, *args):
+        actions = iter(args)
+        args, rescheduled = [], []
+        for orders, values in zip(actions, actions, strict=False):
+            if 'planned_start' in values:
+                for order in orders:
+                    args.extend(([order], {
+                                **values,
+                                'planned_date': cls.planned_date_of(
+                                    order.company, values['planned_start']),
+                                }))
+                    if order.state == 'scheduled' and (
+                            order.planned_start != values['planned_start']):
+                        rescheduled.append(order)
+            else:
+                args.extend((orders, values))
+        super().write(*args)
+        if rescheduled:
+            cls._record_appointments(cls.browse(rescheduled))
+
+    @classmethod
+    def copy(cls, orders, default=None):
+        default = default.copy() if default is not None else {}
+        for name in [
+                'number', 'appointments', 'previous', 'escalation_reason',
+                'escalate_to', 'fault_found', 'fault_cause', 'action_taken',
+                'prevention_advice', 'equipment_state_after',
+                'customer_signatory', 'customer_confirmed_at',
+                'customer_satisfied', 'scheduled_at', 'scheduled_by',
+                'started_at', 'done_at', 'cancel_reason']:
+            default.setdefault(name, None)
+        default.setdefault('escalated', False)
+        default.setdefault('state', cls.default_state())
+        return super().copy(orders, default=default)
+
+    @classmethod
+    def check_modification(cls, mode, orders, values=None, external=False):
+        super().check_modification(
+            mode, orders, values=values, external=external)
+        if mode == 'delete':
+            for order in orders:
+                if order.state != 'draft':
+                    raise AccessError(gettext(
+                            'service_desk.msg_work_order_delete_draft',
+                            work_order=order.rec_name))
+
+    @classmethod
+    def _record_appointments(cls, orders):
+        Appointment = Pool().get('service.work_order.appointment')
+        employee = Transaction().context.get('employee')
+        Appointment.save([Appointment(
+                    work_order=o,
+                    start=o.planned_start,
+                    end=o.planned_end,
+                    contact=o.appointment_contact,
+                    method=o.appointment_method,
+                    agreed_by=employee,
+                    agreed_at=cls._now().replace(microsecond=0))
+                for o in orders])
+
+    @classmethod
+    def _set_equipment_state(cls, orders):
+        Equipment = Pool().get('service.equipment')
+        by_transition = {}
+        for order in orders:
+            if order.equipment and order.equipment_state_after:
+                by_transition.setdefault(
+                    EQUIPMENT_TRANSITIONS[order.equipment_state_after],
+                    []).append(order.equipment)
+        for transition, equipment in by_transition.items():
+            getattr(Equipment, transition)(equipment)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, orders):
+        for order in orders:
+            if not order.cancel_reason:
+                raise WorkOrderError(gettext(
+                        'service_desk.msg_work_order_cancel_reason',
+                        work_order=order.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('draft')
+    def draft(cls, orders):
+        cls.write(orders, {
+                'scheduled_at': None,
+                'scheduled_by': None,
+                'cancel_reason': None,
+                })
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('scheduled')
+    def schedule(cls, orders):
+        "Record the visit time agreed with the customer"
+        for order in orders:
+            if not (order.lead and order.planned_start and order.planned_end):
+                raise WorkOrderError(gettext(
+                        'service_desk.msg_work_order_schedule_missing',
+                        work_order=order.rec_name))
+            if (order.escalation_level and order.kind == 'repair'
+                    and not (order.diagnosis and order.repair_plan)):
+                raise WorkOrderError(gettext(
+                        'service_desk.msg_work_order_schedule_plan',
+                        work_order=order.rec_name))
+        cls.write(orders, {
+                'scheduled_at': cls._now().replace(microsecond=0),
+                'scheduled_by': Transaction().context.get('employee'),
+                })
+        cls._record_appointments(orders)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('in_progress')
+    def start(cls, orders):
+        "Arrive on site: the ticket is in progress, the equipment in repair"
+        pool = Pool()
+        Ticket = pool.get('service.ticket')
+        Equipment = pool.get('service.equipment')
+        cls.write(orders, {'started_at': cls._now().replace(microsecond=0)})
+        tickets = {o.ticket for o in orders if o.ticket
+            and o.ticket.state in {'open', 'waiting'}}
+        if tickets:
+            Ticket.start(list(tickets))
+        Equipment.start_repair([o.equipment for o in orders
+                if o.kind == 'repair' and o.equipment])
+
+    @classmethod
+    @ModelView.button
+    def escalate(cls, orders):
+        """The fault cannot be solved on this visit (R-ENG-3)
+
+        The visit ends, a follow-up visit is drafted for the technical
+        engineer, who writes the repair plan before it is scheduled.
+        """
+        pool = Pool()
+        Ticket = pool.get('service.ticket')
+        orders = [o for o in orders if o.state == 'in_progress']
+        for order in orders:
+            if not (order.escalation_reason and order.escalate_to):
+                raise WorkOrderError(gettext(
+                        'service_desk.msg_work_order_escalate_missing',
+                        work_order=order.rec_name))
+        follow_ups = []
+        for order in orders:
+            order.escalated = True
+            if not order.equipment_state_after:
+                order.equipment_state_after = 'faulty'
+            follow_ups.append(cls(
+                    company=order.company,
+                    kind='repair',
+                    ticket=order.ticket,
+                    party=order.party,
+                    site=order.site,
+                    equipment=order.equipment,
+                    description=order.escalation_reason,
+                    fault_category=order.fault_category,
+                    diagnosis='\n'.join(filter(None, [
+                                order.fault_found, order.fault_cause])),
+                    lead=order.escalate_to,
+                    previous=order,
+                    escalation_level=(order.escalation_level or 0) + 1))
+        cls.save(orders)
+        cls.save(follow_ups)
+        cls.do(orders)
+        to_write = []
+        for follow_up in follow_ups:
+            ticket = follow_up.ticket
+            if ticket:
+                to_write.extend(([ticket], {
+                            'escalation_level': max(
+                                ticket.escalation_level or 0,
+                                follow_up.escalation_level),
+                            'assigned_to': follow_up.lead.id,
+                            }))
+        if to_write:
+            Ticket.write(*to_write)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('done')
+    def do(cls, orders):
+        """Close the visit with its report
+
+        A repair needs the action taken and, for equipment, its state
+        after; the ticket is resolved when its last open visit is done.
+        """
+        pool = Pool()
+        Ticket = pool.get('service.ticket')
+        for order in orders:
+            if order.kind != 'repair' or order.escalated:
+                continue
+            if not order.action_taken or (
+                    order.equipment and not order.equipment_state_after):
+                raise WorkOrderError(gettext(
+                        'service_desk.msg_work_order_report_missing',
+                        work_order=order.rec_name))
+        cls.write(orders, {'done_at': cls._now().replace(microsecond=0)})
+        cls._set_equipment_state(orders)
+
+        tickets = {o.ticket for o in orders
+            if o.ticket and o.kind == 'repair' and not o.escalated}
+        # the state of orders is written after this method
+        still_open = {o.ticket for o in cls.search([
+                    ('ticket', 'in', [t.id for t in tickets]),
+                    ('state', 'in', OPEN_STATES),
+                    ('id', 'not in', [o.id for o in orders]),
+                    ])}
+        to_resolve = []
+        for ticket in tickets - still_open:
+            if ticket.state not in {'open', 'in_progress', 'waiting'}:
+                continue
+            if not ticket.resolution:
+                ticket.resolution = '\n'.join(
+                    o.action_taken for o in orders
+                    if o.ticket == ticket and o.action_taken)
+            to_resolve.append(ticket)
+        if to_resolve:
+            Ticket.save(to_resolve)
+            Ticket.resolve(to_resolve)
+
+
+class WorkOrderEmployee(ModelSQL):
+    "The technicians of a work order"
+    __name__ = 'service.work_order-company.employee'
+
+    work_order = fields.Many2One(
+        'service.work_order', "Work Order", required=True,
+        ondelete='CASCADE')
+    employee = fields.Many2One(
+        'company.employee', "Employee", required=True, ondelete='RESTRICT')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('work_order')
+
+
+class Appointment(ModelSQL, ModelView):
+    "A visit time agreed with the customer (R-CS-6)"
+    __name__ = 'service.work_order.appointment'
+
+    work_order = fields.Many2One(
+        'service.work_order', "Work Order", required=True,
+        ondelete='CASCADE')
+    start = fields.DateTime("Start", required=True)
+    end = fields.DateTime("End")
+    contact = fields.Char("Agreed with")
+    method = fields.Selection(CONTACT_METHODS, "Agreed by", sort=False)
+    agreed_by = fields.Many2One(
+        'company.employee', "Recorded by", ondelete='RESTRICT')
+    agreed_at = fields.DateTime("Recorded at", required=True)
+    period = fields.Function(fields.Char("Visit Time"), 'get_period')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('work_order')
+        cls._order = [('agreed_at', 'DESC'), ('id', 'DESC')]
+
+    def get_period(self, name):
+        return format_period(self.work_order.company, self.start, self.end)
+
+
+class WorkOrderReport(CompanyReport):
+    "The repair work order record with the customer confirmation (R-FORM)"
+    __name__ = 'service.work_order'

@@ -1,0 +1,68 @@
+# This file is part of service_desk.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"The field engineer does today's visits in sao (R-ROLE-3, R-REP-2)."
+import pytest
+from playwright.sync_api import expect
+
+from conftest import TIMEZONE
+from test_browser import TIMEOUT, login
+
+pytestmark = pytest.mark.demo_server
+
+
+def enter(page, selector, text):
+    "Type text in the visible widget, committed as when leaving it"
+    widget = page.locator(f'{selector}:visible')
+    widget.fill(text)
+    # sao takes the value on change: without it, focusing the next widget
+    # redisplays the form from the record and loses what was typed
+    widget.dispatch_event('change')
+    expect(widget).to_have_value(text)
+
+
+def test_field_engineer_records_a_report(demo_server, browser, artifacts):
+    page = browser.new_page(
+        viewport={'width': 1280, 'height': 800}, timezone_id=TIMEZONE)
+    page.set_default_timeout(TIMEOUT)
+    errors = []
+    page.on('pageerror', lambda error: errors.append(error))
+    login(page, demo_server, 'field', 'service-demo')
+    menu = page.locator('#menu')
+    menu.get_by_text('Service', exact=True).click()
+    menu.get_by_text('Work Orders', exact=True).click()
+    menu.get_by_text('My Work Orders Today', exact=True).dblclick()
+
+    # the demo plans three visits today for this engineer, in time order
+    tab = page.locator('#tabs')
+    rows = tab.locator('table tbody tr:visible')
+    expect(rows).to_have_count(3)
+    assert all('Scheduled' in rows.nth(i).inner_text() for i in range(3))
+    page.screenshot(path=artifacts / 'browser-work-orders-today.png')
+
+    # open the first visit (its link cells open the site or the ticket)
+    first = rows.first
+    number = first.locator('td').nth(1).inner_text().strip()
+    first.get_by_text('Repair').click()
+    expect(first.locator('input[type=checkbox]').first).to_be_checked()
+    page.locator('button#switch_:visible').click()
+    expect(page.locator('input[name=number]:visible')).to_have_value(number)
+    page.get_by_role('button', name='Start').click()
+    state = page.locator('select[name=state]:visible option:checked')
+    expect(state).to_have_text('In Progress')
+    page.get_by_role('tab', name='Report').click()
+    enter(page, 'textarea[name=fault_found]', "电源适配器损坏")
+    enter(page, 'textarea[name=action_taken]', "更换电源适配器")
+    page.locator('select[name=equipment_state_after]:visible').select_option(
+        label='In Service')
+    enter(page, 'input[name=customer_signatory]', "值班老师")
+    page.get_by_role('button', name='Done').click()
+    expect(state).to_have_text('Done')
+    page.screenshot(path=artifacts / 'browser-work-order-done.png')
+
+    # in a fresh list, the visit is done and the others still to do
+    menu.get_by_text('My Work Orders Today', exact=True).dblclick()
+    expect(rows).to_have_count(3)
+    states = [rows.nth(i).inner_text() for i in range(rows.count())]
+    assert sum('Done' in s for s in states) == 1
+    assert sum('Scheduled' in s for s in states) == 2
+    assert not errors, errors
