@@ -31,6 +31,9 @@ class Callback(CompanyMixin, Workflow, ModelSQL, ModelView):
     kind_string = kind.translated('kind')
     ticket = fields.Many2One(
         'service.ticket', "Ticket", ondelete='RESTRICT', readonly=True)
+    inspection = fields.Many2One(
+        'service.inspection', "Inspection", ondelete='RESTRICT',
+        readonly=True)
     party = fields.Many2One(
         'party.party', "Customer", required=True, ondelete='RESTRICT',
         states=_states,
@@ -190,6 +193,8 @@ class Callback(CompanyMixin, Workflow, ModelSQL, ModelView):
         names = [self.party.rec_name if self.party else '']
         if self.ticket:
             names.append(self.ticket.number or '')
+        elif self.inspection:
+            names.append(self.inspection.phase_string)
         return ' - '.join(filter(None, names))
 
     @classmethod

@@ -69,6 +69,9 @@ class Equipment(
             ('site', '=', Eval('site', -1)),
             ])
     notes = fields.Text("Notes")
+    inspection_lines = fields.One2Many(
+        'service.inspection.line', 'equipment', "Inspection Results",
+        readonly=True)
     state = fields.Selection(
         STATES, "State", readonly=True, required=True, sort=False)
 
@@ -180,6 +183,7 @@ class Equipment(
         default.setdefault('label', None)
         default.setdefault('serial_number', None)
         default.setdefault('children', None)
+        default.setdefault('inspection_lines', None)
         default.setdefault('state', cls.default_state())
         return super().copy(equipment, default=default)
 

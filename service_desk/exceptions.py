@@ -17,3 +17,7 @@ class CallbackError(ValidationError):
 
 class WorkOrderError(ValidationError):
     pass
+
+
+class InspectionError(ValidationError):
+    pass

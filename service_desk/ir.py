@@ -24,3 +24,14 @@ class Rule(metaclass=PoolMeta):
         if model_names & EMPLOYEES_RULE_MODELS:
             key = (*key, User.get_employees())
         return key
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.append(
+            ('service.inspection.plan|generate_inspections',
+                "Generate Inspection Visits"))

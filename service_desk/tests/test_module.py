@@ -281,5 +281,32 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
                     {c for c in [late, due, later, done]
                         if getattr(c, name)}, expected)
 
+    @with_transaction()
+    def test_inspection_visits_due(self):
+        "R-INSP-2: the phases of the current cycle up to the horizon"
+        pool = Pool()
+        Plan = pool.get('service.inspection.plan')
+        Phase = pool.get('service.inspection.plan.phase')
+
+        plan = Plan(
+            start_date=dt.date(2026, 1, 1), cycle_months=6, horizon_days=60,
+            phases=[
+                Phase(phase='early', offset_days=0),
+                Phase(phase='middle', offset_days=60),
+                Phase(phase='late', offset_days=200),
+                ])
+
+        self.assertEqual(list(plan.visits_due(dt.date(2026, 8, 15))), [
+                (dt.date(2026, 7, 1), 'early', dt.date(2026, 7, 1)),
+                (dt.date(2026, 7, 1), 'middle', dt.date(2026, 8, 30)),
+                ])
+        # the late phase falls outside its cycle: never planned
+        self.assertEqual(list(plan.visits_due(dt.date(2026, 12, 1))), [
+                (dt.date(2026, 7, 1), 'early', dt.date(2026, 7, 1)),
+                (dt.date(2026, 7, 1), 'middle', dt.date(2026, 8, 30)),
+                (dt.date(2027, 1, 1), 'early', dt.date(2027, 1, 1)),
+                ])
+        self.assertEqual(list(plan.visits_due(dt.date(2025, 10, 1))), [])
+
 
 del ModuleTestCase

@@ -124,6 +124,7 @@ def load(config):
     _create_tickets(Model, rng)
     _create_field_set_up(Model)
     _create_work_orders(Model, company)
+    _create_inspections(Model, areas)
     _create_inbox(Model, company)
 
 
@@ -349,6 +350,43 @@ def _create_work_orders(Model, company):
     WorkOrder.click(orders, 'schedule')
     for ticket in tickets[len(plan):]:
         WorkOrder(ticket=ticket).save()
+
+
+def _create_inspections(Model, areas):
+    """The semester inspection of two townships (R-INSP), started a month
+    ago, with the checklists of every item and of the projectors"""
+    Checklist = Model.get('service.inspection.checklist')
+    Plan = Model.get('service.inspection.plan')
+    Product = Model.get('product.product')
+    User = Model.get('res.user')
+    Area = Model.get('service.area')
+    Employee = Model.get('company.employee')
+
+    general = Checklist(name="通用检查 Every item")
+    general.items.new(name="外观及电源线完好 Casing and power cable intact")
+    general.items.new(
+        name="设备运行状态 Running state", type='choice',
+        choices="正常 Normal\n偶有故障 Occasional faults\n故障 Faulty",
+        failing_choices="故障 Faulty")
+    general.items.new(
+        name="已除尘 Dust removed", phase='late', required=False)
+    projectors = Checklist(name="投影仪 Projectors")
+    projectors.products.extend(Product.find([('code', '=', 'PROJECTOR')]))
+    projectors.items.new(
+        name="灯泡亮度 Lamp brightness", type='number', min_value=300,
+        unit="lux", phase='middle')
+    projectors.items.new(
+        name="灯泡使用时长 Lamp hours", type='number', max_value=3000,
+        unit="h", phase='middle', required=False)
+    Checklist.save([general, projectors])
+
+    field, = User.find([('login', '=', 'field')])
+    plan = Plan(name="2026 秋季学期巡检 Autumn semester inspection")
+    plan.start_date = dt.date.today() - dt.timedelta(days=30)
+    plan.areas.extend([Area(areas['BS'].id), Area(areas['QH'].id)])
+    plan.inspectors.append(Employee(field.employee.id))
+    plan.save()
+    plan.click('generate')
 
 
 def _create_inbox(Model, company):

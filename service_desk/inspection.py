@@ -1,0 +1,597 @@
+# This file is part of service_desk.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+
+from sql import Literal, Null
+from sql.functions import CurrentTimestamp
+from sql.operators import Exists
+
+from trytond.i18n import gettext
+from trytond.model import (
+    Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.model.exceptions import AccessError
+from trytond.modules.company import CompanyReport
+from trytond.modules.company.model import employee_field
+from trytond.pool import Pool
+from trytond.pyson import Eval, If
+from trytond.tools import reduce_ids
+from trytond.transaction import Transaction
+
+from .common import CompanyMixin
+from .exceptions import InspectionError
+from .inspection_checklist import PHASES
+from .ticket import OPEN_STATES as TICKET_OPEN_STATES
+
+OPEN_STATES = ['planned', 'scheduled', 'in_progress']
+
+
+class Inspection(CompanyMixin, Workflow, ModelSQL, ModelView):
+    "A visit of a site for a phase of an inspection cycle (R-INSP)"
+    __name__ = 'service.inspection'
+
+    _states = {
+        'readonly': Eval('state') != 'in_progress',
+        }
+
+    plan = fields.Many2One(
+        'service.inspection.plan', "Plan", required=True, readonly=True,
+        ondelete='RESTRICT')
+    site = fields.Many2One(
+        'service.site', "Site", required=True, readonly=True,
+        ondelete='RESTRICT')
+    party = fields.Function(fields.Many2One(
+            'party.party', "Customer",
+            context={
+                'company': Eval('company', -1),
+                },
+            depends={'company'}),
+        'get_party')
+    cycle_start = fields.Date("Cycle Start", required=True, readonly=True)
+    phase = fields.Selection(
+        PHASES, "Phase", required=True, readonly=True, sort=False)
+    phase_string = phase.translated('phase')
+    planned_date = fields.Date(
+        "Planned Date", required=True,
+        states={
+            'readonly': ~Eval('state').in_(['planned', 'scheduled']),
+            })
+    due_this_week = fields.Function(
+        fields.Boolean("Due This Week"), 'get_due_this_week',
+        searcher='search_due_this_week')
+    work_order = fields.Many2One(
+        'service.work_order', "Work Order", readonly=True,
+        ondelete='RESTRICT',
+        domain=[
+            ('kind', '=', 'inspection'),
+            ],
+        help="Schedules the visit and takes the time spent.")
+    inspectors = fields.Many2Many(
+        'service.inspection-company.employee', 'inspection', 'employee',
+        "Inspectors",
+        states={
+            'readonly': ~Eval('state').in_(OPEN_STATES),
+            },
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ])
+    lines = fields.One2Many(
+        'service.inspection.line', 'inspection', "Lines",
+        states={
+            'readonly': Eval('state') != 'in_progress',
+            })
+
+    # general findings (R-INSP-1/2)
+    usage_status = fields.Text("Usage Status", states=_states)
+    customer_questions = fields.Text("Customer Questions", states=_states)
+    answers = fields.Text(
+        "Answers Given", states=_states,
+        help="Questions without an answer become inquiry tickets.")
+    hidden_dangers = fields.Text("Hidden Dangers", states=_states)
+    upgrade_needs = fields.Text(
+        "Upgrade and Replacement Needs", states=_states,
+        help="Listed for the manager.")
+    failure_causes = fields.Text(
+        "Root Causes of Frequent Failures", states=_states)
+    wiring_checked = fields.Boolean("Wiring Checked", states=_states)
+    wiring_replaced = fields.Boolean("Wiring Replaced", states=_states)
+    dust_removed = fields.Boolean(
+        "Dust Removed", states={
+            'readonly': _states['readonly'],
+            'invisible': Eval('phase') != 'late',
+            })
+    inquiry = fields.Many2One(
+        'service.ticket', "Inquiry Ticket", readonly=True,
+        ondelete='RESTRICT')
+    done_by = employee_field("Done by", states=['done', 'cancelled'])
+    done_at = fields.DateTime("Done at", readonly=True)
+    cancel_reason = fields.Text(
+        "Cancellation Reason", states={
+            'readonly': ~Eval('state').in_(OPEN_STATES),
+            })
+    state = fields.Selection([
+            ('planned', "Planned"),
+            ('scheduled', "Scheduled"),
+            ('in_progress', "In Progress"),
+            ('done', "Done"),
+            ('cancelled', "Cancelled"),
+            ], "State", required=True, readonly=True, sort=False)
+    state_string = state.translated('state')
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints = [
+            ('visit_unique',
+                Unique(t, t.plan, t.site, t.cycle_start, t.phase),
+                'service_desk.msg_inspection_visit_unique'),
+            ]
+        cls._sql_indexes.update({
+                Index(t, (t.planned_date, Index.Range())),
+                Index(t, (t.state, Index.Equality(cardinality='low')),
+                    where=t.state.in_(OPEN_STATES)),
+                })
+        cls._order = [
+            ('planned_date', 'ASC'),
+            ('id', 'ASC'),
+            ]
+        cls._transitions |= {
+            ('planned', 'scheduled'),
+            ('scheduled', 'in_progress'),
+            ('planned', 'in_progress'),
+            ('in_progress', 'done'),
+            ('planned', 'cancelled'),
+            ('scheduled', 'cancelled'),
+            ('in_progress', 'cancelled'),
+            }
+        cls._buttons.update({
+                'schedule': {
+                    'invisible': Eval('state') != 'planned',
+                    'depends': ['state'],
+                    },
+                'start': {
+                    'invisible': ~Eval('state').in_(['planned', 'scheduled']),
+                    'depends': ['state'],
+                    },
+                'do': {
+                    'invisible': Eval('state') != 'in_progress',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': ~Eval('state').in_(OPEN_STATES),
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'planned'
+
+    def get_party(self, name):
+        return self.site.party.id
+
+    def get_rec_name(self, name):
+        return ' '.join([
+                self.site.rec_name, self.phase_string,
+                self.planned_date.isoformat()])
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return [('site.rec_name',) + tuple(clause[1:])]
+
+    @classmethod
+    def _week(cls):
+        "The first and last days of this week (company's day)"
+        today = Pool().get('ir.date').today()
+        monday = today - dt.timedelta(days=today.weekday())
+        return monday, monday + dt.timedelta(days=6)
+
+    def get_due_this_week(self, name):
+        _, sunday = self._week()
+        return self.state in OPEN_STATES and self.planned_date <= sunday
+
+    @classmethod
+    def search_due_this_week(cls, name, clause):
+        "Open visits planned up to the end of this week, late ones included"
+        _, operator, value = clause
+        if operator not in {'=', '!='}:
+            raise NotImplementedError
+        _, sunday = cls._week()
+        if (operator == '=') == bool(value):
+            return [
+                ('state', 'in', OPEN_STATES),
+                ('planned_date', '<=', sunday),
+                ]
+        return ['OR',
+            ('state', 'not in', OPEN_STATES),
+            ('planned_date', '>', sunday),
+            ]
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual',
+                If(Eval('state').in_(['done', 'cancelled']), 'muted',
+                    If(Eval('due_this_week', False), 'warning', '')),
+                ['state', 'due_this_week']),
+            ('//group[@id="late"]', 'states', {
+                    'invisible': Eval('phase') != 'late',
+                    }),
+            ]
+
+    @classmethod
+    def insert_visits(cls, plan, site_ids, cycle_start, phase, planned):
+        "Insert in SQL the missing visits of the sites for the phase"
+        pool = Pool()
+        Site = pool.get('service.site')
+        table = cls.__table__()
+        existing = cls.__table__()
+        site = Site.__table__()
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        if not site_ids:
+            return
+        missing = ~Exists(existing.select(
+                Literal(1),
+                where=(existing.plan == plan.id)
+                & (existing.site == site.id)
+                & (existing.cycle_start == cycle_start)
+                & (existing.phase == phase)))
+        query = site.select(
+            Literal(plan.company.id), Literal(plan.id), site.id,
+            Literal(cycle_start), Literal(phase), Literal(planned),
+            Literal('planned'), Literal(transaction.user), CurrentTimestamp(),
+            where=reduce_ids(site.id, site_ids) & missing)
+        cursor.execute(*table.insert([
+                    table.company, table.plan, table.site, table.cycle_start,
+                    table.phase, table.planned_date, table.state,
+                    table.create_uid, table.create_date], query))
+
+    @classmethod
+    def insert_lines(cls, plan):
+        """Insert in SQL the checklist lines of the planned visits without
+        lines: one per item in service at the site and point of its
+        checklists for the phase"""
+        pool = Pool()
+        Line = pool.get('service.inspection.line')
+        Equipment = pool.get('service.equipment')
+        Checklist = pool.get('service.inspection.checklist')
+        Item = pool.get('service.inspection.checklist.item')
+        ChecklistProduct = pool.get(
+            'service.inspection.checklist-product.product')
+        inspection = cls.__table__()
+        line = Line.__table__()
+        existing = Line.__table__()
+        equipment = Equipment.__table__()
+        checklist = Checklist.__table__()
+        item = Item.__table__()
+        products = ChecklistProduct.__table__()
+        any_product = ChecklistProduct.__table__()
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+
+        applies = (
+            ~Exists(any_product.select(
+                    Literal(1),
+                    where=any_product.checklist == checklist.id))
+            | Exists(products.select(
+                    Literal(1),
+                    where=(products.checklist == checklist.id)
+                    & (products.product == equipment.product))))
+        query = (inspection
+            .join(equipment, condition=equipment.site == inspection.site)
+            .join(item, condition=(item.phase == Null)
+                | (item.phase == inspection.phase))
+            .join(checklist, condition=checklist.id == item.checklist)
+            .select(
+                inspection.id, equipment.id, item.id,
+                Literal(transaction.user), CurrentTimestamp(),
+                where=(inspection.plan == plan.id)
+                & (inspection.state == 'planned')
+                & (equipment.active == Literal(True))
+                & (equipment.state != 'retired')
+                & (checklist.active == Literal(True))
+                & applies
+                & ~Exists(existing.select(
+                        Literal(1),
+                        where=existing.inspection == inspection.id))))
+        cursor.execute(*line.insert([
+                    line.inspection, line.equipment, line.item,
+                    line.create_uid, line.create_date], query))
+
+    @classmethod
+    def check_modification(
+            cls, mode, inspections, values=None, external=False):
+        super().check_modification(
+            mode, inspections, values=values, external=external)
+        if mode == 'delete':
+            for inspection in inspections:
+                if inspection.state not in {'planned', 'cancelled'}:
+                    raise AccessError(gettext(
+                            'service_desk.msg_inspection_delete',
+                            inspection=inspection.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('scheduled')
+    def schedule(cls, inspections):
+        "Make the work order that plans the visit with the customer"
+        pool = Pool()
+        WorkOrder = pool.get('service.work_order')
+        orders = []
+        for inspection in inspections:
+            inspectors = list(inspection.inspectors
+                or inspection.plan.inspectors)
+            if not inspection.inspectors:
+                inspection.inspectors = inspectors
+            start = dt.datetime.combine(inspection.planned_date, dt.time(1))
+            orders.append(WorkOrder(
+                    company=inspection.company,
+                    kind='inspection',
+                    party=inspection.site.party,
+                    site=inspection.site,
+                    description=inspection.rec_name,
+                    lead=inspectors[0] if inspectors else None,
+                    technicians=inspectors[1:],
+                    planned_start=start,
+                    planned_end=start + dt.timedelta(hours=4)))
+        WorkOrder.save(orders)
+        for inspection, order in zip(inspections, orders, strict=True):
+            inspection.work_order = order
+        cls.save(inspections)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('in_progress')
+    def start(cls, inspections):
+        employee = Transaction().context.get('employee')
+        if employee:
+            for inspection in inspections:
+                if not inspection.inspectors:
+                    inspection.inspectors = [employee]
+            cls.save(inspections)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, inspections):
+        for inspection in inspections:
+            if not inspection.cancel_reason:
+                raise InspectionError(gettext(
+                        'service_desk.msg_inspection_cancel_reason',
+                        inspection=inspection.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('done')
+    def do(cls, inspections):
+        """Record the visit (R-INSP-3)
+
+        Every required point must be answered.  The failed points of an
+        item become one repair ticket unless one is open for it, questions
+        left unanswered an inquiry ticket, and customer service gets an
+        inspection callback (R-CS-4).
+        """
+        pool = Pool()
+        Line = pool.get('service.inspection.line')
+        Callback = pool.get('service.callback')
+        Configuration = pool.get('service.configuration')
+        Date = pool.get('ir.date')
+        for inspection in inspections:
+            for line in inspection.lines:
+                if line.item.required and not line.item.is_answered(line):
+                    raise InspectionError(gettext(
+                            'service_desk.msg_inspection_unanswered',
+                            inspection=inspection.rec_name,
+                            equipment=line.equipment.rec_name,
+                            item=line.item.name))
+        lines = [line for i in inspections for line in i.lines]
+        for line in lines:
+            line.failed = line.item.is_failure(line)
+        Line.save(lines)
+        cls._create_repair_tickets([line for line in lines if line.failed])
+        cls._create_inquiries(inspections)
+
+        delay = Configuration(1).callback_delay
+        Callback.save([Callback(
+                    company=i.company,
+                    kind='inspection',
+                    inspection=i,
+                    party=i.site.party,
+                    contact=i.site.party.contact_mechanism_get(),
+                    site=i.site,
+                    due_date=Date.today() + delay)
+                for i in inspections])
+        cls.write(inspections, {
+                'done_at': dt.datetime.now().replace(microsecond=0),
+                'done_by': Transaction().context.get('employee'),
+                })
+
+    @classmethod
+    def _create_repair_tickets(cls, lines):
+        "One repair ticket an item, unless one is already open for it"
+        pool = Pool()
+        Ticket = pool.get('service.ticket')
+        Line = pool.get('service.inspection.line')
+        by_equipment = {}
+        for line in lines:
+            by_equipment.setdefault(line.equipment, []).append(line)
+        if not by_equipment:
+            return
+        open_tickets = {}
+        for ticket in Ticket.search([
+                    ('equipment', 'in', [e.id for e in by_equipment]),
+                    ('type', '=', 'repair'),
+                    ('state', 'in', ['draft'] + TICKET_OPEN_STATES),
+                    ], order=[('id', 'ASC')]):
+            open_tickets.setdefault(ticket.equipment, ticket)
+        new = []
+        for equipment, failed in by_equipment.items():
+            if equipment in open_tickets:
+                continue
+            inspection = failed[0].inspection
+            ticket = Ticket(
+                company=inspection.company,
+                channel='inspection',
+                type='repair',
+                party=inspection.site.party,
+                site=inspection.site,
+                equipment=equipment,
+                subject=gettext(
+                    'service_desk.msg_inspection_ticket_subject',
+                    items=', '.join(sorted(f.item.name for f in failed))),
+                description='\n'.join(filter(None, [
+                            inspection.rec_name,
+                            *(f.note for f in failed)])))
+            ticket.priority = ticket.on_change_with_priority()
+            open_tickets[equipment] = ticket
+            new.append(ticket)
+        Ticket.save(new)
+        Ticket.open(new)
+        for equipment, failed in by_equipment.items():
+            for line in failed:
+                line.ticket = open_tickets[equipment]
+        Line.save(lines)
+
+    @classmethod
+    def _create_inquiries(cls, inspections):
+        "Questions the inspector could not answer go to the engineers"
+        Ticket = Pool().get('service.ticket')
+        to_create = [i for i in inspections
+            if i.customer_questions and not i.answers]
+        tickets = [Ticket(
+                company=i.company,
+                channel='inspection',
+                type='inquiry',
+                party=i.site.party,
+                site=i.site,
+                subject=gettext(
+                    'service_desk.msg_inspection_inquiry_subject',
+                    inspection=i.rec_name),
+                description=i.customer_questions)
+            for i in to_create]
+        Ticket.save(tickets)
+        Ticket.open(tickets)
+        for inspection, ticket in zip(to_create, tickets, strict=True):
+            inspection.inquiry = ticket
+        cls.save(to_create)
+
+
+class InspectionEmployee(ModelSQL):
+    "The inspectors of a visit"
+    __name__ = 'service.inspection-company.employee'
+
+    inspection = fields.Many2One(
+        'service.inspection', "Inspection", required=True,
+        ondelete='CASCADE')
+    employee = fields.Many2One(
+        'company.employee', "Employee", required=True, ondelete='RESTRICT')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('inspection')
+
+
+class Line(ModelSQL, ModelView):
+    "The result of a checklist point for an item of equipment (R-INSP-3)"
+    __name__ = 'service.inspection.line'
+
+    inspection = fields.Many2One(
+        'service.inspection', "Inspection", required=True,
+        ondelete='CASCADE')
+    equipment = fields.Many2One(
+        'service.equipment', "Equipment", required=True, readonly=True,
+        ondelete='RESTRICT')
+    item = fields.Many2One(
+        'service.inspection.checklist.item', "Item", required=True,
+        readonly=True, ondelete='RESTRICT')
+    type = fields.Function(fields.Selection(
+            'get_item_types', "Type"), 'on_change_with_type')
+    result = fields.Selection([
+            (None, ""),
+            ('pass', "Pass"),
+            ('fail', "Fail"),
+            ], "Result", sort=False,
+        states={
+            'invisible': Eval('type') != 'pass_fail',
+            })
+    result_string = result.translated('result')
+    value = fields.Float(
+        "Value", states={
+            'invisible': Eval('type') != 'number',
+            })
+    choice = fields.Selection(
+        'get_choices', "Choice", sort=False,
+        states={
+            'invisible': Eval('type') != 'choice',
+            })
+    text = fields.Char(
+        "Text", states={
+            'invisible': Eval('type') != 'text',
+            })
+    note = fields.Char("Note")
+    failed = fields.Boolean("Failed", readonly=True)
+    ticket = fields.Many2One(
+        'service.ticket', "Ticket", readonly=True, ondelete='RESTRICT')
+    inspection_date = fields.Function(
+        fields.Date("Date"), 'get_inspection_field')
+    inspection_state = fields.Function(
+        fields.Selection('get_inspection_states', "State"),
+        'get_inspection_field')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('inspection')
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.inspection, Index.Equality())),
+                Index(t, (t.equipment, Index.Equality())),
+                })
+        cls._order = [('inspection', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def default_failed(cls):
+        return False
+
+    @classmethod
+    def get_item_types(cls):
+        Item = Pool().get('service.inspection.checklist.item')
+        return Item.fields_get(['type'])['type']['selection']
+
+    @classmethod
+    def get_inspection_states(cls):
+        Inspection = Pool().get('service.inspection')
+        return Inspection.fields_get(['state'])['state']['selection']
+
+    @fields.depends('item')
+    def on_change_with_type(self, name=None):
+        return self.item.type if self.item else None
+
+    @fields.depends('item')
+    def get_choices(self):
+        choices = [(None, "")]
+        if self.item:
+            choices += [(c, c) for c in self.item.choice_list()]
+        return choices
+
+    @fields.depends('item', 'result', 'value', 'choice', 'text')
+    def on_change_with_failed(self):
+        return bool(self.item and self.item.is_failure(self))
+
+    def get_inspection_field(self, name):
+        if name == 'inspection_date':
+            return self.inspection.planned_date
+        return self.inspection.state
+
+    def get_rec_name(self, name):
+        return f'{self.equipment.rec_name}: {self.item.rec_name}'
+
+
+class InspectionReport(CompanyReport):
+    "The inspection record form (巡检记录表, R-INSP-3, R-FORM)"
+    __name__ = 'service.inspection'
+

@@ -1,0 +1,113 @@
+# This file is part of service_desk.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""A process of the inspection generator test, on the database DB_NAME.
+
+    python inspection_generator_worker.py setup SITES
+    python inspection_generator_worker.py generate GO_FILE
+    python inspection_generator_worker.py count
+    python inspection_generator_worker.py drop
+"""
+import datetime as dt
+import json
+import os
+import sys
+import time
+
+
+def setup(sites):
+    from trytond.modules.company.tests import create_company, set_company
+    from trytond.pool import Pool
+    from trytond.tests.test_tryton import DB_NAME, activate_module
+    from trytond.transaction import Transaction
+
+    activate_module('service_desk')
+    with Transaction().start(DB_NAME, 0) as transaction:
+        pool = Pool()
+        Party = pool.get('party.party')
+        Site = pool.get('service.site')
+        Equipment = pool.get('service.equipment')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        Checklist = pool.get('service.inspection.checklist')
+        Plan = pool.get('service.inspection.plan')
+        company = create_company()
+        with set_company(company):
+            parties = Party.create([
+                    {'name': f"School {i}"} for i in range(sites)])
+            sites = Site.create([
+                    {'name': p.name, 'party': p.id} for p in parties])
+            unit, = Uom.search([('name', '=', 'Unit')])
+            template, = Template.create([{
+                        'name': "Projector", 'default_uom': unit.id,
+                        'type': 'goods', 'products': [('create', [{}])]}])
+            Equipment.create([{
+                        'site': s.id, 'product': template.products[0].id}
+                    for s in sites for _ in range(2)])
+            Checklist.create([{
+                        'name': "Every item",
+                        'items': [('create', [{'name': "Powers on"}])],
+                        }])
+            Plan.create([{
+                        'name': "Semester",
+                        'start_date': dt.date.today(),
+                        'horizon_days': 150,
+                        'sites': [('add', [s.id for s in sites])],
+                        'phases': [('create', Plan.default_phases())],
+                        }])
+        transaction.commit()
+
+
+def generate(go_file):
+    from trytond.pool import Pool
+    from trytond.tests.test_tryton import DB_NAME
+    from trytond.transaction import Transaction
+
+    Pool.start()
+    Pool(DB_NAME).init()
+    with Transaction().start(DB_NAME, 0) as transaction:
+        # start the transaction before the other process generates
+        transaction.connection.cursor().execute('SELECT 1')
+        while not os.path.exists(go_file):
+            time.sleep(0.01)
+        Plan = Pool().get('service.inspection.plan')
+        Plan.generate_inspections()
+        transaction.commit()
+
+
+def count():
+    from trytond.pool import Pool
+    from trytond.tests.test_tryton import DB_NAME
+    from trytond.transaction import Transaction
+
+    Pool.start()
+    Pool(DB_NAME).init()
+    with Transaction().start(DB_NAME, 0) as transaction:
+        cursor = transaction.connection.cursor()
+        cursor.execute('SELECT COUNT(*) FROM service_inspection')
+        visits, = cursor.fetchone()
+        cursor.execute(
+            'SELECT COUNT(*) FROM (SELECT plan, site, cycle_start, phase '
+            'FROM service_inspection '
+            'GROUP BY plan, site, cycle_start, phase HAVING COUNT(*) > 1) d')
+        duplicates, = cursor.fetchone()
+        cursor.execute('SELECT COUNT(*) FROM service_inspection_line')
+        lines, = cursor.fetchone()
+    print(json.dumps(
+            {'visits': visits, 'duplicates': duplicates, 'lines': lines}))
+
+
+def drop():
+    from trytond.tests.test_tryton import drop_db
+    drop_db()
+
+
+if __name__ == '__main__':
+    command, *args = sys.argv[1:]
+    if command == 'setup':
+        setup(int(args[0]))
+    elif command == 'generate':
+        generate(args[0])
+    elif command == 'count':
+        count()
+    elif command == 'drop':
+        drop()
