@@ -26,6 +26,9 @@ def main():
     parser.add_argument('--sites', type=int, default=10000)
     parser.add_argument('--equipment', type=int, default=20)
     parser.add_argument(
+        '--profile', action='store_true',
+        help="print where the generator spends its time")
+    parser.add_argument(
         '--uri', default=os.environ.get(
             'TRYTOND_DATABASE_URI', 'postgresql://127.0.0.1:5432/'))
     args = parser.parse_args()
@@ -49,7 +52,15 @@ def main():
                 Plan = Pool().get('service.inspection.plan')
                 tracemalloc.start()
                 begin = time.perf_counter()
-                Plan.generate_inspections([plan])
+                if args.profile:
+                    import cProfile
+                    import pstats
+                    profile = cProfile.Profile()
+                    profile.runcall(Plan.generate_inspections, [plan])
+                    pstats.Stats(profile).sort_stats('cumulative').print_stats(
+                        25)
+                else:
+                    Plan.generate_inspections([plan])
                 generated = time.perf_counter() - begin
                 _, peak = tracemalloc.get_traced_memory()
                 tracemalloc.stop()

@@ -14,7 +14,6 @@ from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import employee_field
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
-from trytond.tools import reduce_ids
 from trytond.transaction import Transaction
 
 from .common import CompanyMixin
@@ -222,8 +221,8 @@ class Inspection(CompanyMixin, Workflow, ModelSQL, ModelView):
             ]
 
     @classmethod
-    def insert_visits(cls, plan, site_ids, cycle_start, phase, planned):
-        "Insert in SQL the missing visits of the sites for the phase"
+    def insert_visits(cls, plan, sites, cycle_start, phase, planned):
+        "Insert in SQL the missing visits of the sites query for the phase"
         pool = Pool()
         Site = pool.get('service.site')
         table = cls.__table__()
@@ -231,8 +230,6 @@ class Inspection(CompanyMixin, Workflow, ModelSQL, ModelView):
         site = Site.__table__()
         transaction = Transaction()
         cursor = transaction.connection.cursor()
-        if not site_ids:
-            return
         missing = ~Exists(existing.select(
                 Literal(1),
                 where=(existing.plan == plan.id)
@@ -243,7 +240,7 @@ class Inspection(CompanyMixin, Workflow, ModelSQL, ModelView):
             Literal(plan.company.id), Literal(plan.id), site.id,
             Literal(cycle_start), Literal(phase), Literal(planned),
             Literal('planned'), Literal(transaction.user), CurrentTimestamp(),
-            where=reduce_ids(site.id, site_ids) & missing)
+            where=site.id.in_(sites) & missing)
         cursor.execute(*table.insert([
                     table.company, table.plan, table.site, table.cycle_start,
                     table.phase, table.planned_date, table.state,

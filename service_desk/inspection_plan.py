@@ -4,7 +4,7 @@ import datetime as dt
 import hashlib
 
 from dateutil.relativedelta import relativedelta
-from sql import Select
+from sql import Literal, Select
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case
 
@@ -93,17 +93,26 @@ class Plan(CompanyMixin, DeactivableMixin, ModelSQL, ModelView):
             {'phase': 'late', 'offset_days': 120, 'sequence': 30},
             ]
 
-    def site_ids(self):
-        "Return the ids of the active sites of the plan"
-        Site = Pool().get('service.site')
-        domain = ['OR',
-            ('id', 'in', [s.id for s in self.sites]),
-            ('area', 'child_of', [a.id for a in self.areas], 'parent'),
-            ]
-        return [s.id for s in Site.search([
-                    ('company', '=', self.company.id),
-                    domain,
-                    ])]
+    def sites_query(self):
+        """Return the SQL query of the ids of the active sites of the plan:
+        a plan may cover thousands of sites"""
+        pool = Pool()
+        Site = pool.get('service.site')
+        Area = pool.get('service.area')
+        PlanSite = pool.get('service.inspection.plan-service.site')
+        site = Site.__table__()
+        plan_site = PlanSite.__table__()
+        areas = [a.id for a in Area.search([
+                    ('parent', 'child_of', [a.id for a in self.areas]),
+                    ])] if self.areas else []
+        where = site.id.in_(plan_site.select(
+                plan_site.site, where=plan_site.plan == self.id))
+        if areas:
+            where |= site.area.in_(areas)
+        return site.select(site.id, where=(
+                (site.company == self.company.id)
+                & (site.active == Literal(True))
+                & where))
 
     def visits_due(self, today):
         """Yield (cycle start, phase, planned date) of the current cycle up to
@@ -159,10 +168,10 @@ class Plan(CompanyMixin, DeactivableMixin, ModelSQL, ModelView):
         for plan in cls.search(domain):
             with Transaction().set_context(company=plan.company.id):
                 today = Date.today()
-            site_ids = plan.site_ids()
+            sites = plan.sites_query()
             for cycle_start, phase, planned in plan.visits_due(today):
                 Inspection.insert_visits(
-                    plan, site_ids, cycle_start, phase, planned)
+                    plan, sites, cycle_start, phase, planned)
             Inspection.insert_lines(plan)
 
 
