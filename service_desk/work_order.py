@@ -341,7 +341,8 @@ class WorkOrder(CompanyMixin, Workflow, ModelSQL, ModelView):
     @fields.depends(
         'ticket', 'party', 'site', 'equipment', 'description',
         '_parent_ticket.party', '_parent_ticket.site',
-        '_parent_ticket.equipment', '_parent_ticket.subject')
+        '_parent_ticket.equipment', '_parent_ticket.subject',
+        methods=['fill_from_previous_visit'])
     def on_change_ticket(self):
         if self.ticket:
             self.party = self.ticket.party
@@ -349,6 +350,23 @@ class WorkOrder(CompanyMixin, Workflow, ModelSQL, ModelView):
             self.equipment = self.ticket.equipment
             if not self.description:
                 self.description = self.ticket.subject
+            self.fill_from_previous_visit()
+
+    @fields.depends('ticket', 'previous', 'diagnosis', 'fault_category')
+    def fill_from_previous_visit(self):
+        "The findings of the last visit (a site survey...) feed the plan"
+        if not self.ticket or self.previous or self.diagnosis:
+            return
+        visits = self.search([
+                ('ticket', '=', self.ticket.id),
+                ('state', '=', 'done'),
+                ], order=[('done_at', 'DESC'), ('id', 'DESC')], limit=1)
+        if visits:
+            visit, = visits
+            self.previous = visit
+            self.diagnosis = '\n'.join(filter(None, [
+                        visit.fault_found, visit.fault_cause])) or None
+            self.fault_category = self.fault_category or visit.fault_category
 
     @fields.depends('site', 'party', 'equipment')
     def on_change_site(self):
