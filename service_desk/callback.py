@@ -4,21 +4,22 @@ import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.model.exceptions import AccessError
 from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import employee_field
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin
+from .common import CompanyMixin, KeptMixin
 from .exceptions import CallbackError
 
 
-class Callback(CompanyMixin, Workflow, ModelSQL, ModelView):
+class Callback(CompanyMixin, KeptMixin, Workflow, ModelSQL, ModelView):
     "A call to the customer after a repair or an inspection (回访, R-CS-4)"
     __name__ = 'service.callback'
     _history = True
+    _deletable_states = frozenset()
+    _delete_message = 'service_desk.msg_callback_delete'
 
     _states = {
         'readonly': Eval('state') != 'pending',
@@ -216,16 +217,6 @@ class Callback(CompanyMixin, Workflow, ModelSQL, ModelView):
                     due_date=due.date()))
         cls.save(callbacks)
         return callbacks
-
-    @classmethod
-    def check_modification(cls, mode, callbacks, values=None, external=False):
-        super().check_modification(
-            mode, callbacks, values=values, external=external)
-        if mode == 'delete':
-            for callback in callbacks:
-                raise AccessError(gettext(
-                        'service_desk.msg_callback_delete',
-                        callback=callback.rec_name))
 
     @classmethod
     @ModelView.button

@@ -1,9 +1,13 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "Pieces shared by the models of service_desk."
+from trytond.i18n import gettext
 from trytond.model import fields
+from trytond.model.exceptions import AccessError
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
+
+from .exceptions import CancelReasonError
 
 
 class CompanyMixin:
@@ -19,6 +23,41 @@ class CompanyMixin:
     @classmethod
     def default_company(cls):
         return Transaction().context.get('company')
+
+
+class KeptMixin:
+    """A record never lost once confirmed (R-CS-7): it is deleted only in
+    its first states and cancelled with a reason
+
+    The messages take the record's name as the last part of the model
+    name: %(ticket)s, %(work_order)s...
+    """
+    __slots__ = ()
+    _deletable_states = frozenset({'draft'})
+    _delete_message = None
+    _cancel_reason_message = None
+
+    @classmethod
+    def _kept_message(cls, message, record):
+        name = cls.__name__.rsplit('.', 1)[-1]
+        return gettext(message, **{name: record.rec_name})
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if mode == 'delete':
+            for record in records:
+                if record.state not in cls._deletable_states:
+                    raise AccessError(
+                        cls._kept_message(cls._delete_message, record))
+
+    @classmethod
+    def check_cancel_reason(cls, records):
+        for record in records:
+            if not record.cancel_reason:
+                raise CancelReasonError(
+                    cls._kept_message(cls._cancel_reason_message, record))
 
 
 def search_on(names, clause):

@@ -21,3 +21,7 @@ class WorkOrderError(ValidationError):
 
 class InspectionError(ValidationError):
     pass
+
+
+class CancelReasonError(ValidationError):
+    pass

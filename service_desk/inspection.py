@@ -9,24 +9,34 @@ from sql.operators import Exists
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
-from trytond.model.exceptions import AccessError
 from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import employee_field
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin
+from .common import CompanyMixin, KeptMixin
 from .exceptions import InspectionError
-from .inspection_checklist import PHASES
+from .inspection_checklist import ITEM_TYPES, PHASES
 from .ticket import OPEN_STATES as TICKET_OPEN_STATES
+from .working_calendar import to_utc
 
 OPEN_STATES = ['planned', 'scheduled', 'in_progress']
+STATES = [
+    ('planned', "Planned"),
+    ('scheduled', "Scheduled"),
+    ('in_progress', "In Progress"),
+    ('done', "Done"),
+    ('cancelled', "Cancelled"),
+    ]
 
 
-class Inspection(CompanyMixin, Workflow, ModelSQL, ModelView):
+class Inspection(CompanyMixin, KeptMixin, Workflow, ModelSQL, ModelView):
     "A visit of a site for a phase of an inspection cycle (R-INSP)"
     __name__ = 'service.inspection'
+    _deletable_states = frozenset({'planned', 'cancelled'})
+    _delete_message = 'service_desk.msg_inspection_delete'
+    _cancel_reason_message = 'service_desk.msg_inspection_cancel_reason'
 
     _states = {
         'readonly': Eval('state') != 'in_progress',
@@ -107,13 +117,8 @@ class Inspection(CompanyMixin, Workflow, ModelSQL, ModelView):
         "Cancellation Reason", states={
             'readonly': ~Eval('state').in_(OPEN_STATES),
             })
-    state = fields.Selection([
-            ('planned', "Planned"),
-            ('scheduled', "Scheduled"),
-            ('in_progress', "In Progress"),
-            ('done', "Done"),
-            ('cancelled', "Cancelled"),
-            ], "State", required=True, readonly=True, sort=False)
+    state = fields.Selection(
+        STATES, "State", required=True, readonly=True, sort=False)
     state_string = state.translated('state')
 
     del _states
@@ -299,31 +304,24 @@ class Inspection(CompanyMixin, Workflow, ModelSQL, ModelView):
                     line.create_uid, line.create_date], query))
 
     @classmethod
-    def check_modification(
-            cls, mode, inspections, values=None, external=False):
-        super().check_modification(
-            mode, inspections, values=values, external=external)
-        if mode == 'delete':
-            for inspection in inspections:
-                if inspection.state not in {'planned', 'cancelled'}:
-                    raise AccessError(gettext(
-                            'service_desk.msg_inspection_delete',
-                            inspection=inspection.rec_name))
-
-    @classmethod
     @ModelView.button
     @Workflow.transition('scheduled')
     def schedule(cls, inspections):
         "Make the work order that plans the visit with the customer"
         pool = Pool()
         WorkOrder = pool.get('service.work_order')
+        Configuration = pool.get('service.configuration')
+        work_start = Configuration(1).work_start
         orders = []
         for inspection in inspections:
             inspectors = list(inspection.inspectors
                 or inspection.plan.inspectors)
             if not inspection.inspectors:
                 inspection.inspectors = inspectors
-            start = dt.datetime.combine(inspection.planned_date, dt.time(1))
+            # the start of the working day, in the company's time zone
+            start = to_utc(
+                dt.datetime.combine(inspection.planned_date, work_start),
+                inspection.company.timezone)
             orders.append(WorkOrder(
                     company=inspection.company,
                     kind='inspection',
@@ -354,11 +352,7 @@ class Inspection(CompanyMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, inspections):
-        for inspection in inspections:
-            if not inspection.cancel_reason:
-                raise InspectionError(gettext(
-                        'service_desk.msg_inspection_cancel_reason',
-                        inspection=inspection.rec_name))
+        cls.check_cancel_reason(inspections)
 
     @classmethod
     @ModelView.button
@@ -506,7 +500,7 @@ class Line(ModelSQL, ModelView):
         'service.inspection.checklist.item', "Item", required=True,
         readonly=True, ondelete='RESTRICT')
     type = fields.Function(fields.Selection(
-            'get_item_types', "Type"), 'on_change_with_type')
+            ITEM_TYPES, "Type"), 'on_change_with_type')
     result = fields.Selection([
             (None, ""),
             ('pass', "Pass"),
@@ -536,7 +530,7 @@ class Line(ModelSQL, ModelView):
     inspection_date = fields.Function(
         fields.Date("Date"), 'get_inspection_field')
     inspection_state = fields.Function(
-        fields.Selection('get_inspection_states', "State"),
+        fields.Selection(STATES, "State"),
         'get_inspection_field')
 
     @classmethod
@@ -553,16 +547,6 @@ class Line(ModelSQL, ModelView):
     @classmethod
     def default_failed(cls):
         return False
-
-    @classmethod
-    def get_item_types(cls):
-        Item = Pool().get('service.inspection.checklist.item')
-        return Item.fields_get(['type'])['type']['selection']
-
-    @classmethod
-    def get_inspection_states(cls):
-        Inspection = Pool().get('service.inspection')
-        return Inspection.fields_get(['state'])['state']['selection']
 
     @fields.depends('item')
     def on_change_with_type(self, name=None):

@@ -40,6 +40,11 @@ class ChecklistProduct(ModelSQL):
     product = fields.Many2One(
         'product.product', "Product", required=True, ondelete='CASCADE')
 
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('checklist')
+
 
 class ChecklistItem(sequence_ordered(), ModelSQL, ModelView):
     "A point of a checklist"

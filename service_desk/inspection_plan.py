@@ -211,6 +211,11 @@ class PlanSite(ModelSQL):
     site = fields.Many2One(
         'service.site', "Site", required=True, ondelete='CASCADE')
 
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('plan')
+
 
 class PlanArea(ModelSQL):
     "The areas of an inspection plan"
@@ -221,6 +226,11 @@ class PlanArea(ModelSQL):
     area = fields.Many2One(
         'service.area', "Area", required=True, ondelete='CASCADE')
 
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('plan')
+
 
 class PlanEmployee(ModelSQL):
     "The default inspectors of an inspection plan"
@@ -230,6 +240,11 @@ class PlanEmployee(ModelSQL):
         'service.inspection.plan', "Plan", required=True, ondelete='CASCADE')
     employee = fields.Many2One(
         'company.employee', "Employee", required=True, ondelete='CASCADE')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('plan')
 
 
 class PlanProgress(ModelSQL, ModelView):

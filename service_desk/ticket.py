@@ -7,13 +7,12 @@ from sql import Null
 from trytond.i18n import gettext
 from trytond.model import (
     ChatMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields)
-from trytond.model.exceptions import AccessError
 from trytond.modules.company.model import employee_field, set_employee
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin, search_on
+from .common import CompanyMixin, KeptMixin, search_on
 from .exceptions import TicketError
 
 CHANNELS = [
@@ -71,11 +70,14 @@ class Target(ModelSQL, ModelView):
             for t in cls.search([])}
 
 
-class Ticket(CompanyMixin, ChatMixin, Workflow, ModelSQL, ModelView):
+class Ticket(
+        CompanyMixin, KeptMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     "A request of a customer: repair, complaint, inquiry or suggestion"
     __name__ = 'service.ticket'
     _rec_name = 'number'
     _history = True
+    _delete_message = 'service_desk.msg_ticket_delete_draft'
+    _cancel_reason_message = 'service_desk.msg_ticket_cancel_reason'
 
     _states = {
         'readonly': Eval('state').in_(['resolved', 'closed', 'cancelled']),
@@ -558,23 +560,6 @@ class Ticket(CompanyMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         return super().copy(tickets, default=default)
 
     @classmethod
-    def check_modification(cls, mode, tickets, values=None, external=False):
-        super().check_modification(
-            mode, tickets, values=values, external=external)
-        if mode == 'delete':
-            for ticket in tickets:
-                if ticket.state != 'draft':
-                    raise AccessError(gettext(
-                            'service_desk.msg_ticket_delete_draft',
-                            ticket=ticket.rec_name))
-
-    def chat_language(self, audience='internal'):
-        language = super().chat_language(audience=audience)
-        if audience == 'public' and self.party and self.party.lang:
-            language = self.party.lang.code
-        return language
-
-    @classmethod
     def _pause_end(cls, tickets):
         "Add the working time spent waiting to the paused hours"
         calendars = cls._calendars(tickets)
@@ -602,11 +587,7 @@ class Ticket(CompanyMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, tickets):
-        for ticket in tickets:
-            if not ticket.cancel_reason:
-                raise TicketError(gettext(
-                        'service_desk.msg_ticket_cancel_reason',
-                        ticket=ticket.rec_name))
+        cls.check_cancel_reason(tickets)
         cls._pause_end(tickets)
 
     @classmethod

@@ -39,11 +39,14 @@ class WorkOrder(metaclass=PoolMeta):
         default.setdefault('timesheet_lines', None)
         return super().copy(orders, default=default)
 
-    def get_hours(self, name):
-        kind = name[:-len('_hours')]
-        return sum(
-            line.duration.total_seconds() for line in self.timesheet_lines
-            if line.service_kind == kind and line.duration) / 3600
+    def get_hours(self, names):
+        "The hours of each kind (on site, travel), one pass on the lines"
+        seconds = dict.fromkeys(names, 0)
+        for line in self.timesheet_lines:
+            name = f'{line.service_kind}_hours'
+            if name in seconds and line.duration:
+                seconds[name] += line.duration.total_seconds()
+        return {n: s / 3600 for n, s in seconds.items()}
 
     @classmethod
     def _create_timesheet_works(cls, orders):

@@ -1,7 +1,6 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sql import Null
 
@@ -9,7 +8,6 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields)
-from trytond.model.exceptions import AccessError
 from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import employee_field
 from trytond.pool import Pool
@@ -17,9 +15,10 @@ from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin, search_on
+from .common import CompanyMixin, KeptMixin, search_on
 from .equipment import STATES as EQUIPMENT_STATES
 from .exceptions import WorkOrderError
+from .working_calendar import to_local
 
 KINDS = [
     ('repair', "Repair"),
@@ -51,9 +50,7 @@ EQUIPMENT_TRANSITIONS = {
 
 def local_time(company, value):
     "Return the naive UTC datetime value in the company's time zone"
-    zone = ZoneInfo(company.timezone) if company and company.timezone \
-        else dt.UTC
-    return value.replace(tzinfo=dt.UTC).astimezone(zone).replace(tzinfo=None)
+    return to_local(value, company.timezone if company else None)
 
 
 def format_period(company, start, end):
@@ -69,11 +66,13 @@ def format_period(company, start, end):
     return text
 
 
-class WorkOrder(CompanyMixin, Workflow, ModelSQL, ModelView):
+class WorkOrder(CompanyMixin, KeptMixin, Workflow, ModelSQL, ModelView):
     "A visit of technicians to a customer site (R-REP, R-ENG-2/3/6)"
     __name__ = 'service.work_order'
     _rec_name = 'number'
     _history = True
+    _delete_message = 'service_desk.msg_work_order_delete_draft'
+    _cancel_reason_message = 'service_desk.msg_work_order_cancel_reason'
 
     _states = {
         'readonly': Eval('state').in_(['done', 'cancelled']),
@@ -588,17 +587,6 @@ class WorkOrder(CompanyMixin, Workflow, ModelSQL, ModelView):
         return super().copy(orders, default=default)
 
     @classmethod
-    def check_modification(cls, mode, orders, values=None, external=False):
-        super().check_modification(
-            mode, orders, values=values, external=external)
-        if mode == 'delete':
-            for order in orders:
-                if order.state != 'draft':
-                    raise AccessError(gettext(
-                            'service_desk.msg_work_order_delete_draft',
-                            work_order=order.rec_name))
-
-    @classmethod
     def _record_appointments(cls, orders):
         Appointment = Pool().get('service.work_order.appointment')
         employee = Transaction().context.get('employee')
@@ -628,11 +616,7 @@ class WorkOrder(CompanyMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, orders):
-        for order in orders:
-            if not order.cancel_reason:
-                raise WorkOrderError(gettext(
-                        'service_desk.msg_work_order_cancel_reason',
-                        work_order=order.rec_name))
+        cls.check_cancel_reason(orders)
 
     @classmethod
     @ModelView.button

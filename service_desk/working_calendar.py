@@ -24,21 +24,31 @@ def is_working_day(date):
         return date.weekday() < 5
 
 
+def to_local(value, timezone=None):
+    "Return the naive UTC datetime as a naive datetime of the time zone"
+    zone = ZoneInfo(timezone) if timezone else UTC
+    return value.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
+
+
+def to_utc(value, timezone=None):
+    "Return the naive datetime of the time zone as a naive UTC datetime"
+    zone = ZoneInfo(timezone) if timezone else UTC
+    return value.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+
 class WorkingCalendar:
 
     def __init__(self, start, end, timezone=None):
         assert start < end
         self.start = start
         self.end = end
-        self.zone = ZoneInfo(timezone) if timezone else UTC
+        self.timezone = timezone
 
     def _local(self, value):
-        return value.replace(tzinfo=UTC).astimezone(self.zone).replace(
-            tzinfo=None)
+        return to_local(value, self.timezone)
 
     def _utc(self, value):
-        return value.replace(tzinfo=self.zone).astimezone(UTC).replace(
-            tzinfo=None)
+        return to_utc(value, self.timezone)
 
     def _period(self, date):
         return (
