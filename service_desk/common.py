@@ -4,6 +4,7 @@
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
@@ -23,6 +24,26 @@ class CompanyMixin:
     @classmethod
     def default_company(cls):
         return Transaction().context.get('company')
+
+
+class NumberedMixin:
+    """A record numbered at creation by the company's sequence of the
+    service configuration named _number_sequence"""
+    __slots__ = ()
+    _number_sequence = None
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        Configuration = Pool().get('service.configuration')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('number'):
+            company_id = values.get('company', cls.default_company())
+            if company_id is not None:
+                sequence = Configuration(1).get_multivalue(
+                    cls._number_sequence, company=company_id)
+                if sequence:
+                    values['number'] = sequence.get()
+        return values
 
 
 class KeptMixin:

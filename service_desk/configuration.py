@@ -13,7 +13,7 @@ from .working_calendar import WorkingCalendar
 
 
 def default_sequence(xml_id):
-    "Return a classmethod giving the id of the sequence of xml_id"
+    "Return a classmethod giving the id of the record of xml_id"
     @classmethod
     def default(cls, **pattern):
         ModelData = Pool().get('ir.model.data')
@@ -51,6 +51,43 @@ class Configuration(
                 ('sequence_type', '=',
                     Id('service_desk', 'sequence_type_work_order')),
                 ]))
+    requisition_sequence = fields.MultiValue(fields.Many2One(
+            'ir.sequence', "Requisition Sequence", required=True,
+            domain=[
+                ('company', 'in', [Eval('context', {}).get('company', -1),
+                        None]),
+                ('sequence_type', '=',
+                    Id('service_desk', 'sequence_type_requisition')),
+                ]))
+    requisition_manager_value = fields.Numeric(
+        "Manager Approval Above", digits=(16, 2),
+        domain=['OR',
+            ('requisition_manager_value', '=', None),
+            ('requisition_manager_value', '>=', 0),
+            ],
+        help="Requisitions worth more than this (at cost) must be approved "
+        "by the service manager; leave empty for the keeper to approve "
+        "any value.")
+    consumption_location = fields.Many2One(
+        'stock.location', "Consumption Location", required=True,
+        domain=[
+            ('type', '=', 'production'),
+            ],
+        help="Where the spare parts used in repairs go, valued at cost.")
+    faulty_location = fields.Many2One(
+        'stock.location', "Faulty Parts Location", required=True,
+        domain=[
+            ('type', '=', 'lost_found'),
+            ],
+        help="Where faulty parts removed on site are kept until they are "
+        "sent back to the vendor.")
+    early_failure_days = fields.Integer(
+        "Early Failure Days", required=True,
+        domain=[
+            ('early_failure_days', '>=', 0),
+            ],
+        help="A part failing within this many days of its installation "
+        "counts as an early failure in the parts quality feedback.")
     work_start = fields.Time(
         "Working Day Start", required=True,
         help="Promised times count working hours from this time "
@@ -76,11 +113,16 @@ class Configuration(
         "callback fails.")
 
     default_equipment_sequence = default_sequence('sequence_equipment')
+    default_consumption_location = default_sequence(
+        'location_service_consumption')
+    default_faulty_location = default_sequence('location_faulty_parts')
 
     @classmethod
     def multivalue_model(cls, field):
         pool = Pool()
-        if field in {'ticket_sequence', 'work_order_sequence'}:
+        if field in {
+                'ticket_sequence', 'work_order_sequence',
+                'requisition_sequence'}:
             return pool.get('service.configuration.sequence')
         return super().multivalue_model(field)
 
@@ -93,6 +135,15 @@ class Configuration(
     def default_work_order_sequence(cls, **pattern):
         return cls.multivalue_model(
             'work_order_sequence').default_work_order_sequence()
+
+    @classmethod
+    def default_requisition_sequence(cls, **pattern):
+        return cls.multivalue_model(
+            'requisition_sequence').default_requisition_sequence()
+
+    @classmethod
+    def default_early_failure_days(cls):
+        return 90
 
     @classmethod
     def default_work_start(cls):
@@ -139,5 +190,14 @@ class ConfigurationSequence(ModelSQL, CompanyValueMixin):
                 Id('service_desk', 'sequence_type_work_order')),
             ])
 
+    requisition_sequence = fields.Many2One(
+        'ir.sequence', "Requisition Sequence", required=True,
+        domain=[
+            ('company', 'in', [Eval('company', -1), None]),
+            ('sequence_type', '=',
+                Id('service_desk', 'sequence_type_requisition')),
+            ])
+
     default_ticket_sequence = default_sequence('sequence_ticket')
+    default_requisition_sequence = default_sequence('sequence_requisition')
     default_work_order_sequence = default_sequence('sequence_work_order')

@@ -72,6 +72,9 @@ class Equipment(
     inspection_lines = fields.One2Many(
         'service.inspection.line', 'equipment', "Inspection Results",
         readonly=True)
+    requisitions = fields.One2Many(
+        'service.requisition', 'equipment', "Parts Requisitions",
+        readonly=True)
     state = fields.Selection(
         STATES, "State", readonly=True, required=True, sort=False)
 

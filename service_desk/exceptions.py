@@ -25,3 +25,7 @@ class InspectionError(ValidationError):
 
 class CancelReasonError(ValidationError):
     pass
+
+
+class RequisitionError(ValidationError):
+    pass

@@ -3,7 +3,7 @@
 from trytond.pool import Pool, PoolMeta
 
 # the models whose record rules use the employees of the user
-EMPLOYEES_RULE_MODELS = {'service.work_order'}
+EMPLOYEES_RULE_MODELS = {'service.work_order', 'service.requisition'}
 
 
 class Rule(metaclass=PoolMeta):

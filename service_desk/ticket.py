@@ -12,7 +12,7 @@ from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin, KeptMixin, search_on
+from .common import CompanyMixin, KeptMixin, NumberedMixin, search_on
 from .exceptions import TicketError
 
 CHANNELS = [
@@ -71,9 +71,11 @@ class Target(ModelSQL, ModelView):
 
 
 class Ticket(
-        CompanyMixin, KeptMixin, ChatMixin, Workflow, ModelSQL, ModelView):
+        CompanyMixin, NumberedMixin, KeptMixin, ChatMixin, Workflow,
+        ModelSQL, ModelView):
     "A request of a customer: repair, complaint, inquiry or suggestion"
     __name__ = 'service.ticket'
+    _number_sequence = 'ticket_sequence'
     _rec_name = 'number'
     _history = True
     _delete_message = 'service_desk.msg_ticket_delete_draft'
@@ -220,6 +222,9 @@ class Ticket(
         states={
             'readonly': Eval('state').in_(['draft', 'closed', 'cancelled']),
             })
+    requisitions = fields.One2Many(
+        'service.requisition', 'ticket', "Parts Requisitions",
+        readonly=True)
     callbacks = fields.One2Many(
         'service.callback', 'ticket', "Callbacks", readonly=True)
     state = fields.Selection([
@@ -510,20 +515,6 @@ class Ticket(
             to_write.extend(([ticket], values))
         if to_write:
             cls.write(*to_write)
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Configuration = pool.get('service.configuration')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            company_id = values.get('company', cls.default_company())
-            if company_id is not None:
-                sequence = Configuration(1).get_multivalue(
-                    'ticket_sequence', company=company_id)
-                if sequence:
-                    values['number'] = sequence.get()
-        return values
 
     @classmethod
     def create(cls, vlist):

@@ -1,6 +1,7 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
+from decimal import Decimal
 
 from sql import Null
 
@@ -15,7 +16,7 @@ from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin, KeptMixin, search_on
+from .common import CompanyMixin, KeptMixin, NumberedMixin, search_on
 from .equipment import STATES as EQUIPMENT_STATES
 from .exceptions import WorkOrderError
 from .working_calendar import to_local
@@ -66,9 +67,12 @@ def format_period(company, start, end):
     return text
 
 
-class WorkOrder(CompanyMixin, KeptMixin, Workflow, ModelSQL, ModelView):
+class WorkOrder(
+        CompanyMixin, NumberedMixin, KeptMixin, Workflow, ModelSQL,
+        ModelView):
     "A visit of technicians to a customer site (R-REP, R-ENG-2/3/6)"
     __name__ = 'service.work_order'
+    _number_sequence = 'work_order_sequence'
     _rec_name = 'number'
     _history = True
     _delete_message = 'service_desk.msg_work_order_delete_draft'
@@ -255,6 +259,13 @@ class WorkOrder(CompanyMixin, KeptMixin, Workflow, ModelSQL, ModelView):
         "Cancellation Reason", loading='lazy', states={
             'readonly': Eval('state').in_(['done', 'cancelled']),
             })
+    requisitions = fields.One2Many(
+        'service.requisition', 'work_order', "Parts Requisitions",
+        readonly=True)
+    parts_cost = fields.Function(fields.Numeric(
+            "Parts Cost", digits=(16, 2),
+            help="The cost of the parts used (issued less returned)."),
+        'get_parts_cost')
     state = fields.Selection([
             ('draft', "Draft"),
             ('scheduled', "Scheduled"),
@@ -398,6 +409,9 @@ class WorkOrder(CompanyMixin, KeptMixin, Workflow, ModelSQL, ModelView):
             return None
         return local_time(company, value).date()
 
+    def get_parts_cost(self, name):
+        return sum((r.cost for r in self.requisitions), Decimal(0))
+
     def get_planned_period(self, name):
         return format_period(
             self.company, self.planned_start, self.planned_end)
@@ -532,17 +546,8 @@ class WorkOrder(CompanyMixin, KeptMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Configuration = pool.get('service.configuration')
-        Company = pool.get('company.company')
+        Company = Pool().get('company.company')
         values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            company_id = values.get('company', cls.default_company())
-            if company_id is not None:
-                sequence = Configuration(1).get_multivalue(
-                    'work_order_sequence', company=company_id)
-                if sequence:
-                    values['number'] = sequence.get()
         if mode == 'create' and values.get('planned_start'):
             company_id = values.get('company', cls.default_company())
             values['planned_date'] = cls.planned_date_of(

@@ -45,7 +45,9 @@ def create_employees(company, *names, **values):
 class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
     "Test service_desk module"
     module = 'service_desk'
-    extras = ['attendance', 'timesheet']
+    extras = [
+        'account_stock_continental', 'attendance', 'stock_supply',
+        'timesheet']
 
     @with_transaction()
     def test_equipment_label_from_sequence(self):

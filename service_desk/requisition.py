@@ -1,0 +1,724 @@
+# This file is part of service_desk.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.modules.company import CompanyReport
+from trytond.modules.company.model import employee_field, set_employee
+from trytond.pool import Pool
+from trytond.pyson import Bool, Eval, If
+from trytond.transaction import Transaction
+
+from .common import CompanyMixin, KeptMixin, NumberedMixin, search_on
+from .exceptions import RequisitionError
+
+PURPOSES = [
+    ('repair', "Repair or Maintenance"),
+    ('refill', "Vehicle Refill"),
+    ]
+URGENCIES = [
+    ('normal', "Normal"),
+    ('urgent', "Urgent"),
+    ]
+OPEN_STATES = ['requested', 'approved']
+
+
+class Requisition(
+        CompanyMixin, NumberedMixin, KeptMixin, Workflow, ModelSQL,
+        ModelView):
+    "A spare-parts requisition slip, 备件领用单 (R-PART-3/5/6)"
+    __name__ = 'service.requisition'
+    _rec_name = 'number'
+    _number_sequence = 'requisition_sequence'
+    _delete_message = 'service_desk.msg_requisition_delete_draft'
+    _cancel_reason_message = 'service_desk.msg_requisition_cancel_reason'
+
+    _states = {
+        'readonly': Eval('state') != 'draft',
+        }
+
+    number = fields.Char("Number", readonly=True)
+    purpose = fields.Selection(
+        PURPOSES, "Purpose", required=True, states=_states)
+    requester = fields.Many2One(
+        'company.employee', "Requester", required=True, states=_states,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ])
+    work_order = fields.Many2One(
+        'service.work_order', "Work Order", ondelete='RESTRICT',
+        states=_states,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ])
+    ticket = fields.Many2One(
+        'service.ticket', "Ticket", ondelete='RESTRICT', states=_states,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ])
+    party = fields.Many2One(
+        'party.party', "Customer", ondelete='RESTRICT', states=_states,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    site = fields.Many2One(
+        'service.site', "Site", ondelete='RESTRICT', states=_states,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            If(Eval('party'), ('party', '=', Eval('party', -1)), ()),
+            ])
+    equipment = fields.Many2One(
+        'service.equipment', "Equipment", ondelete='RESTRICT',
+        states=_states,
+        domain=[
+            If(Eval('site'), ('site', '=', Eval('site', -1)), ()),
+            ])
+    vehicle = fields.Many2One(
+        'service.vehicle', "Vehicle", ondelete='RESTRICT',
+        states={
+            'readonly': _states['readonly'],
+            'required': Eval('purpose') == 'refill',
+            },
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            If(Eval('purpose') == 'refill',
+                ('location', '!=', None), ()),
+            ],
+        help="The vehicle refilled, or the one the parts are taken from.")
+    warehouse = fields.Many2One(
+        'stock.location', "Warehouse", required=True, states=_states,
+        domain=[
+            ('type', '=', 'warehouse'),
+            ])
+    urgency = fields.Selection(
+        URGENCIES, "Urgency", required=True, states=_states)
+    critical = fields.Boolean(
+        "Critical", readonly=True,
+        help="For critical equipment or sites: served first and allowed to "
+        "use the stock reserved for them.")
+    reason = fields.Text("Reason", states=_states)
+    lines = fields.One2Many(
+        'service.requisition.line', 'requisition', "Lines",
+        states=_states)
+    returns = fields.One2Many(
+        'service.requisition.return', 'requisition', "Returns",
+        states={
+            'readonly': Eval('state').in_(
+                ['draft', 'requested', 'rejected', 'cancelled']),
+            })
+    value = fields.Function(fields.Numeric(
+            "Value", digits=(16, 2),
+            help="The cost of the parts requested."), 'get_value')
+    cost = fields.Function(fields.Numeric(
+            "Cost", digits=(16, 2),
+            help="The cost of the parts issued less the unused returned."),
+        'get_cost')
+    requested_at = fields.DateTime("Requested at", readonly=True)
+    approved_at = fields.DateTime("Approved at", readonly=True)
+    approved_by = employee_field(
+        "Approved by", states=['approved', 'issued'])
+    issued_at = fields.DateTime("Issued at", readonly=True)
+    issued_by = employee_field("Issued by", states=['approved', 'issued'])
+    cancel_reason = fields.Text(
+        "Rejection or Cancellation Reason", states={
+            'readonly': Eval('state').in_(['issued', 'rejected', 'cancelled']),
+            })
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('requested', "Requested"),
+            ('approved', "Approved"),
+            ('issued', "Issued"),
+            ('rejected', "Rejected"),
+            ('cancelled', "Cancelled"),
+            ], "State", readonly=True, required=True, sort=False)
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(
+            Index(t, (t.state, Index.Equality(cardinality='low')),
+                where=t.state.in_(OPEN_STATES)))
+        cls._order = [
+            ('requested_at', 'DESC NULLS FIRST'),
+            ('id', 'DESC'),
+            ]
+        cls._transitions |= {
+            ('draft', 'requested'),
+            ('draft', 'cancelled'),
+            ('requested', 'approved'),
+            ('requested', 'rejected'),
+            ('requested', 'cancelled'),
+            ('approved', 'issued'),
+            ('approved', 'rejected'),
+            ('approved', 'cancelled'),
+            ('rejected', 'draft'),
+            ('cancelled', 'draft'),
+            }
+        cls._buttons.update({
+                'cancel': {
+                    'invisible': ~Eval('state').in_(['draft', *OPEN_STATES]),
+                    'depends': ['state'],
+                    },
+                'draft': {
+                    'invisible': ~Eval('state').in_(
+                        ['rejected', 'cancelled']),
+                    'icon': 'tryton-undo',
+                    'depends': ['state'],
+                    },
+                'request': {
+                    'invisible': Eval('state') != 'draft',
+                    'readonly': ~Eval('lines', []),
+                    'depends': ['state', 'lines'],
+                    },
+                'reject': {
+                    'invisible': ~Eval('state').in_(OPEN_STATES),
+                    'depends': ['state'],
+                    },
+                'approve': {
+                    'invisible': Eval('state') != 'requested',
+                    'depends': ['state'],
+                    },
+                'issue_available': {
+                    'invisible': Eval('state') != 'approved',
+                    'depends': ['state'],
+                    },
+                'issue': {
+                    'invisible': Eval('state') != 'approved',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    @classmethod
+    def default_purpose(cls):
+        return 'repair'
+
+    @classmethod
+    def default_urgency(cls):
+        return 'normal'
+
+    @classmethod
+    def default_critical(cls):
+        return False
+
+    @classmethod
+    def default_requester(cls):
+        return Transaction().context.get('employee')
+
+    @classmethod
+    def default_warehouse(cls):
+        Location = Pool().get('stock.location')
+        return Location.get_default_warehouse()
+
+    @fields.depends(
+        'work_order', 'ticket', 'party', 'site', 'equipment', 'vehicle',
+        '_parent_work_order.ticket', '_parent_work_order.party',
+        '_parent_work_order.site', '_parent_work_order.equipment',
+        '_parent_work_order.vehicle', methods=['on_change_equipment'])
+    def on_change_work_order(self):
+        if self.work_order:
+            self.ticket = self.work_order.ticket
+            self.party = self.work_order.party
+            self.site = self.work_order.site
+            self.equipment = self.work_order.equipment
+            self.vehicle = self.work_order.vehicle or self.vehicle
+            self.on_change_equipment()
+
+    @fields.depends(
+        'ticket', 'party', 'site', 'equipment',
+        '_parent_ticket.party', '_parent_ticket.site',
+        '_parent_ticket.equipment', methods=['on_change_equipment'])
+    def on_change_ticket(self):
+        if self.ticket:
+            self.party = self.ticket.party
+            self.site = self.ticket.site or self.site
+            self.equipment = self.ticket.equipment or self.equipment
+            self.on_change_equipment()
+
+    @fields.depends('site', 'party')
+    def on_change_site(self):
+        if self.site:
+            self.party = self.site.party
+
+    @fields.depends('equipment', 'site', 'party', 'critical',
+        methods=['on_change_site'])
+    def on_change_equipment(self):
+        if self.equipment:
+            self.site = self.equipment.site
+            self.on_change_site()
+        self.critical = self.is_critical()
+
+    @fields.depends('equipment', 'site')
+    def is_critical(self):
+        "Critical equipment, or any equipment of a critical site (R-PART-3)"
+        return bool(
+            (self.equipment and self.equipment.criticality == 'critical')
+            or (self.site and self.site.criticality == 'critical'))
+
+    def get_rec_name(self, name):
+        return self.number or str(self.id)
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return search_on(
+            ['number', 'work_order.rec_name', 'ticket.rec_name',
+                'site.rec_name'], clause)
+
+    @property
+    def destination(self):
+        "The location the parts are issued to"
+        Configuration = Pool().get('service.configuration')
+        if self.purpose == 'refill':
+            return self.vehicle.location
+        return Configuration(1).consumption_location
+
+    def get_value(self, name):
+        return sum((line.value for line in self.lines), Decimal(0))
+
+    @classmethod
+    def get_cost(cls, requisitions, name):
+        costs = {r.id: Decimal(0) for r in requisitions}
+        for requisition in requisitions:
+            for line in requisition.lines:
+                for move in line.moves:
+                    if move.state == 'done':
+                        costs[requisition.id] += move.service_cost
+            for return_ in requisition.returns:
+                if return_.kind == 'unused' and return_.move \
+                        and return_.move.state == 'done':
+                    costs[requisition.id] -= return_.move.service_cost
+        return costs
+
+    @classmethod
+    def copy(cls, requisitions, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('number')
+        default.setdefault('returns')
+        for name in [
+                'requested_at', 'approved_at', 'approved_by', 'issued_at',
+                'issued_by', 'cancel_reason']:
+            default.setdefault(name)
+        return super().copy(requisitions, default=default)
+
+    @classmethod
+    def _now(cls):
+        return dt.datetime.now().replace(microsecond=0)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, requisitions):
+        cls.check_cancel_reason(requisitions)
+        cls._cancel_moves(requisitions)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('rejected')
+    def reject(cls, requisitions):
+        cls.check_cancel_reason(requisitions)
+        cls._cancel_moves(requisitions)
+
+    @classmethod
+    def _cancel_moves(cls, requisitions):
+        Move = Pool().get('stock.move')
+        Move.cancel([m for r in requisitions for line in r.lines
+                for m in line.moves if m.state in {'draft', 'assigned'}])
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('draft')
+    def draft(cls, requisitions):
+        Move = Pool().get('stock.move')
+        Move.delete([m for r in requisitions for line in r.lines
+                for m in line.moves if m.state == 'cancelled'])
+        cls.write(requisitions, {
+                'requested_at': None,
+                'approved_at': None,
+                'approved_by': None,
+                'cancel_reason': None,
+                })
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('requested')
+    def request(cls, requisitions):
+        """Ask for the parts: the draft moves are the demand the quotas
+        (order points) see"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        moves = []
+        to_write = []
+        for requisition in requisitions:
+            if not requisition.lines:
+                raise RequisitionError(gettext(
+                        'service_desk.msg_requisition_no_lines',
+                        requisition=requisition.rec_name))
+            if requisition.purpose == 'refill' and not (
+                    requisition.vehicle and requisition.vehicle.location):
+                raise RequisitionError(gettext(
+                        'service_desk.msg_requisition_refill_vehicle',
+                        requisition=requisition.rec_name))
+            for line in requisition.lines:
+                moves.append(line.get_move())
+            to_write.extend([[requisition], {
+                        'critical': requisition.is_critical(),
+                        'requested_at': cls._now(),
+                        }])
+        Move.save(moves)
+        if to_write:
+            cls.write(*to_write)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('approved')
+    @set_employee('approved_by')
+    def approve(cls, requisitions):
+        "The keeper approves and reserves the parts, the manager above value"
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        limit = Configuration(1).requisition_manager_value
+        if limit is not None and not cls._is_manager():
+            for requisition in requisitions:
+                if requisition.value > limit:
+                    raise RequisitionError(gettext(
+                            'service_desk.msg_requisition_manager_approval',
+                            requisition=requisition.rec_name,
+                            value=requisition.value, limit=limit))
+        cls.write(requisitions, {'approved_at': cls._now()})
+        cls.reserve(requisitions)
+
+    @staticmethod
+    def _is_manager():
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        if Transaction().user == 0:
+            return True
+        return (ModelData.get_id('service_desk', 'group_service_manager')
+            in User.get_groups())
+
+    @classmethod
+    def reserve(cls, requisitions):
+        """Assign the waiting moves of requisitions (R-PART-3)
+
+        Critical requisitions are served first, from all the stock, and
+        take the parts reserved by normal requisitions not yet issued when
+        the stock is short.  Normal requisitions leave each part's quantity
+        reserved for critical equipment in stock.
+        """
+        pool = Pool()
+        Move = pool.get('stock.move')
+        moves = [m for r in requisitions if r.state in OPEN_STATES
+            for line in r.lines for m in line.moves if m.state == 'draft']
+        if not moves:
+            return
+        cls._lock_stock(moves)
+        critical = [m for m in moves if m.origin.requisition.critical]
+        released = []
+        if critical and not Move.assign_try(critical):
+            released = cls._release_for(
+                [m for m in critical if m.state == 'draft'])
+            Move.assign_try(critical)
+        normal = [m for m in moves
+            if not m.origin.requisition.critical] + released
+        if normal:
+            Move.assign_try(cls._within_reserve(normal))
+
+    @classmethod
+    def _lock_stock(cls, moves):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Date = pool.get('ir.date')
+        Location = pool.get('stock.location')
+        locations = Location.search([
+                ('parent', 'child_of', list({
+                            m.from_location.id for m in moves})),
+                ])
+        Move._assign_try_lock(
+            list({m.product.id for m in moves}),
+            [loc.id for loc in locations],
+            list({m.company.id for m in moves}),
+            Date.today(), ('product',))
+
+    @classmethod
+    def _available(cls, moves):
+        "Return the quantity to assign by (location, product)"
+        pool = Pool()
+        Product = pool.get('product.product')
+        Date = pool.get('ir.date')
+        company = moves[0].company
+        with Transaction().set_context(
+                company=company.id, stock_date_end=Date.today(),
+                stock_assign=True):
+            return Product.products_by_location(
+                list({m.from_location.id for m in moves}),
+                with_childs=True,
+                grouping_filter=(list({m.product.id for m in moves}),))
+
+    @classmethod
+    def _within_reserve(cls, moves):
+        "Return the moves that leave the critical reserve in stock"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        reserved = [m for m in moves if m.product.service_critical_reserve]
+        if not reserved:
+            return moves
+        available = cls._available(reserved)
+        result = [m for m in moves
+            if not m.product.service_critical_reserve]
+        for move in sorted(reserved, key=cls._priority):
+            key = (move.from_location.id, move.product.id)
+            quantity = Uom.compute_qty(
+                move.unit, move.quantity, move.product.default_uom,
+                round=False)
+            if (available.get(key, 0) - quantity
+                    >= move.product.service_critical_reserve):
+                available[key] = available.get(key, 0) - quantity
+                result.append(move)
+        return result
+
+    @staticmethod
+    def _priority(move):
+        requisition = move.origin.requisition
+        return (requisition.urgency != 'urgent',
+            requisition.requested_at or requisition.create_date, move.id)
+
+    @classmethod
+    def _release_for(cls, moves):
+        """Put back to waiting the moves of normal requisitions holding the
+        parts critical moves miss, the latest requested first, and return
+        them"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Uom = pool.get('product.uom')
+        missing = defaultdict(float)
+        for move in moves:
+            missing[move.from_location.id, move.product.id] += (
+                Uom.compute_qty(move.unit, move.quantity,
+                    move.product.default_uom, round=False))
+        holders = Move.search([
+                ('origin.requisition.critical', '=', False,
+                    'service.requisition.line'),
+                ('origin.requisition.state', '=', 'approved',
+                    'service.requisition.line'),
+                ('state', '=', 'assigned'),
+                ('product', 'in', list({p for _, p in missing})),
+                ('from_location', 'in', list({loc for loc, _ in missing})),
+                ])
+        to_release = []
+        for move in sorted(holders, key=cls._priority, reverse=True):
+            key = move.from_location.id, move.product.id
+            if missing.get(key, 0) > 0:
+                to_release.append(move)
+                missing[key] -= move.internal_quantity
+        Move.draft(to_release)
+        return to_release
+
+    @classmethod
+    @ModelView.button
+    def issue_available(cls, requisitions):
+        """Issue what is reserved; the rest stays back-ordered until it is
+        in stock"""
+        cls._issue(requisitions, partial=True)
+        cls.issue([r for r in requisitions if all(
+                        m.state in {'done', 'cancelled'}
+                        for line in r.lines for m in line.moves)])
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('issued')
+    @set_employee('issued_by')
+    def issue(cls, requisitions):
+        "Hand over all the parts: nothing moves unless all are in stock"
+        cls._issue(requisitions, partial=False)
+        cls.write(requisitions, {'issued_at': cls._now()})
+
+    @classmethod
+    def _issue(cls, requisitions, partial):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        cls.reserve(requisitions)
+        to_do = []
+        for requisition in requisitions:
+            missing = [line for line in requisition.lines
+                if any(m.state == 'draft' for m in line.moves)]
+            assigned = [m for line in requisition.lines for m in line.moves
+                if m.state == 'assigned']
+            if missing and (not partial or not assigned):
+                line = missing[0]
+                raise RequisitionError(gettext(
+                        'service_desk.msg_requisition_not_available',
+                        requisition=requisition.rec_name,
+                        product=line.product.rec_name,
+                        quantity=line.waiting_quantity,
+                        unit=line.unit.symbol,
+                        location=line.from_location.rec_name))
+            to_do.extend(assigned)
+        Move.do(to_do)
+
+
+class RequisitionLine(ModelSQL, ModelView):
+    "A part asked for on a requisition"
+    __name__ = 'service.requisition.line'
+
+    _states = {
+        'readonly': Eval('requisition_state') != 'draft',
+        }
+
+    requisition = fields.Many2One(
+        'service.requisition', "Requisition", required=True,
+        ondelete='CASCADE')
+    product = fields.Many2One(
+        'product.product', "Part", required=True, states=_states,
+        domain=[
+            ('type', '=', 'goods'),
+            ],
+        context={
+            'company': Eval('company', -1),
+            'locations': If(Bool(Eval('from_location')),
+                [Eval('from_location', -1)], []),
+            'stock_date_end': None,
+            },
+        depends={'company'})
+    product_unit_category = fields.Function(
+        fields.Many2One('product.uom.category', "Unit Category"),
+        'on_change_with_product_unit_category')
+    quantity = fields.Float(
+        "Quantity", digits='unit', required=True, states=_states,
+        domain=[
+            ('quantity', '>', 0),
+            ])
+    unit = fields.Many2One(
+        'product.uom', "Unit", required=True, states=_states,
+        domain=[
+            ('category', '=', Eval('product_unit_category', -1)),
+            ])
+    from_location = fields.Many2One(
+        'stock.location', "From", required=True, states=_states,
+        domain=[
+            ('type', '=', 'storage'),
+            ],
+        help="The warehouse or the vehicle the part is taken from.")
+    moves = fields.One2Many(
+        'stock.move', 'origin', "Stock Moves", readonly=True)
+    reserved_quantity = fields.Function(
+        fields.Float("Reserved", digits='unit'), 'get_quantities')
+    waiting_quantity = fields.Function(
+        fields.Float("Back-ordered", digits='unit'), 'get_quantities')
+    issued_quantity = fields.Function(
+        fields.Float("Issued", digits='unit'), 'get_quantities')
+    value = fields.Function(
+        fields.Numeric("Value", digits=(16, 2)), 'get_value')
+    cost = fields.Function(
+        fields.Numeric("Cost", digits=(16, 2)), 'get_cost')
+    company = fields.Function(
+        fields.Many2One('company.company', "Company"),
+        'on_change_with_company')
+    requisition_state = fields.Function(
+        fields.Selection('get_requisition_states', "Requisition State"),
+        'on_change_with_requisition_state')
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('requisition')
+        cls._order.insert(0, ('id', 'ASC'))
+
+    @fields.depends('requisition', '_parent_requisition.company')
+    def on_change_with_company(self, name=None):
+        return self.requisition.company if self.requisition else None
+
+    @classmethod
+    def get_requisition_states(cls):
+        Requisition = Pool().get('service.requisition')
+        return Requisition.fields_get(['state'])['state']['selection']
+
+    @fields.depends('requisition', '_parent_requisition.state')
+    def on_change_with_requisition_state(self, name=None):
+        return self.requisition.state if self.requisition else None
+
+    @fields.depends('product')
+    def on_change_with_product_unit_category(self, name=None):
+        return self.product.default_uom.category if self.product else None
+
+    @fields.depends(
+        'requisition', 'from_location', '_parent_requisition.warehouse',
+        '_parent_requisition.vehicle', '_parent_requisition.purpose')
+    def on_change_requisition(self):
+        if not self.from_location and self.requisition:
+            requisition = self.requisition
+            if (requisition.purpose == 'repair' and requisition.vehicle
+                    and requisition.vehicle.location):
+                self.from_location = requisition.vehicle.location
+            elif requisition.warehouse:
+                self.from_location = requisition.warehouse.storage_location
+
+    @fields.depends('product', 'unit')
+    def on_change_product(self):
+        if self.product and (not self.unit
+                or self.unit.category != self.product.default_uom.category):
+            self.unit = self.product.default_uom
+
+    def get_rec_name(self, name):
+        return f'{self.product.rec_name} × {self.quantity}'
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return [('product.rec_name',) + tuple(clause[1:])]
+
+    @classmethod
+    def get_quantities(cls, lines, name):
+        states = {
+            'reserved_quantity': {'assigned'},
+            'waiting_quantity': {'draft'},
+            'issued_quantity': {'done'},
+            }[name]
+        return {line.id: line.unit.round(sum(m.quantity for m in line.moves
+                    if m.state in states)) for line in lines}
+
+    def get_value(self, name):
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        quantity = Uom.compute_qty(
+            self.unit, self.quantity, self.product.default_uom, round=False)
+        cost_price = self.product.cost_price or Decimal(0)
+        return (Decimal(str(quantity)) * cost_price).quantize(
+            Decimal('0.01'))
+
+    def get_cost(self, name):
+        return sum((m.service_cost for m in self.moves if m.state == 'done'),
+            Decimal(0))
+
+    def get_move(self):
+        "Return the waiting stock move of the line"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        requisition = self.requisition
+        return Move(
+            product=self.product,
+            quantity=self.quantity,
+            unit=self.unit,
+            from_location=self.from_location,
+            to_location=requisition.destination,
+            company=requisition.company,
+            planned_date=pool.get('ir.date').today(),
+            origin=self,
+            state='draft',
+            )
+
+
+class RequisitionReport(CompanyReport):
+    "The requisition slip with approval and receipt signatures (R-FORM)"
+    __name__ = 'service.requisition'
