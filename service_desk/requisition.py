@@ -470,22 +470,27 @@ class Requisition(
         "Return the moves that leave the critical reserve in stock"
         pool = Pool()
         Uom = pool.get('product.uom')
-        reserved = [m for m in moves if m.product.service_critical_reserve]
+        reserved = [m for m in moves if cls._critical_reserve(m)]
         if not reserved:
             return moves
         available = cls._available(reserved)
         result = [m for m in moves
-            if not m.product.service_critical_reserve]
+            if not cls._critical_reserve(m)]
         for move in sorted(reserved, key=cls._priority):
             key = (move.from_location.id, move.product.id)
             quantity = Uom.compute_qty(
                 move.unit, move.quantity, move.product.default_uom,
                 round=False)
             if (available.get(key, 0) - quantity
-                    >= move.product.service_critical_reserve):
+                    >= cls._critical_reserve(move)):
                 available[key] = available.get(key, 0) - quantity
                 result.append(move)
         return result
+
+    @staticmethod
+    def _critical_reserve(move):
+        "Return the quantity of the part kept for critical equipment"
+        return move.product.template.service_critical_reserve or 0
 
     @staticmethod
     def _priority(move):
