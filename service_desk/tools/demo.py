@@ -13,6 +13,7 @@ import random
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -99,6 +100,7 @@ def create_database(config_file, database):
         subprocess.run([
                 'trytond-admin', '-c', config_file, '-d', database,
                 '-u', 'service_desk', 'timesheet', 'attendance',
+                'stock_supply',
                 '--activate-dependencies',
                 '-l', 'zh_CN'],
             env=env, check=True)
@@ -124,6 +126,9 @@ def load(config):
     _create_tickets(Model, rng)
     _create_field_set_up(Model)
     _create_work_orders(Model, company)
+    parts = _create_spare_parts(Model, config)
+    _stock_spare_parts(Model, parts)
+    _create_requisitions(Model, config, parts)
     _create_inspections(Model, areas)
     _create_inbox(Model, company)
 
@@ -350,6 +355,272 @@ def _create_work_orders(Model, company):
     WorkOrder.click(orders, 'schedule')
     for ticket in tickets[len(plan):]:
         WorkOrder(ticket=ticket).save()
+
+
+# code: (English name, Chinese name, cost price, critical reserve)
+PARTS = {
+    'lamp': ("Projector Lamp", "投影仪灯泡", 380, 2),
+    'hdmi': ("HDMI Cable", "HDMI 线缆", 35, None),
+    'rj45': ("RJ45 Connectors (box)", "网线水晶头（盒）", 25, None),
+    'adapter': ("Switch Power Adapter", "交换机电源适配器", 90, None),
+    'battery': ("UPS Battery", "UPS 蓄电池", 260, None),
+    'touch': ("Interactive Panel Touch Frame", "电子白板触摸框", 1200, None),
+    }
+# code: (in the county warehouse, purchase quota minimum, target)
+PART_STOCK = {
+    'lamp': (4, 3, 8),
+    'hdmi': (12, 5, 20),
+    'rj45': (8, 3, 10),
+    'adapter': (3, 2, 6),
+    'battery': (4, 4, 8),
+    'touch': (1, 1, 2),
+    }
+# code: (in each van, refill quota minimum, target)
+VAN_STOCK = {
+    'hdmi': (4, 2, 4),
+    'rj45': (2, 1, 2),
+    'adapter': (1, 1, 1),
+    }
+# vendor: parts it supplies
+VENDORS = {
+    "光明灯具厂 Guangming Lamp Works": ['lamp'],
+    "蜀通电子配件有限公司 Shutong Electronic Parts": [
+        'hdmi', 'rj45', 'adapter', 'battery', 'touch'],
+    }
+
+
+@contextmanager
+def _as_user(Model, config, login):
+    """Run the calls as the demo user of login; records must be
+    instantiated inside to carry the user's context"""
+    User = Model.get('res.user')
+    user, = User.find([('login', '=', login)])
+    saved = config.user, config._context
+    config.user = user.id
+    config._context = User.get_preferences(True, {})
+    try:
+        yield
+    finally:
+        config.user, config._context = saved
+
+
+def _create_spare_parts(Model, config):
+    "R-PART-1: spare parts are purchasable goods of the spare parts category"
+    Template = Model.get('product.template')
+    Category = Model.get('product.category')
+    Uom = Model.get('product.uom')
+    unit, = Uom.find([('name', '=', "Unit")])
+    # service_desk.product_category_spare_parts
+    category, = Category.find([('name', '=', "Spare Parts")])
+    templates = []
+    for code, (name, _, cost, reserve) in PARTS.items():
+        template = Template(
+            name=name, code=f'SP-{code.upper()}', type='goods',
+            default_uom=unit, purchasable=True, purchase_uom=unit,
+            cost_price_method='average')
+        template.categories.append(Category(category.id))
+        template.service_critical_reserve = reserve
+        product, = template.products
+        product.cost_price = Decimal(cost)
+        templates.append(template)
+    Template.save(templates)
+    codes = {t.id: c for t, c in zip(templates, PARTS, strict=True)}
+    with config.set_context(language='zh_CN'):
+        templates = Template.find([('id', 'in', list(codes))])
+        for template in templates:
+            template.name = PARTS[codes[template.id]][1]
+        Template.save(templates)
+    return {codes[t.id]: t.products[0] for t in templates}
+
+
+def _stock_spare_parts(Model, parts):
+    """The parts in the county warehouse and in the vans, their vendors
+    and quotas (R-PART-1/2, R-INFRA-1)"""
+    Party = Model.get('party.party')
+    ProductSupplier = Model.get('purchase.product_supplier')
+    Location = Model.get('stock.location')
+    Inventory = Model.get('stock.inventory')
+    Vehicle = Model.get('service.vehicle')
+    OrderPoint = Model.get('stock.order_point')
+    Configuration = Model.get('service.configuration')
+
+    for name, codes in VENDORS.items():
+        vendor = Party(name=name)
+        vendor.save()
+        suppliers = []
+        for code in codes:
+            supplier = ProductSupplier(
+                template=parts[code].template, party=vendor, lead_time=(
+                    dt.timedelta(days=7)))
+            supplier.prices.new(
+                quantity=0, unit_price=parts[code].cost_price)
+            suppliers.append(supplier)
+        ProductSupplier.save(suppliers)
+
+    warehouse, = Location.find([('type', '=', 'warehouse')], limit=1)
+    storage = warehouse.storage_location
+    inventories = []
+    inventory = Inventory(location=storage)
+    for code, (quantity, _, _) in PART_STOCK.items():
+        inventory.lines.new(product=parts[code], quantity=quantity)
+    inventories.append(inventory)
+
+    order_points = []
+    for code, (_, minimum, target) in PART_STOCK.items():
+        order_points.append(OrderPoint(
+                type='purchase', product=parts[code], location=warehouse,
+                min_quantity=minimum, target_quantity=target))
+
+    vans = Vehicle.find([], order=[('id', 'ASC')])
+    for number, van in enumerate(vans, 1):
+        if not van.location:
+            # In the warehouse, for its lost and found and its quotas
+            location = Location(
+                name=f"{van.plate or van.name} 车载备件", code=f'VAN{number}',
+                type='storage', parent=warehouse)
+            location.save()
+            van.location = location
+            van.save()
+        inventory = Inventory(location=Location(van.location.id))
+        for code, (quantity, minimum, target) in VAN_STOCK.items():
+            inventory.lines.new(product=parts[code], quantity=quantity)
+            order_points.append(OrderPoint(
+                    type='internal', product=parts[code],
+                    location=Location(van.location.id),
+                    provisioning_location=Location(storage.id),
+                    min_quantity=minimum, target_quantity=target))
+        inventories.append(inventory)
+    Inventory.save(inventories)
+    Inventory.click(inventories, 'confirm')
+    OrderPoint.save(order_points)
+
+    configuration = Configuration(1)
+    configuration.requisition_manager_value = Decimal(1000)
+    configuration.save()
+
+
+def _requisition_for(Model, kind, critical, lead, used):
+    """Return what a requisition for equipment of kind is for: the first
+    work order not yet used for such equipment, the lead's first, or else
+    such equipment"""
+    WorkOrder = Model.get('service.work_order')
+    Equipment = Model.get('service.equipment')
+    criticality = 'critical' if critical else 'normal'
+    orders = WorkOrder.find([
+            ('equipment.product.code', '=', kind.upper()),
+            ('equipment.criticality', '=', criticality),
+            ('id', 'not in', list(used)),
+            ], order=[('id', 'ASC')])
+    orders.sort(key=lambda o: not o.lead or o.lead.id != lead)
+    if orders:
+        used.add(orders[0].id)
+        return 'work_order', orders[0].id
+    equipment, = Equipment.find([
+            ('product.code', '=', kind.upper()),
+            ('criticality', '=', criticality),
+            ], order=[('id', 'ASC')], limit=1)
+    return 'equipment', equipment.id
+
+
+# name: requester, equipment kind, critical, urgency, reason,
+#   parts [(code, quantity, from the warehouse rather than the van)]
+REQUISITIONS = {
+    'issued': ('field', 'projector', False, 'normal',
+        "投影仪灯泡烧坏，HDMI 线缆接口松动 "
+        "Lamp burnt out, HDMI cable loose",
+        [('lamp', 1, True), ('hdmi', 2, False)]),
+    'critical': ('field', 'ups', True, 'urgent',
+        "UPS 蓄电池鼓包，停电无法续航 "
+        "UPS batteries swollen, no backup on a power cut",
+        [('battery', 2, True)]),
+    'back_order': ('field', 'ups', False, 'normal',
+        "UPS 报警，整组蓄电池老化 UPS alarm: the battery set is worn out",
+        [('battery', 3, True)]),
+    'requested': ('field2', 'switch', False, 'normal',
+        "交换机电源适配器损坏，需重做水晶头 "
+        "Switch power adapter broken, connectors to redo",
+        [('adapter', 1, False), ('rj45', 1, False)]),
+    'manager': ('field', 'panel', False, 'normal',
+        "触摸框损坏，整框更换 Touch frame broken, to be replaced",
+        [('touch', 1, True)]),
+    'rejected': ('field', 'projector', False, 'normal',
+        "投影仪不亮，带两只灯泡备用 "
+        "Projector dark, two lamps to be safe",
+        [('lamp', 2, True)]),
+    }
+
+
+def _create_requisitions(Model, config, parts):
+    """Requisitions in every state (R-PART-3..6): the field engineers ask
+    for the parts of their visits, the keeper approves, issues, rejects and
+    takes parts back, the expensive one waits for the manager"""
+    User = Model.get('res.user')
+    Location = Model.get('stock.location')
+    warehouse, = Location.find([('type', '=', 'warehouse')], limit=1)
+    storage_id = warehouse.storage_location.id
+    leads = {u.login: u.employee.id for u in User.find([
+                ('login', 'in', list({r[0] for r in REQUISITIONS.values()})),
+                ])}
+    used = set()
+    ids = {}
+    for key, (login, kind, critical, urgency, reason, lines) in (
+            REQUISITIONS.items()):
+        link = _requisition_for(Model, kind, critical, leads[login], used)
+        with _as_user(Model, config, login):
+            Requisition = Model.get('service.requisition')
+            Product = Model.get('product.product')
+            Location = Model.get('stock.location')
+            target = Model.get(
+                {'work_order': 'service.work_order',
+                    'equipment': 'service.equipment'}[link[0]])
+            requisition = Requisition(**{link[0]: target(link[1])})
+            requisition.urgency = urgency
+            requisition.reason = reason
+            for code, quantity, from_warehouse in lines:
+                line = requisition.lines.new(
+                    product=Product(parts[code].id), quantity=quantity)
+                if from_warehouse:
+                    line.from_location = Location(storage_id)
+            requisition.click('request')
+            ids[key] = requisition.id
+
+    with _as_user(Model, config, 'keeper'):
+        Requisition = Model.get('service.requisition')
+        Return = Model.get('service.requisition.return')
+        Product = Model.get('product.product')
+
+        issued = Requisition(ids['issued'])
+        issued.click('approve')
+        issued.click('issue')
+        # Back from the school: a cable was not used, the old lamp failed
+        # early
+        issued.returns.new(product=Product(parts['hdmi'].id), quantity=1)
+        faulty = issued.returns.new(
+            product=Product(parts['lamp'].id), quantity=1)
+        faulty.kind = 'faulty'
+        faulty.fault_note = (
+            "灯丝断裂，装上约两个月即损坏 "
+            "Filament broken two months after it was fitted")
+        faulty.installed_date = dt.date.today() - dt.timedelta(days=64)
+        issued.save()
+        Return.click(list(issued.returns), 'do')
+
+        critical = Requisition(ids['critical'])
+        critical.click('approve')
+        critical.click('issue')
+
+        # More batteries than in stock: one stays back-ordered
+        Requisition(ids['back_order']).click('approve')
+
+        # Normal requisitions cannot have the lamps kept for critical
+        # equipment
+        rejected = Requisition(ids['rejected'])
+        rejected.cancel_reason = (
+            "库存灯泡仅剩 3 只，2 只留给关键设备；请先检查电源板，"
+            "确需更换再领 1 只 Only 3 lamps are left and 2 are kept for "
+            "critical equipment: check the power board first, then ask for "
+            "one")
+        rejected.click('reject')
 
 
 def _create_inspections(Model, areas):
