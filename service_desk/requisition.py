@@ -265,6 +265,18 @@ class Requisition(
             (self.equipment and self.equipment.criticality == 'critical')
             or (self.site and self.site.criticality == 'critical'))
 
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual',
+                If(Eval('state').in_(OPEN_STATES),
+                    If(Eval('critical', False)
+                        | (Eval('urgency') == 'urgent'), 'danger', ''),
+                    If(Eval('state').in_(['rejected', 'cancelled']),
+                        'muted', '')),
+                ['state', 'critical', 'urgency']),
+            ]
+
     def get_rec_name(self, name):
         return self.number or str(self.id)
 

@@ -36,9 +36,9 @@ def test_requisitions_issued_at_once(tmp_path):
         assert process.returncode == 0, process.stderr
         return process
 
-    ids = json.loads(
-        worker('setup', str(REQUISITIONS), str(UNITS)).stdout)
     try:
+        ids = json.loads(
+            worker('setup', str(REQUISITIONS), str(UNITS)).stdout)
         go = tmp_path / 'go'
         processes = [subprocess.Popen(
                 [sys.executable, str(WORKER), 'issue', str(go),
