@@ -315,6 +315,8 @@ class Requisition(
     def copy(cls, requisitions, default=None):
         default = default.copy() if default is not None else {}
         default.setdefault('number')
+        default.setdefault('state', 'draft')
+        default.setdefault('critical', False)
         default.setdefault('returns')
         for name in [
                 'requested_at', 'approved_at', 'approved_by', 'issued_at',
@@ -381,7 +383,9 @@ class Requisition(
                         'service_desk.msg_requisition_refill_vehicle',
                         requisition=requisition.rec_name))
             for line in requisition.lines:
-                moves.append(line.get_move())
+                move = line.get_move()
+                if move:
+                    moves.append(move)
             to_write.extend([[requisition], {
                         'critical': requisition.is_critical(),
                         'requested_at': cls._now(),
@@ -718,14 +722,24 @@ class RequisitionLine(ModelSQL, ModelView):
         return sum((m.service_cost for m in self.moves if m.state == 'done'),
             Decimal(0))
 
+    @classmethod
+    def copy(cls, lines, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('moves')
+        return super().copy(lines, default=default)
+
     def get_move(self):
-        "Return the waiting stock move of the line"
+        "Return the waiting stock move of what is still to issue, or None"
         pool = Pool()
         Move = pool.get('stock.move')
         requisition = self.requisition
+        quantity = self.unit.round(self.quantity - sum(
+                m.quantity for m in self.moves if m.state == 'done'))
+        if quantity <= 0:
+            return None
         return Move(
             product=self.product,
-            quantity=self.quantity,
+            quantity=quantity,
             unit=self.unit,
             from_location=self.from_location,
             to_location=requisition.destination,

@@ -174,6 +174,15 @@ class Return(KeptMixin, Workflow, ModelSQL, ModelView):
             ]
 
     @classmethod
+    def copy(cls, returns, default=None):
+        default = default.copy() if default is not None else {}
+        for name in [
+                'move', 'vendor_move', 'returned_date', 'days_in_service']:
+            default.setdefault(name)
+        default.setdefault('state', 'draft')
+        return super().copy(returns, default=default)
+
+    @classmethod
     @ModelView.button
     @Workflow.transition('done')
     def do(cls, returns):

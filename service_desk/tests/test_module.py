@@ -116,6 +116,53 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertIsNotNone(copy.resolution_deadline)
 
     @with_transaction()
+    def test_requisition_copy(self):
+        "A copied requisition is a new draft asking again for its parts"
+        pool = Pool()
+        Requisition = pool.get('service.requisition')
+        Location = pool.get('stock.location')
+        Move = pool.get('stock.move')
+
+        company = create_company()
+        with set_company(company):
+            _, part = create_site_and_product()
+            employee, = create_employees(company, "Keeper")
+            warehouse, = Location.search([('type', '=', 'warehouse')])
+            lost_found = Location(pool.get('ir.model.data').get_id(
+                    'stock', 'location_lost_found'))
+            moves = Move.create([{
+                        'product': part.id, 'quantity': 2,
+                        'unit': part.default_uom.id,
+                        'from_location': lost_found.id,
+                        'to_location': warehouse.storage_location.id,
+                        'company': company.id,
+                        }])
+            Move.do(moves)
+            requisition, = Requisition.create([{
+                        'requester': employee.id,
+                        'lines': [('create', [{
+                                        'product': part.id, 'quantity': 2,
+                                        'unit': part.default_uom.id,
+                                        'from_location': (
+                                            warehouse.storage_location.id),
+                                        }])],
+                        }])
+            Requisition.request([requisition])
+            Requisition.approve([requisition])
+            Requisition.issue([requisition])
+
+            copy, = Requisition.copy([requisition])
+
+            self.assertEqual(copy.state, 'draft')
+            self.assertNotEqual(copy.number, requisition.number)
+            self.assertIsNone(copy.issued_at)
+            self.assertEqual(copy.lines[0].moves, ())
+            Requisition.request([copy])
+            self.assertEqual(
+                [(m.quantity, m.state) for m in copy.lines[0].moves],
+                [(2, 'draft')])
+
+    @with_transaction()
     def test_technician_suggestion(self):
         "R-CS-6: on duty, already at the site, then the least busy"
         pool = Pool()
