@@ -314,13 +314,10 @@ class Requisition(
     @classmethod
     def copy(cls, requisitions, default=None):
         default = default.copy() if default is not None else {}
-        default.setdefault('number')
-        default.setdefault('state', 'draft')
-        default.setdefault('critical', False)
         default.setdefault('returns')
         for name in [
-                'requested_at', 'approved_at', 'approved_by', 'issued_at',
-                'issued_by', 'cancel_reason']:
+                'number', 'requested_at', 'approved_at', 'approved_by',
+                'issued_at', 'issued_by', 'cancel_reason']:
             default.setdefault(name)
         return super().copy(requisitions, default=default)
 
@@ -721,12 +718,6 @@ class RequisitionLine(ModelSQL, ModelView):
     def get_cost(self, name):
         return sum((m.service_cost for m in self.moves if m.state == 'done'),
             Decimal(0))
-
-    @classmethod
-    def copy(cls, lines, default=None):
-        default = default.copy() if default is not None else {}
-        default.setdefault('moves')
-        return super().copy(lines, default=default)
 
     def get_move(self):
         "Return the waiting stock move of what is still to issue, or None"

@@ -179,7 +179,6 @@ class Return(KeptMixin, Workflow, ModelSQL, ModelView):
         for name in [
                 'move', 'vendor_move', 'returned_date', 'days_in_service']:
             default.setdefault(name)
-        default.setdefault('state', 'draft')
         return super().copy(returns, default=default)
 
     @classmethod

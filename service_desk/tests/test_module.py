@@ -150,6 +150,10 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
             Requisition.request([requisition])
             Requisition.approve([requisition])
             Requisition.issue([requisition])
+            Requisition.write([requisition], {
+                    'returns': [('create', [{
+                                    'product': part.id, 'quantity': 1}])],
+                    })
 
             copy, = Requisition.copy([requisition])
 
@@ -157,6 +161,7 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertNotEqual(copy.number, requisition.number)
             self.assertIsNone(copy.issued_at)
             self.assertEqual(copy.lines[0].moves, ())
+            self.assertEqual(copy.returns, ())
             Requisition.request([copy])
             self.assertEqual(
                 [(m.quantity, m.state) for m in copy.lines[0].moves],
