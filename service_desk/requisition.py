@@ -24,6 +24,8 @@ URGENCIES = [
     ('urgent', "Urgent"),
     ]
 OPEN_STATES = ['requested', 'approved']
+# set by the buttons only
+STATES = ['draft', 'requested', 'approved', 'issued', 'rejected', 'cancelled']
 
 
 class Requisition(
@@ -119,10 +121,9 @@ class Requisition(
         'get_cost')
     requested_at = fields.DateTime("Requested at", readonly=True)
     approved_at = fields.DateTime("Approved at", readonly=True)
-    approved_by = employee_field(
-        "Approved by", states=['approved', 'issued'])
+    approved_by = employee_field("Approved by", states=STATES)
     issued_at = fields.DateTime("Issued at", readonly=True)
-    issued_by = employee_field("Issued by", states=['approved', 'issued'])
+    issued_by = employee_field("Issued by", states=STATES)
     cancel_reason = fields.Text(
         "Rejection or Cancellation Reason", states={
             'readonly': Eval('state').in_(['issued', 'rejected', 'cancelled']),
