@@ -432,21 +432,37 @@ class Requisition(
         """
         pool = Pool()
         Move = pool.get('stock.move')
-        moves = [m for r in requisitions if r.state in OPEN_STATES
-            for line in r.lines for m in line.moves if m.state == 'draft']
+        requisitions = [r for r in requisitions if r.state in OPEN_STATES]
+        critical = cls._moves(requisitions, ['draft'], critical=True)
+        normal = cls._moves(requisitions, ['draft'], critical=False)
+        moves = critical + normal
         if not moves:
             return
-        cls._lock_stock(moves)
-        critical = [m for m in moves if m.origin.requisition.critical]
+        if critical or any(map(cls._critical_reserve, normal)):
+            # the quantities read before assign_try must not change
+            cls._lock_stock(moves)
         released = []
         if critical and not Move.assign_try(critical):
             released = cls._release_for(
                 [m for m in critical if m.state == 'draft'])
             Move.assign_try(critical)
-        normal = [m for m in moves
-            if not m.origin.requisition.critical] + released
+        normal += released
         if normal:
             Move.assign_try(cls._within_reserve(normal))
+
+    @classmethod
+    def _moves(cls, requisitions, states, critical=None):
+        "Return the moves in states of the lines of requisitions"
+        Move = Pool().get('stock.move')
+        domain = [
+            ('origin.requisition', 'in', [r.id for r in requisitions],
+                'service.requisition.line'),
+            ('state', 'in', states),
+            ]
+        if critical is not None:
+            domain.append(('origin.requisition.critical', '=', critical,
+                    'service.requisition.line'))
+        return Move.search(domain, order=[('id', 'ASC')])
 
     @classmethod
     def _lock_stock(cls, moves):
@@ -566,24 +582,25 @@ class Requisition(
     def _issue(cls, requisitions, partial):
         pool = Pool()
         Move = pool.get('stock.move')
-        cls.reserve(requisitions)
-        to_do = []
-        for requisition in requisitions:
-            missing = [line for line in requisition.lines
-                if any(m.state == 'draft' for m in line.moves)]
-            assigned = [m for line in requisition.lines for m in line.moves
-                if m.state == 'assigned']
-            if missing and (not partial or not assigned):
-                line = missing[0]
-                raise RequisitionError(gettext(
-                        'service_desk.msg_requisition_not_available',
-                        requisition=requisition.rec_name,
-                        product=line.product.rec_name,
-                        quantity=line.waiting_quantity,
-                        unit=line.unit.symbol,
-                        location=line.from_location.rec_name))
-            to_do.extend(assigned)
-        Move.do(to_do)
+        if cls._moves(requisitions, ['draft']):
+            cls.reserve(requisitions)
+        moves = cls._moves(requisitions, ['draft', 'assigned'])
+        waiting = [m for m in moves if m.state == 'draft']
+        if partial and waiting:
+            with_parts = {m.origin.requisition for m in moves
+                if m.state == 'assigned'}
+            waiting = [m for m in waiting
+                if m.origin.requisition not in with_parts]
+        if waiting:
+            line = waiting[0].origin
+            raise RequisitionError(gettext(
+                    'service_desk.msg_requisition_not_available',
+                    requisition=line.requisition.rec_name,
+                    product=line.product.rec_name,
+                    quantity=line.waiting_quantity,
+                    unit=line.unit.symbol,
+                    location=line.from_location.rec_name))
+        Move.do([m for m in moves if m.state == 'assigned'])
 
 
 class RequisitionLine(ModelSQL, ModelView):
