@@ -7,7 +7,7 @@ from decimal import Decimal
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.company import CompanyReport
-from trytond.modules.company.model import employee_field, set_employee
+from trytond.modules.company.model import employee_field
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
@@ -327,6 +327,14 @@ class Requisition(
         return dt.datetime.now().replace(microsecond=0)
 
     @classmethod
+    def _stamp(cls, step):
+        "Return the values recording who did step and when"
+        return {
+            f'{step}_at': cls._now(),
+            f'{step}_by': Transaction().context.get('employee'),
+            }
+
+    @classmethod
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, requisitions):
@@ -395,7 +403,6 @@ class Requisition(
     @classmethod
     @ModelView.button
     @Workflow.transition('approved')
-    @set_employee('approved_by')
     def approve(cls, requisitions):
         "The keeper approves and reserves the parts, the manager above value"
         pool = Pool()
@@ -408,7 +415,7 @@ class Requisition(
                             'service_desk.msg_requisition_manager_approval',
                             requisition=requisition.rec_name,
                             value=requisition.value, limit=limit))
-        cls.write(requisitions, {'approved_at': cls._now()})
+        cls.write(requisitions, cls._stamp('approved'))
         cls.reserve(requisitions)
 
     @staticmethod
@@ -435,23 +442,26 @@ class Requisition(
         requisitions = [r for r in requisitions if r.state in OPEN_STATES]
         critical = cls._moves(requisitions, ['draft'], critical=True)
         normal = cls._moves(requisitions, ['draft'], critical=False)
-        moves = critical + normal
-        if not moves:
+        # the normal moves of parts with a critical reserve
+        reserved = cls._moves(
+            requisitions, ['draft'], critical=False, reserved=True)
+        if not critical and not normal:
             return
-        if critical or any(map(cls._critical_reserve, normal)):
+        if critical or reserved:
             # the quantities read before assign_try must not change
-            cls._lock_stock(moves)
+            cls._lock_stock(critical + normal)
         released = []
         if critical and not Move.assign_try(critical):
             released = cls._release_for(
                 [m for m in critical if m.state == 'draft'])
             Move.assign_try(critical)
         normal += released
+        reserved += [m for m in released if cls._critical_reserve(m)]
         if normal:
-            Move.assign_try(cls._within_reserve(normal))
+            Move.assign_try(cls._within_reserve(normal, reserved))
 
     @classmethod
-    def _moves(cls, requisitions, states, critical=None):
+    def _moves(cls, requisitions, states, critical=None, reserved=False):
         "Return the moves in states of the lines of requisitions"
         Move = Pool().get('stock.move')
         domain = [
@@ -462,6 +472,9 @@ class Requisition(
         if critical is not None:
             domain.append(('origin.requisition.critical', '=', critical,
                     'service.requisition.line'))
+        if reserved:
+            domain.append(
+                ('product.template.service_critical_reserve', '>', 0))
         return Move.search(domain, order=[('id', 'ASC')])
 
     @classmethod
@@ -496,16 +509,17 @@ class Requisition(
                 grouping_filter=(list({m.product.id for m in moves}),))
 
     @classmethod
-    def _within_reserve(cls, moves):
-        "Return the moves that leave the critical reserve in stock"
+    def _within_reserve(cls, moves, reserved):
+        """Return the moves that leave the critical reserve in stock
+
+        reserved are the moves of parts with a critical reserve"""
         pool = Pool()
         Uom = pool.get('product.uom')
-        reserved = [m for m in moves if cls._critical_reserve(m)]
         if not reserved:
             return moves
         available = cls._available(reserved)
-        result = [m for m in moves
-            if not cls._critical_reserve(m)]
+        reserved_ids = {m.id for m in reserved}
+        result = [m for m in moves if m.id not in reserved_ids]
         for move in sorted(reserved, key=cls._priority):
             key = (move.from_location.id, move.product.id)
             quantity = Uom.compute_qty(
@@ -572,11 +586,10 @@ class Requisition(
     @classmethod
     @ModelView.button
     @Workflow.transition('issued')
-    @set_employee('issued_by')
     def issue(cls, requisitions):
         "Hand over all the parts: nothing moves unless all are in stock"
         cls._issue(requisitions, partial=False)
-        cls.write(requisitions, {'issued_at': cls._now()})
+        cls.write(requisitions, cls._stamp('issued'))
 
     @classmethod
     def _issue(cls, requisitions, partial):
