@@ -24,7 +24,7 @@ URGENCIES = [
     ('urgent', "Urgent"),
     ]
 OPEN_STATES = ['requested', 'approved']
-# set by the buttons only
+# the approver and the issuer are set by the buttons, readonly in every state
 STATES = ['draft', 'requested', 'approved', 'issued', 'rejected', 'cancelled']
 
 
