@@ -353,7 +353,8 @@ class PartFailure(ModelSQL, ModelView):
             return_.vendor.as_('vendor'),
             Sum(return_.quantity).as_('failures'),
             Sum(early).as_('early_failures'),
-            Avg(return_.days_in_service).as_('average_days'),
+            cls.average_days.sql_cast(
+                Avg(return_.days_in_service)).as_('average_days'),
             Max(return_.returned_date).as_('last_failure'),
             where=(return_.kind == 'faulty')
             & return_.state.in_(['done', 'sent']),
