@@ -4,12 +4,15 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from sql.aggregate import Sum
+
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import employee_field
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
+from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
 from .common import CompanyMixin, KeptMixin, NumberedMixin, search_on
@@ -300,16 +303,20 @@ class Requisition(
 
     @classmethod
     def get_cost(cls, requisitions, name):
-        costs = {r.id: Decimal(0) for r in requisitions}
-        for requisition in requisitions:
-            for line in requisition.lines:
-                for move in line.moves:
-                    if move.state == 'done':
-                        costs[requisition.id] += move.service_cost
-            for return_ in requisition.returns:
-                if return_.kind == 'unused' and return_.move \
-                        and return_.move.state == 'done':
-                    costs[requisition.id] -= return_.move.service_cost
+        "The requisitions' rows of the parts cost, whatever the period"
+        PartsCost = Pool().get('service.parts.cost')
+        cursor = Transaction().connection.cursor()
+        costs = dict.fromkeys(map(int, requisitions), Decimal(0))
+        with Transaction().set_context(from_date=None, to_date=None):
+            table = PartsCost.__table__()
+        for sub_ids in grouped_slice(costs):
+            cursor.execute(*table.select(
+                    table.requisition, Sum(table.cost),
+                    where=reduce_ids(table.requisition, sub_ids),
+                    group_by=[table.requisition]))
+            for requisition, cost in cursor:
+                costs[requisition] = Decimal(str(cost)).quantize(
+                    Decimal('0.01'))
         return costs
 
     @classmethod
@@ -668,8 +675,6 @@ class RequisitionLine(ModelSQL, ModelView):
         fields.Float("Issued", digits='unit'), 'get_quantities')
     value = fields.Function(
         fields.Numeric("Value", digits=(16, 2)), 'get_value')
-    cost = fields.Function(
-        fields.Numeric("Cost", digits=(16, 2)), 'get_cost')
     company = fields.Function(
         fields.Many2One('company.company', "Company"),
         'on_change_with_company')
@@ -745,10 +750,6 @@ class RequisitionLine(ModelSQL, ModelView):
         cost_price = self.product.cost_price or Decimal(0)
         return (Decimal(str(quantity)) * cost_price).quantize(
             Decimal('0.01'))
-
-    def get_cost(self, name):
-        return sum((m.service_cost for m in self.moves if m.state == 'done'),
-            Decimal(0))
 
     def get_move(self):
         "Return the waiting stock move of what is still to issue, or None"
