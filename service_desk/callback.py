@@ -10,11 +10,13 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin, KeptMixin
+from .common import CompanyMixin, GuardedMixin, KeptMixin
 from .exceptions import CallbackError
 
 
-class Callback(CompanyMixin, KeptMixin, Workflow, ModelSQL, ModelView):
+class Callback(
+        CompanyMixin, KeptMixin, GuardedMixin, Workflow, ModelSQL,
+        ModelView):
     "A call to the customer after a repair or an inspection (回访, R-CS-4)"
     __name__ = 'service.callback'
     _history = True

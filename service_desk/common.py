@@ -1,14 +1,21 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "Pieces shared by the models of service_desk."
+import datetime as dt
+import math
 from trytond.i18n import gettext
-from trytond.model import fields
+from trytond.model import Model, fields
 from trytond.model.exceptions import AccessError
+from trytond.model.modelstorage import _record_eval_pyson
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .exceptions import CancelReasonError
+from .exceptions import BoundsError, CancelReasonError
+
+# the dates a person can mean when he records a service event
+EARLIEST = dt.datetime(2000, 1, 1)
+LATEST_AHEAD = dt.timedelta(days=5 * 366)
 
 
 class CompanyMixin:
@@ -79,6 +86,234 @@ class KeptMixin:
             if not record.cancel_reason:
                 raise CancelReasonError(
                     cls._kept_message(cls._cancel_reason_message, record))
+
+
+class GuardedMixin:
+    """Changes from outside (RPC, proteus) limited to what the form allows
+
+    The buttons change the state, the who/when stamps and every field
+    declared read-only; the fields that the record's state makes read-only
+    are frozen.  A write, create or copy from outside that tries is refused
+    with an AccessError naming the record and the field, and nothing is
+    written.  The methods of the model (buttons, workflow, cron) are not
+    concerned: they run without access checks.
+
+    Lines of a document declare _guard_parent = (field, states): they can
+    be added, changed or removed from outside only while the parent is in
+    one of the states, except their fields with read-only states of their
+    own, which decide for themselves; a line never moves to another parent.
+    """
+    __slots__ = ()
+    _guard_parent = None
+
+    @classmethod
+    def _guard_frozen_field(cls, name):
+        "Whether the field is never written from outside"
+        field = cls._fields.get(name)
+        if field is None:
+            return False
+        if isinstance(field, fields.Function) and not field.setter:
+            return False
+        return bool(field.readonly) or name == 'state'
+
+    @classmethod
+    def _guard_refuse(cls, record, name):
+        names = cls.__names__(field=name, record=record)
+        if record is None:
+            raise AccessError(gettext(
+                    'service_desk.msg_guard_field_create', **names))
+        raise AccessError(gettext('service_desk.msg_guard_field', **names))
+
+    @classmethod
+    def _guard_parent_open(cls, parent):
+        field, states = cls._guard_parent
+        return parent is None or parent.state in states
+
+    @classmethod
+    def _guard_refuse_parent(cls, parent):
+        names = parent.__class__.__names__(record=parent)
+        raise AccessError(gettext(
+                'service_desk.msg_guard_lines',
+                model=cls.__names__()['model'],
+                record=names.get('record', '')))
+
+    @staticmethod
+    def _guard_unchanged(record, name, value):
+        current = getattr(record, name, None)
+        if isinstance(current, Model):
+            current = current.id
+        elif isinstance(current, (list, tuple)):
+            return False
+        return current == value
+
+    @classmethod
+    def _guard_readonly(cls, record, name):
+        "Whether the state of the record makes the field read-only"
+        readonly = cls._fields[name].states.get('readonly')
+        if readonly is None:
+            return None
+        User = Pool().get('res.user')
+        with Transaction().set_context(groups=User.get_groups()):
+            return bool(_record_eval_pyson(record, readonly))
+
+    @classmethod
+    def _guard_check_write(cls, records, values):
+        for name, value in values.items():
+            if name not in cls._fields:
+                continue
+            for record in records:
+                if cls._guard_unchanged(record, name, value):
+                    continue
+                if cls._guard_frozen_field(name):
+                    cls._guard_refuse(record, name)
+                if cls._guard_parent and name == cls._guard_parent[0]:
+                    cls._guard_refuse(record, name)
+                readonly = cls._guard_readonly(record, name)
+                if readonly:
+                    cls._guard_refuse(record, name)
+                if readonly is None and cls._guard_parent:
+                    parent = getattr(record, cls._guard_parent[0])
+                    if not cls._guard_parent_open(parent):
+                        cls._guard_refuse_parent(parent)
+
+    @classmethod
+    def _guard_check_create(cls, values):
+        for name, value in values.items():
+            if not cls._guard_frozen_field(name):
+                continue
+            default = getattr(cls, 'default_' + name, None)
+            if not value:
+                continue
+            if default is not None and value == default():
+                continue
+            cls._guard_refuse(None, name)
+        if cls._guard_parent:
+            field = cls._guard_parent[0]
+            Parent = cls._fields[field].get_target()
+            if values.get(field) is not None:
+                parent = Parent(values[field])
+                if not cls._guard_parent_open(parent):
+                    cls._guard_refuse_parent(parent)
+
+    @classmethod
+    def create(cls, vlist):
+        transaction = Transaction()
+        if (transaction.check_access
+                and not transaction.context.get('_guarded_copy')):
+            for values in vlist:
+                cls._guard_check_create(values)
+        return super().create(vlist)
+
+    @classmethod
+    def copy(cls, records, default=None):
+        transaction = Transaction()
+        if transaction.check_access and default:
+            # the values of the caller, not those computed by the overrides
+            cls._guard_check_create({n: v for n, v in default.items()
+                    if '.' not in n and not callable(v)})
+        with transaction.set_context(_guarded_copy=True):
+            return super().copy(records, default=default)
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if not external:
+            return
+        if mode == 'write':
+            cls._guard_check_write(records, values)
+        elif mode == 'delete' and cls._guard_parent:
+            for record in records:
+                parent = getattr(record, cls._guard_parent[0])
+                if not cls._guard_parent_open(parent):
+                    cls._guard_refuse_parent(parent)
+
+
+def domain_fields(domain):
+    "Yield the field names of the clauses of domain (dotted paths whole)"
+    if not isinstance(domain, (list, tuple)):
+        return
+    if (domain and isinstance(domain[0], str)
+            and domain[0] not in {'AND', 'OR'}):
+        yield domain[0]
+        return
+    for clause in domain:
+        yield from domain_fields(clause)
+
+
+def check_field_access(Model, names):
+    """Refuse to a caller from outside the fields of names (dotted paths
+    followed) that he is not allowed to read"""
+    FieldAccess = Pool().get('ir.model.field.access')
+    for name in names:
+        Target = Model
+        for part in name.split('.'):
+            if part not in Target._fields:
+                break
+            FieldAccess.check(Target.__name__, [part], 'read')
+            field = Target._fields[part]
+            if not hasattr(field, 'get_target'):
+                break
+            Target = field.get_target()
+
+
+class SearchAccessMixin:
+    """Searches from outside respect the access to the fields
+
+    Tryton 8.0 checks the access to the fields read, not to those a domain
+    or an order names, which tell their values one guess at a time.  The
+    domain is checked in search_domain, through which every search goes,
+    including the sub-queries of another model's dotted paths.
+    """
+    __slots__ = ()
+
+    @classmethod
+    def search_domain(cls, domain, active_test=None, tables=None):
+        if Transaction().check_access:
+            check_field_access(cls, domain_fields(domain))
+        return super().search_domain(
+            domain, active_test=active_test, tables=tables)
+
+    @classmethod
+    def search(cls, domain, offset=0, limit=None, order=None, count=False,
+            query=False):
+        if Transaction().check_access and order:
+            check_field_access(cls, [o[0] for o in order if o])
+        return super().search(domain, offset=offset, limit=limit,
+            order=order, count=count, query=query)
+
+
+def check_quantities(records, name='quantity'):
+    """A quantity is a finite number greater than 0 and at most the
+    configured maximum"""
+    Configuration = Pool().get('service.configuration')
+    maximum = Configuration(1).maximum_quantity
+    for record in records:
+        quantity = getattr(record, name)
+        if quantity is None:
+            continue
+        if (not math.isfinite(quantity) or quantity <= 0
+                or (maximum is not None and quantity > maximum)):
+            names = record.__names__(field=name, record=record)
+            raise BoundsError(gettext(
+                    'service_desk.msg_quantity_bounds',
+                    quantity=quantity, maximum=maximum or '', **names))
+
+
+def check_dates(records, names, ahead=LATEST_AHEAD):
+    """A date and time recorded lies between 2000 and the given time ahead
+    of now (by default five years: appointments)"""
+    latest = dt.datetime.now() + ahead
+    for record in records:
+        for name in names:
+            value = getattr(record, name)
+            if value is not None and not (EARLIEST <= value <= latest):
+                field_names = record.__names__(field=name, record=record)
+                # the value as the user's language formats it
+                raise BoundsError(gettext(
+                        'service_desk.msg_date_bounds',
+                        earliest=EARLIEST.date(), latest=latest.date(),
+                        **field_names))
 
 
 def search_on(names, clause):

@@ -68,6 +68,14 @@ class Configuration(
         help="Requisitions worth more than this (at cost) must be approved "
         "by the service manager; leave empty for the keeper to approve "
         "any value.")
+    maximum_quantity = fields.Float(
+        "Maximum Quantity per Line",
+        domain=['OR',
+            ('maximum_quantity', '=', None),
+            ('maximum_quantity', '>', 0),
+            ],
+        help="The largest quantity of a part that a requisition or return "
+        "line accepts; a larger one is refused as a typing error.")
     consumption_location = fields.Many2One(
         'stock.location', "Consumption Location", required=True,
         domain=[
@@ -113,6 +121,10 @@ class Configuration(
         "callback fails.")
 
     default_equipment_sequence = default_sequence('sequence_equipment')
+
+    @classmethod
+    def default_maximum_quantity(cls):
+        return 1000
     default_consumption_location = default_sequence(
         'location_service_consumption')
     default_faulty_location = default_sequence('location_faulty_parts')

@@ -4,7 +4,8 @@ from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, fields, tree)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
-from .common import CompanyMixin, search_on
+from .common import (
+    CompanyMixin, GuardedMixin, SearchAccessMixin, search_on)
 from .site import CRITICALITIES
 
 STATES = [
@@ -16,7 +17,9 @@ STATES = [
 
 
 class Equipment(
-        CompanyMixin, DeactivableMixin, Workflow, tree(name='label'),
+        CompanyMixin, GuardedMixin, SearchAccessMixin, DeactivableMixin,
+        Workflow,
+        tree(name='label'),
         ModelSQL, ModelView):
     "An item of equipment installed at a customer site"
     __name__ = 'service.equipment'

@@ -29,3 +29,7 @@ class CancelReasonError(ValidationError):
 
 class RequisitionError(ValidationError):
     pass
+
+
+class BoundsError(ValidationError):
+    pass

@@ -15,7 +15,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin, KeptMixin
+from .common import CompanyMixin, GuardedMixin, KeptMixin
 from .exceptions import InspectionError
 from .inspection_checklist import ITEM_TYPES, PHASES
 from .ticket import OPEN_STATES as TICKET_OPEN_STATES
@@ -31,7 +31,9 @@ STATES = [
     ]
 
 
-class Inspection(CompanyMixin, KeptMixin, Workflow, ModelSQL, ModelView):
+class Inspection(
+        CompanyMixin, KeptMixin, GuardedMixin, Workflow, ModelSQL,
+        ModelView):
     "A visit of a site for a phase of an inspection cycle (R-INSP)"
     __name__ = 'service.inspection'
     _deletable_states = frozenset({'planned', 'cancelled'})
@@ -486,9 +488,10 @@ class InspectionEmployee(ModelSQL):
         cls.__access__.add('inspection')
 
 
-class Line(ModelSQL, ModelView):
+class Line(GuardedMixin, ModelSQL, ModelView):
     "The result of a checklist point for an item of equipment (R-INSP-3)"
     __name__ = 'service.inspection.line'
+    _guard_parent = ('inspection', ['in_progress'])
 
     inspection = fields.Many2One(
         'service.inspection', "Inspection", required=True,

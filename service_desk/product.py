@@ -4,8 +4,10 @@ from trytond.model import fields
 from trytond.pool import PoolMeta
 from trytond.pyson import Eval
 
+from .common import SearchAccessMixin
 
-class Template(metaclass=PoolMeta):
+
+class Template(SearchAccessMixin, metaclass=PoolMeta):
     __name__ = 'product.template'
 
     service_critical_reserve = fields.Float(
@@ -20,3 +22,11 @@ class Template(metaclass=PoolMeta):
         help="The quantity of this part kept in stock for requisitions of "
         "critical equipment (R-PART-3).")
 
+
+
+class Product(SearchAccessMixin, metaclass=PoolMeta):
+    __name__ = 'product.product'
+
+
+class CostPriceRevision(SearchAccessMixin, metaclass=PoolMeta):
+    __name__ = 'product.cost_price.revision'

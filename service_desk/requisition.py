@@ -15,7 +15,9 @@ from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin, KeptMixin, NumberedMixin, search_on
+from .common import (
+    CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, SearchAccessMixin,
+    check_quantities, search_on)
 from .exceptions import RequisitionError
 
 PURPOSES = [
@@ -32,8 +34,8 @@ STATES = ['draft', 'requested', 'approved', 'issued', 'rejected', 'cancelled']
 
 
 class Requisition(
-        CompanyMixin, NumberedMixin, KeptMixin, Workflow, ModelSQL,
-        ModelView):
+        CompanyMixin, NumberedMixin, KeptMixin, GuardedMixin, Workflow,
+        ModelSQL, ModelView):
     "A spare-parts requisition slip, 备件领用单 (R-PART-3/5/6)"
     __name__ = 'service.requisition'
     _rec_name = 'number'
@@ -623,9 +625,11 @@ class Requisition(
         Move.do([m for m in moves if m.state == 'assigned'])
 
 
-class RequisitionLine(ModelSQL, ModelView):
+class RequisitionLine(
+        GuardedMixin, SearchAccessMixin, ModelSQL, ModelView):
     "A part asked for on a requisition"
     __name__ = 'service.requisition.line'
+    _guard_parent = ('requisition', ['draft'])
 
     _states = {
         'readonly': Eval('requisition_state') != 'draft',
@@ -689,6 +693,12 @@ class RequisitionLine(ModelSQL, ModelView):
         super().__setup__()
         cls.__access__.add('requisition')
         cls._order.insert(0, ('id', 'ASC'))
+
+    @classmethod
+    def validate_fields(cls, lines, field_names):
+        super().validate_fields(lines, field_names)
+        if field_names is None or 'quantity' in field_names:
+            check_quantities(lines)
 
     @fields.depends('requisition', '_parent_requisition.company')
     def on_change_with_company(self, name=None):

@@ -11,7 +11,8 @@ from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
-from .common import KeptMixin
+from .common import (
+    GuardedMixin, KeptMixin, SearchAccessMixin, check_quantities)
 from .exceptions import RequisitionError
 
 KINDS = [
@@ -20,7 +21,9 @@ KINDS = [
     ]
 
 
-class Return(KeptMixin, Workflow, ModelSQL, ModelView):
+class Return(
+        KeptMixin, GuardedMixin, SearchAccessMixin, Workflow, ModelSQL,
+        ModelView):
     """A part coming back from a requisition: unused to the warehouse, or a
     faulty part removed from the equipment (R-PART-4)"""
     __name__ = 'service.requisition.return'
@@ -126,6 +129,12 @@ class Return(KeptMixin, Workflow, ModelSQL, ModelView):
                     },
                 })
 
+
+    @classmethod
+    def validate_fields(cls, returns, field_names):
+        super().validate_fields(returns, field_names)
+        if field_names is None or 'quantity' in field_names:
+            check_quantities(returns)
     @classmethod
     def default_state(cls):
         return 'draft'

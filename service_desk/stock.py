@@ -2,8 +2,10 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.pool import PoolMeta
 
+from .common import SearchAccessMixin
 
-class Move(metaclass=PoolMeta):
+
+class Move(SearchAccessMixin, metaclass=PoolMeta):
     __name__ = 'stock.move'
 
     @classmethod

@@ -10,9 +10,11 @@ from trytond.model import (
 from trytond.modules.company.model import employee_field, set_employee
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
-from .common import CompanyMixin, KeptMixin, NumberedMixin, search_on
+from .common import (
+    CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, check_dates,
+    search_on)
 from .exceptions import TicketError
 
 CHANNELS = [
@@ -71,8 +73,8 @@ class Target(ModelSQL, ModelView):
 
 
 class Ticket(
-        CompanyMixin, NumberedMixin, KeptMixin, ChatMixin, Workflow,
-        ModelSQL, ModelView):
+        CompanyMixin, NumberedMixin, KeptMixin, GuardedMixin, ChatMixin,
+        Workflow, ModelSQL, ModelView):
     "A request of a customer: repair, complaint, inquiry or suggestion"
     __name__ = 'service.ticket'
     _number_sequence = 'ticket_sequence'
@@ -201,8 +203,12 @@ class Ticket(
             'invisible': Eval('type') != 'inquiry',
             'readonly': Eval('state').in_(['closed', 'cancelled']),
             })
-    answered_by = employee_field(
-        "Answered by", states=['closed', 'cancelled'])
+    answered_by = fields.Many2One(
+        'company.employee', "Answered by", readonly=True,
+        states={
+            'invisible': Eval('type') != 'inquiry',
+            },
+        help="Who wrote the technical answer last.")
     escalated = fields.Boolean("Escalated", readonly=True,
         states={
             'invisible': Eval('type') != 'inquiry',
@@ -514,7 +520,9 @@ class Ticket(
                 values['promised_at'] = values['response_deadline']
             to_write.extend(([ticket], values))
         if to_write:
-            cls.write(*to_write)
+            # derived values, refused to the callers from outside
+            with without_check_access():
+                cls.write(*to_write)
 
     @classmethod
     def create(cls, vlist):
@@ -532,6 +540,24 @@ class Ticket(
         super().write(*args)
         if to_update:
             cls.set_deadlines(cls.browse(to_update))
+
+    @classmethod
+    def validate_fields(cls, tickets, field_names):
+        super().validate_fields(tickets, field_names)
+        if field_names is None or 'received_at' in field_names:
+            # received now or earlier, one day of clock skew allowed
+            check_dates(tickets, ['received_at'], ahead=dt.timedelta(days=1))
+        if field_names is None or 'promised_at' in field_names:
+            check_dates(tickets, ['promised_at'])
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if 'technical_answer' in values:
+            values['answered_by'] = (
+                Transaction().context.get('employee')
+                if values['technical_answer'] else None)
+        return values
 
     @classmethod
     def copy(cls, tickets, default=None):

@@ -14,9 +14,11 @@ from trytond.modules.company.model import employee_field
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice, reduce_ids
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
-from .common import CompanyMixin, KeptMixin, NumberedMixin, search_on
+from .common import (
+    CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, check_dates,
+    search_on)
 from .equipment import STATES as EQUIPMENT_STATES
 from .exceptions import WorkOrderError
 from .working_calendar import to_local
@@ -68,7 +70,8 @@ def format_period(company, start, end):
 
 
 class WorkOrder(
-        CompanyMixin, NumberedMixin, KeptMixin, Workflow, ModelSQL,
+        CompanyMixin, NumberedMixin, KeptMixin, GuardedMixin, Workflow,
+        ModelSQL,
         ModelView):
     "A visit of technicians to a customer site (R-REP, R-ENG-2/3/6)"
     __name__ = 'service.work_order'
@@ -545,33 +548,30 @@ class WorkOrder(
         return [('id', 'not in', query)]
 
     @classmethod
-    def preprocess_values(cls, mode, values):
-        Company = Pool().get('company.company')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and values.get('planned_start'):
-            company_id = values.get('company', cls.default_company())
-            values['planned_date'] = cls.planned_date_of(
-                Company(company_id) if company_id is not None else None,
-                values['planned_start'])
+    def validate_fields(cls, orders, field_names):
+        super().validate_fields(orders, field_names)
+        if field_names is None or field_names & {
+                'planned_start', 'planned_end'}:
+            check_dates(orders, ['planned_start', 'planned_end'])
+
+    def compute_fields(self, field_names=None):
+        values = super().compute_fields(field_names=field_names)
+        if field_names is None or field_names & {'planned_start', 'company'}:
+            planned_date = self.planned_date_of(
+                self.company, self.planned_start)
+            if getattr(self, 'planned_date', None) != planned_date:
+                values['planned_date'] = planned_date
         return values
 
     @classmethod
     def write(cls, *args):
         actions = iter(args)
-        args, rescheduled = [], []
+        rescheduled = []
         for orders, values in zip(actions, actions, strict=False):
             if 'planned_start' in values:
-                for order in orders:
-                    args.extend(([order], {
-                                **values,
-                                'planned_date': cls.planned_date_of(
-                                    order.company, values['planned_start']),
-                                }))
-                    if order.state == 'scheduled' and (
-                            order.planned_start != values['planned_start']):
-                        rescheduled.append(order)
-            else:
-                args.extend((orders, values))
+                rescheduled.extend(o for o in orders
+                    if o.state == 'scheduled'
+                    and o.planned_start != values['planned_start'])
         super().write(*args)
         if rescheduled:
             cls._record_appointments(cls.browse(rescheduled))
@@ -595,15 +595,16 @@ class WorkOrder(
     def _record_appointments(cls, orders):
         Appointment = Pool().get('service.work_order.appointment')
         employee = Transaction().context.get('employee')
-        Appointment.save([Appointment(
-                    work_order=o,
-                    start=o.planned_start,
-                    end=o.planned_end,
-                    contact=o.appointment_contact,
-                    method=o.appointment_method,
-                    agreed_by=employee,
-                    agreed_at=cls._now().replace(microsecond=0))
-                for o in orders])
+        with without_check_access():
+            Appointment.save([Appointment(
+                        work_order=o,
+                        start=o.planned_start,
+                        end=o.planned_end,
+                        contact=o.appointment_contact,
+                        method=o.appointment_method,
+                        agreed_by=employee,
+                        agreed_at=cls._now().replace(microsecond=0))
+                    for o in orders])
 
     @classmethod
     def _set_equipment_state(cls, orders):
@@ -781,9 +782,11 @@ class WorkOrderEmployee(ModelSQL):
         cls.__access__.add('work_order')
 
 
-class Appointment(ModelSQL, ModelView):
+class Appointment(GuardedMixin, ModelSQL, ModelView):
     "A visit time agreed with the customer (R-CS-6)"
     __name__ = 'service.work_order.appointment'
+    # the history is written by the work order only
+    _guard_parent = ('work_order', [])
 
     work_order = fields.Many2One(
         'service.work_order', "Work Order", required=True,

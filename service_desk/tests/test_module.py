@@ -2,12 +2,14 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 
+from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
+from ..exceptions import BoundsError
 from ..working_calendar import is_working_day
 
 
@@ -361,5 +363,128 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
                 ])
         self.assertEqual(list(plan.visits_due(dt.date(2025, 10, 1))), [])
 
+    @with_transaction()
+    def test_guard_refuses_what_only_buttons_change(self):
+        "R-ROLE-1..6: the server refuses what the form shows read-only"
+        pool = Pool()
+        Equipment = pool.get('service.equipment')
+        Ticket = pool.get('service.ticket')
+
+        company = create_company()
+        with set_company(company):
+            site, product = create_site_and_product()
+            equipment = Equipment(site=site, product=product)
+            equipment.save()
+            ticket = Ticket(subject="Projector", party=site.party)
+            ticket.save()
+
+            manager = Pool().get('ir.model.data').get_id(
+                'service_desk', 'group_service_manager')
+
+            def as_manager():
+                "A call from outside by a service manager"
+                return Transaction().set_context(
+                    _check_access=True, _groups=(manager,))
+
+            with as_manager():
+                with self.assertRaisesRegex(AccessError, 'State'):
+                    Equipment.write([equipment], {'state': 'retired'})
+                with self.assertRaisesRegex(AccessError, 'State'):
+                    Equipment.create([{
+                                'site': site.id, 'product': product.id,
+                                'state': 'retired'}])
+                with self.assertRaisesRegex(AccessError, 'Number'):
+                    Ticket.copy([ticket], {'number': 'T-FORGED'})
+                # unchanged values and editable fields are accepted
+                Equipment.write([equipment], {
+                        'state': equipment.state, 'notes': "ok"})
+
+            # the buttons change the state
+            Equipment.retire([equipment])
+            self.assertEqual(equipment.state, 'retired')
+            Ticket.open([ticket])
+            Ticket.resolve([ticket])
+            with as_manager():
+                with self.assertRaisesRegex(AccessError, 'Subject'):
+                    Ticket.write([ticket], {'subject': "Forged"})
+                with self.assertRaisesRegex(AccessError, 'Responded at'):
+                    Ticket.write([ticket], {'responded_at': None})
+            # the model's own methods are not concerned
+            Ticket.write([ticket], {'subject': "Projector lamp"})
+
+    @with_transaction()
+    def test_bounds(self):
+        "Bad input gets a clear error: dates and quantities"
+        pool = Pool()
+        Ticket = pool.get('service.ticket')
+
+        company = create_company()
+        with set_company(company):
+            for received_at in [
+                    dt.datetime(1, 1, 1), dt.datetime(1999, 12, 31),
+                    dt.datetime.now() + dt.timedelta(days=2)]:
+                with self.assertRaises(BoundsError):
+                    Ticket.create([{
+                                'subject': "Bad", 'received_at': received_at}])
+            Ticket.create([{'subject': "Good"}])
+
+    @with_transaction()
+    def test_cost_field_access(self):
+        "R-ROLE-1..6: who reads cost prices"
+        pool = Pool()
+        FieldAccess = pool.get('ir.model.field.access')
+        ModelData = pool.get('ir.model.data')
+
+        readers = {
+            'manager': True, 'parts_keeper': True, 'accountant': True,
+            'customer_service': False, 'field_engineer': False,
+            }
+        cost_fields = [
+            ('product.product', 'cost_price'),
+            ('product.template', 'cost_price'),
+            ('product.product', 'cost_value'),
+            ('product.cost_price.revision', 'cost_price'),
+            ('stock.move', 'cost_price'),
+            ]
+        for role, reads_cost in readers.items():
+            group = ModelData.get_id('service_desk', f'group_service_{role}')
+            FieldAccess._get_access_cache.clear()
+            with Transaction().set_context(_groups=(group,)):
+                for model, field in cost_fields:
+                    access = FieldAccess.get_access([model])[model]
+                    self.assertEqual(
+                        bool(access.get(field, {'read': 1})['read']),
+                        reads_cost, (role, model, field))
+
+    @with_transaction()
+    def test_password_data_private(self):
+        "Only administrators read or search password data"
+        pool = Pool()
+        User = pool.get('res.user')
+        Ticket = pool.get('service.ticket')
+        ModelData = pool.get('ir.model.data')
+
+        admin, = User.search([('login', '=', 'admin')])
+        User.write([admin], {
+                'password_reset': 'secret-reset',
+                'password_reset_expire': (
+                    dt.datetime.now() + dt.timedelta(days=1)),
+                })
+        manager = ModelData.get_id('service_desk', 'group_service_manager')
+        with Transaction().set_context(
+                _check_access=True, _groups=(manager,)):
+            for field in ['password_hash', 'password_reset']:
+                with self.assertRaises(AccessError):
+                    User.search([(field, 'like', 's%')])
+                with self.assertRaises(AccessError):
+                    User.search([], order=[(field, 'ASC')])
+                with self.assertRaises(AccessError):
+                    Ticket.search([(f'create_uid.{field}', 'like', 's%')])
+            values, = User.read([admin.id], ['password_reset', 'login'])
+            self.assertEqual(values['password_reset'], None)
+            self.assertEqual(values['login'], 'admin')
+        with Transaction().set_context(_check_access=True):
+            values, = User.read([admin.id], ['password_reset'])
+            self.assertEqual(values['password_reset'], 'secret-reset')
 
 del ModuleTestCase
