@@ -1,14 +1,21 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Real mail posted to the inbound e-mail route of a running trytond
-(R-CS-1, R-INFRA-2): every message of the corpus is accepted, creates a
-ticket, threads into one, is recognised as already received, or keeps a
-clear error."""
+(R-CS-1, R-CS-7, R-INFRA-2): every message of the corpus is stored and
+answered without error; it creates a ticket, threads into one, is
+recognised as already received, is ignored as written by a program, or
+keeps a clear error to be checked.  The served configuration takes a
+message with 25 MB of attachments and refuses a larger one clearly."""
+import datetime as dt
 import sqlite3
+import urllib.error
 import urllib.request
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 
 import pytest
-from mail_corpus import corpus
+from mail_corpus import CONTACTS, corpus
 
 pytestmark = pytest.mark.demo_server
 
@@ -17,16 +24,54 @@ def _post(url, data):
     request = urllib.request.Request(
         url, data=data, method='POST',
         headers={'Content-Type': 'message/rfc822'})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return response.status
+    try:
+        with urllib.request.urlopen(request, timeout=300) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def _inbox_url(demo_server, db):
+    identifier, = db.execute(
+        'SELECT identifier FROM inbound_email_inbox').fetchone()
+    return (f'{demo_server}{demo_server.database}'
+        f'/inbound_email/inbox/{identifier}')
+
+
+def _add_contacts(db):
+    "Give the demo's first customer, another one and the company an e-mail"
+    (company_party,), = db.execute(
+        'SELECT party FROM company_company ORDER BY id LIMIT 1').fetchall()
+    customer, other = [p for p, in db.execute(
+            'SELECT party FROM service_site GROUP BY party '
+            'HAVING COUNT(*) = 1 ORDER BY party LIMIT 2')]
+    parties = {'customer': customer, 'other': other,
+        'company': company_party}
+    now = dt.datetime.now().isoformat(' ')
+    for key, address in CONTACTS.items():
+        db.execute(
+            'INSERT INTO party_contact_mechanism '
+            '(active, party, type, value, value_compact, create_date, '
+            'create_uid) VALUES (1, ?, \'email\', ?, ?, ?, 0)',
+            (parties[key], address, address, now))
+    db.commit()
+    return parties
+
+
+def _replace_numbers(value, numbers):
+    for key, number in numbers.items():
+        marker = f'%NUMBER:{key}%'
+        if isinstance(value, bytes):
+            value = value.replace(marker.encode(), number.encode())
+        else:
+            value = value.replace(marker, number)
+    return value
 
 
 def test_mail_corpus_through_http(demo_server, demo_database):
     db = sqlite3.connect(demo_database)
-    identifier, = db.execute(
-        'SELECT identifier FROM inbound_email_inbox').fetchone()
-    url = (f'{demo_server}{demo_server.database}'
-        f'/inbound_email/inbox/{identifier}')
+    url = _inbox_url(demo_server, db)
+    parties = _add_contacts(db)
     last_email, = db.execute(
         'SELECT COALESCE(MAX(id), 0) FROM inbound_email').fetchone()
     tickets_before, = db.execute(
@@ -34,58 +79,164 @@ def test_mail_corpus_through_http(demo_server, demo_database):
     db.close()
 
     messages = list(corpus())
-    assert len(messages) >= 20
-    for key, raw, _ in messages:
-        assert _post(url, raw) == 204, key
+    assert len(messages) >= 60
+    assert len({k for k, _, _ in messages}) == len(messages)
+    numbers, results = {}, {}
+    for key, raw, expected in messages:
+        raw = _replace_numbers(raw, numbers)
+        assert b'%NUMBER:' not in raw, key
+        status, _ = _post(url, raw)
+        assert status == 204, key
+        if expected['kind'] == 'new':
+            db = sqlite3.connect(demo_database)
+            result, = db.execute(
+                'SELECT result FROM inbound_email ORDER BY id DESC LIMIT 1'
+                ).fetchone()
+            numbers[key], = db.execute(
+                'SELECT number FROM service_ticket WHERE id = ?',
+                (int(result.split(',')[1]),)).fetchone()
+            db.close()
 
     db = sqlite3.connect(demo_database)
     emails = db.execute(
-        'SELECT id, result, error FROM inbound_email WHERE id > ? '
-        'ORDER BY id', (last_email,)).fetchall()
+        'SELECT id, result, error, service_status, ignored_reason '
+        'FROM inbound_email WHERE id > ? ORDER BY id',
+        (last_email,)).fetchall()
+    # every message is stored
     assert len(emails) == len(messages)
-    results = {}
-    for (key, _, expected), (_, result, error) in zip(
+
+    def ticket_of(result):
+        model, ticket_id = result.split(',')
+        assert model == 'service.ticket'
+        return int(ticket_id)
+
+    def attachments(ticket_id):
+        return sorted(n for n, in db.execute(
+                'SELECT name FROM ir_attachment WHERE resource = ?',
+                (f'service.ticket,{ticket_id}',)))
+
+    def thread(ticket_id):
+        return [c for c, in db.execute(
+                'SELECT m.content FROM ir_chat_message m '
+                'JOIN ir_chat_channel c ON m.channel = c.id '
+                'WHERE c.resource = ? ORDER BY m.id',
+                (f'service.ticket,{ticket_id}',))]
+
+    for (key, _, expected), (_, result, error, status, reason) in zip(
             messages, emails, strict=True):
-        kind = expected[0]
+        kind = expected['kind']
         if kind == 'error':
-            assert error and result is None, key
+            assert (status, result) == ('error', None), key
+            assert error, key
             continue
         assert error is None, (key, error)
-        model, ticket_id = result.split(',')
-        assert model == 'service.ticket', key
-        results[key] = int(ticket_id)
+        if kind == 'ignored':
+            assert (status, reason, result) == (
+                'ignored', expected['reason'], None), key
+            continue
+        assert reason is None, key
+        results[key] = ticket_of(result)
         if kind == 'new':
-            subject, snippet = expected[1:]
-            row = db.execute(
-                'SELECT subject, description, channel FROM service_ticket '
-                'WHERE id = ?', (int(ticket_id),)).fetchone()
-            assert row[0] == subject, key
-            assert snippet in (row[1] or ''), (key, row[1])
-            assert row[2] == 'email', key
+            assert status == 'ticket', key
+            subject, description, party, unknown, referenced = db.execute(
+                'SELECT subject, description, party, unknown_sender, '
+                'email_referenced_ticket FROM service_ticket WHERE id = ?',
+                (results[key],)).fetchone()
+            assert subject == _replace_numbers(
+                expected['subject'], numbers), key
+            assert (description or '') == expected['text'], key
+            assert '\x00' not in subject + (description or ''), key
+            assert (party is not None) == expected['party'], key
+            assert unknown == expected['unknown'], key
+            assert referenced == (results[expected['referenced']]
+                if expected['referenced'] else None), key
+            assert attachments(results[key]) == sorted(
+                expected['attachments'] + [a for _, _, e in messages
+                    if e['kind'] == 'thread' and e['ticket'] == key
+                    for a in e['attachments']]), key
+            assert thread(results[key])[0] == (
+                expected['text'] or subject), key
+        elif kind == 'thread':
+            assert status == 'thread', key
+            assert results[key] == results[expected['ticket']], key
+            assert expected['content'] in thread(results[key]), key
         else:
-            assert results[key] == results[expected[1]], key
+            assert status == 'duplicate', key
+            assert results[key] == results[expected['ticket']], key
 
-    new = {k for k, _, e in messages if e[0] == 'new'}
+    new = [k for k, _, e in messages if e['kind'] == 'new']
     tickets_after, = db.execute(
         'SELECT COUNT(*) FROM service_ticket').fetchone()
     assert tickets_after - tickets_before == len(new)
     assert len({results[k] for k in new}) == len(new)
 
-    # The Chinese file name of the attachment is kept
+    # a known customer's mail is the customer's ticket
+    party, = db.execute(
+        'SELECT party FROM service_ticket WHERE id = ?',
+        (results['utf8_b64'],)).fetchone()
+    assert party == parties['customer']
+    # the thread of the first ticket, in the order received
+    assert thread(results['utf8_b64']) == [
+        "机房交换机所有指示灯熄灭。", "已经重启，恢复正常。",
+        "交换机又坏了。", "工程师已到现场。"]
+    # an attachment of a reply is kept on the ticket
+    assert attachments(results['gbk_b64']) == ['现场.jpg']
+    # no ticket, chat message or stored text holds a NUL
+    assert not db.execute(
+        'SELECT COUNT(*) FROM service_ticket '
+        'WHERE instr(description, char(0)) OR instr(subject, char(0))'
+        ).fetchone()[0]
+    # the messages to check are those which could not be read
+    to_check = [k for k, _, e in messages if e['kind'] == 'error']
+    assert db.execute(
+        'SELECT COUNT(*) FROM inbound_email WHERE id > ? '
+        'AND service_status = \'error\'', (last_email,)).fetchone()[0] == (
+        len(to_check))
+    db.close()
+
+
+def _big_message(size, message_id):
+    message = MIMEMultipart()
+    message['From'] = 'teacher@school.example'
+    message['To'] = 'service@desk.example'
+    message['Subject'] = 'Recording of the classroom camera'
+    message['Message-ID'] = message_id
+    message.attach(MIMEText('The recording is attached.', 'plain', 'utf-8'))
+    part = MIMEApplication(b'\x00\x01video' * (size // 7), Name='record.mp4')
+    part.add_header('Content-Disposition', 'attachment',
+        filename='record.mp4')
+    message.attach(part)
+    return message.as_bytes()
+
+
+def test_mail_size(demo_server, demo_database):
+    "25 MB of attachments are received, a larger message is refused"
+    db = sqlite3.connect(demo_database)
+    url = _inbox_url(demo_server, db)
+    refused_before, = db.execute(
+        'SELECT COALESCE(refused_count, 0) FROM inbound_email_inbox'
+        ).fetchone()
+    db.close()
+
+    status, _ = _post(url, _big_message(25 * 1024 * 1024, '<big@school>'))
+    assert status == 204
+    db = sqlite3.connect(demo_database)
+    result, = db.execute(
+        'SELECT result FROM inbound_email ORDER BY id DESC LIMIT 1'
+        ).fetchone()
+    ticket_id = int(result.split(',')[1])
     names = [n for n, in db.execute(
             'SELECT name FROM ir_attachment WHERE resource = ?',
-            (f'service.ticket,{results["attachment_cn_name"]}',))]
-    assert names == ['告警照片.jpg']
-    # Replies are in the thread of the ticket they answer
-    contents = [c for c, in db.execute(
-            'SELECT m.content FROM ir_chat_message m '
-            'JOIN ir_chat_channel c ON m.channel = c.id '
-            'WHERE c.resource = ? ORDER BY m.id',
-            (f'service.ticket,{results["utf8_b64"]}',))]
-    assert contents == ["机房交换机所有指示灯熄灭。", "已经重启，恢复正常。"]
-    # The unknown sender is kept for customer service to link
-    unknown, = db.execute(
-        'SELECT party, unknown_sender FROM service_ticket WHERE id = ?',
-        (results['unknown_sender'],)).fetchall()
-    assert unknown == (None, 'it@nowhere.example')
+            (f'service.ticket,{ticket_id}',))]
+    assert names == ['record.mp4']
+    db.close()
+
+    status, answer = _post(
+        url, _big_message(28 * 1024 * 1024, '<bigger@school>'))
+    assert status == 413
+    assert 'larger than the 37748736 bytes accepted' in answer
+    db = sqlite3.connect(demo_database)
+    refused, = db.execute(
+        'SELECT refused_count FROM inbound_email_inbox').fetchone()
+    assert refused == refused_before + 1
     db.close()

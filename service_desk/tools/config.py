@@ -5,11 +5,16 @@ import argparse
 import configparser
 import sys
 
+# Chinese mailboxes (QQ, 163, Foxmail) send attachments of up to 25 MB
+# directly; in base64 they take 4/3 of that, plus the text and headers.
+INBOUND_EMAIL_MAX_SIZE = 36 * 1024 * 1024
+
 
 def build(database_path, listen, sao_root, uri='sqlite://'):
     config = configparser.ConfigParser(interpolation=None)
     config['database'] = {'uri': uri, 'path': database_path}
     config['web'] = {'listen': listen, 'root': sao_root}
+    config['inbound_email'] = {'max_size': str(INBOUND_EMAIL_MAX_SIZE)}
     return config
 
 
