@@ -88,3 +88,40 @@ def search_on(names, clause):
     else:
         bool_op = 'OR'
     return [bool_op, *((name,) + tuple(clause[1:]) for name in names)]
+
+
+def boolean_values(clause):
+    """Return the truth values a clause on a boolean field selects
+
+    The client and RPC send =, !=, in and not in (None stands for False,
+    as for a boolean column).  Any other operator raises ValueError.
+    """
+    _, operator, value = clause[:3]
+    if operator in {'=', '!='}:
+        values = {bool(value)}
+    elif operator in {'in', 'not in'}:
+        values = {bool(v) for v in (value or [])}
+    else:
+        raise ValueError(f"Unsupported operator {operator!r} on a boolean")
+    if operator in {'!=', 'not in'}:
+        values = {True, False} - values
+    return values
+
+
+def boolean_domain(clause, true_domain, false_domain):
+    """Return the domain of the records for which a boolean function field
+    matches clause
+
+    true_domain and false_domain select the records where the field is
+    True and False; they are called only when needed and must exclude each
+    other.  Written as column conditions, or with EXISTS subqueries, they
+    let the database use its indexes.
+    """
+    values = boolean_values(clause)
+    if values == {True}:
+        return true_domain()
+    elif values == {False}:
+        return false_domain()
+    elif values:
+        return []
+    return [('id', '=', None)]

@@ -13,6 +13,7 @@ from trytond.pyson import Eval
 
 from .common import KeptMixin
 from .exceptions import RequisitionError
+from trytond.model import Index
 
 KINDS = [
     ('unused', "Unused Part"),
@@ -110,6 +111,13 @@ class Return(KeptMixin, Workflow, ModelSQL, ModelView):
         super().__setup__()
         cls.__access__.add('requisition')
         cls._order.insert(0, ('returned_date', 'DESC NULLS FIRST'))
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.returned_date, Index.Range()),
+                    (t.id, Index.Range())),
+                Index(t, (t.state, Index.Equality(cardinality='low')),
+                    (t.kind, Index.Equality(cardinality='low'))),
+                })
         cls._transitions |= {
             ('draft', 'done'),
             ('done', 'sent'),
