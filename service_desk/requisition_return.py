@@ -116,7 +116,11 @@ class Return(KeptMixin, Workflow, ModelSQL, ModelView):
                 Index(t, (t.returned_date, Index.Range()),
                     (t.id, Index.Range())),
                 Index(t, (t.state, Index.Equality(cardinality='low')),
-                    (t.kind, Index.Equality(cardinality='low'))),
+                    where=t.state == 'draft'),
+                # faulty parts tab and Parts Failures
+                Index(t, (t.state, Index.Equality(cardinality='low')),
+                    (t.product, Index.Range()),
+                    where=t.kind == 'faulty'),
                 })
         cls._transitions |= {
             ('draft', 'done'),

@@ -14,7 +14,7 @@ from trytond.transaction import Transaction
 
 from .common import CompanyMixin, KeptMixin, NumberedMixin, search_on
 from .exceptions import TicketError
-from .common import boolean_domain
+from .common import boolean_domain, many2one_subquery
 
 CHANNELS = [
     ('phone', "Phone"),
@@ -520,6 +520,22 @@ class Ticket(
     @classmethod
     def search_rec_name(cls, name, clause):
         return search_on(['number', 'subject', 'party.name'], clause)
+
+    @classmethod
+    def domain_party(cls, domain, tables):
+        return many2one_subquery(cls, domain, tables)
+
+    @classmethod
+    def domain_contact(cls, domain, tables):
+        return many2one_subquery(cls, domain, tables)
+
+    @classmethod
+    def domain_site(cls, domain, tables):
+        return many2one_subquery(cls, domain, tables)
+
+    @classmethod
+    def domain_equipment(cls, domain, tables):
+        return many2one_subquery(cls, domain, tables)
 
     def get_rec_name(self, name):
         if self.number:

@@ -17,7 +17,7 @@ from trytond.transaction import Transaction
 from .common import CompanyMixin, KeptMixin, NumberedMixin, search_on
 from .equipment import STATES as EQUIPMENT_STATES
 from .exceptions import WorkOrderError
-from .common import boolean_domain
+from .common import boolean_domain, many2one_subquery
 from .working_calendar import to_local
 
 KINDS = [
@@ -523,6 +523,18 @@ class WorkOrder(
     def search_rec_name(cls, name, clause):
         return search_on(
             ['number', 'site.rec_name', 'ticket.rec_name'], clause)
+
+    @classmethod
+    def domain_party(cls, domain, tables):
+        return many2one_subquery(cls, domain, tables)
+
+    @classmethod
+    def domain_site(cls, domain, tables):
+        return many2one_subquery(cls, domain, tables)
+
+    @classmethod
+    def domain_equipment(cls, domain, tables):
+        return many2one_subquery(cls, domain, tables)
 
     @classmethod
     def _now(cls):
