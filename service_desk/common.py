@@ -139,24 +139,30 @@ def many2one_subquery(Model, domain, tables):
     From 1,000 targets, Tryton joins the target instead, and the condition
     is then evaluated on every row of Model.  With the subquery, the
     database finds the few matching targets first, then their rows through
-    the index on the column.  Used as ``Model.domain_<field>``; clauses on
-    ids are converted as Tryton does.
+    the index on the column.  Used as ``Model.domain_<field>``; a
+    comparison with ids stays a comparison of the column.
     """
     name, operator, value = domain[:3]
     fname, _, target_name = name.partition('.')
     field = Model._fields[fname]
-    tree = operator.endswith(('child_of', 'parent_of', 'where'))
-    if not target_name and isinstance(value, str) and not tree:
-        target_name = 'rec_name'
-    if not target_name or target_name == 'id' or tree:
-        convert = inspect.unwrap(fields.Many2One.convert_domain)
-        with Transaction().set_context(active_test=False):
-            return convert(field, domain, tables, Model)
     Target = field.get_target()
     column = field.sql_column(tables, Model)
+    if operator.endswith(('where', 'child_of', 'parent_of')):
+        if operator.endswith('where'):
+            target_domain = value
+        else:
+            target_domain = [(domain[3], operator.split()[-1], value)]
+        with Transaction().set_context(active_test=False):
+            expression = column.in_(
+                Target.search(target_domain, order=[], query=True))
+        return ~expression if operator.startswith('not') else expression
+    if not target_name and not isinstance(value, str):
+        convert = inspect.unwrap(fields.Field.convert_domain)
+        return convert(field, domain, tables, Model)
     with Transaction().set_context(active_test=False):
         query = Target.search(
-            [(target_name,) + tuple(domain[1:])], order=[], query=True)
+            [(target_name or 'rec_name',) + tuple(domain[1:])],
+            order=[], query=True)
     expression = column.in_(query)
     if ((operator.startswith('not')
                 and not (operator == 'not in' and None in value))

@@ -613,4 +613,51 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
                     })
 
 
+    @with_transaction()
+    def test_many2one_searches(self):
+        "Searches on customer, site and contact find the right tickets"
+        pool = Pool()
+        Ticket = pool.get('service.ticket')
+        Site = pool.get('service.site')
+        Mechanism = pool.get('party.contact_mechanism')
+
+        with set_company(create_company()):
+            site, _ = create_site_and_product()
+            other = Site(name="Hospital", party=site.party)
+            other.save()
+            phone, = Mechanism.create([{
+                        'party': site.party.id, 'type': 'phone',
+                        'value': '+86 10 6123 4567'}])
+            school, hospital, unknown = Ticket.create([{
+                        'party': site.party.id, 'site': site.id,
+                        'contact': phone.id, 'subject': "Projector",
+                        }, {
+                        'party': site.party.id, 'site': other.id,
+                        'subject': "Screen",
+                        }, {
+                        'subject': "Unknown caller",
+                        }])
+
+            for domain, expected in [
+                    ([('site.rec_name', 'ilike', '%schoo%')], {school}),
+                    ([('site', 'ilike', '%hosp%')], {hospital}),
+                    ([('site.rec_name', 'not ilike', '%schoo%')],
+                        {hospital, unknown}),
+                    ([('site', '=', site.id)], {school}),
+                    ([('site', '!=', site.id)], {hospital}),
+                    ([('site', 'in', [site.id, other.id])],
+                        {school, hospital}),
+                    ([('site', '=', None)], {unknown}),
+                    ([('site.name', '=', "Hospital")], {hospital}),
+                    ([('contact.rec_name', 'ilike', '%6123%')], {school}),
+                    ([('party.rec_name', 'ilike', '%6123 4567%')],
+                        {school, hospital}),
+                    ([('party', '=', None)], {unknown}),
+                    ([('site', 'where', [('name', '=', "School")])],
+                        {school}),
+                    ]:
+                with self.subTest(domain=domain):
+                    self.assertEqual(set(Ticket.search(domain)), expected)
+
+
 del ModuleTestCase
