@@ -537,6 +537,10 @@ class WorkOrder(
         return many2one_subquery(cls, domain, tables)
 
     @classmethod
+    def domain_ticket(cls, domain, tables):
+        return many2one_subquery(cls, domain, tables)
+
+    @classmethod
     def _now(cls):
         return dt.datetime.now()
 
