@@ -248,6 +248,9 @@ class Ticket(
                 Index(t, (t.state, Index.Equality(cardinality='low')),
                     where=t.state.in_(['draft'] + OPEN_STATES)),
                 Index(t, (t.number, Index.Similarity())),
+                # "Resolved" tab: tickets waiting for their closure
+                Index(t, (t.state, Index.Equality(cardinality='low')),
+                    where=t.state == 'resolved'),
                 # default order, and the tickets of a period
                 Index(t, (t.received_at, Index.Range()),
                     (t.id, Index.Range())),
