@@ -45,7 +45,8 @@ def main():
         '--uri', default=os.environ.get(
             'TRYTOND_DATABASE_URI', 'postgresql://127.0.0.1:5432/'))
     parser.add_argument(
-        '--keep', action='store_true', help="keep the databases")
+        '--keep', action='store_true',
+        help="keep the databases (bench_screens*); the base kept is reused")
     parser.add_argument(
         '--only', help="run only the operations containing this text")
     parser.add_argument(
@@ -61,9 +62,9 @@ def main():
     if args.reuse:
         base = args.reuse
     names = [f'{base}_{s}' for s in sizes]
-    if not args.reuse:
-        build(base, names, sizes)
     try:
+        if not args.reuse:
+            build(base, names, sizes)
         results, rows = measure(names, args)
     finally:
         if not args.keep and not args.reuse:
