@@ -6,17 +6,20 @@
 With S sites of E equipment items each and a checklist of one point for
 the middle phase, generates the three visits of every site and the S x E
 lines of the middle visits through ``service.inspection.plan``, then
-deletes them and builds the same rows with raw ``INSERT ... SELECT``, in
-the same run.  Prints both times, their ratio (target <= 5) and the peak
-memory of the generation (Python allocations and the process).
+deletes them and builds the same rows with raw ``INSERT ... SELECT``; the
+two alternate over the rounds (the order turns each round, the tables
+emptied before each run).  Prints the median times, the median of the
+per-round ratios (target <= 5) and the peak memory of the generation
+(Python allocations and the process).
 
     bench/inspection_generate.py [--sites 10000] [--equipment 20]
-        [--uri postgresql://127.0.0.1:5432/]
+        [--rounds 3] [--uri postgresql://127.0.0.1:5432/]
 """
 import argparse
 import datetime as dt
 import os
 import resource
+import statistics
 import time
 import tracemalloc
 
@@ -25,6 +28,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--sites', type=int, default=10000)
     parser.add_argument('--equipment', type=int, default=20)
+    parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument(
         '--profile', action='store_true',
         help="print where the generator spends its time")
@@ -50,35 +54,47 @@ def main():
                 transaction.commit()
 
                 Plan = Pool().get('service.inspection.plan')
-                tracemalloc.start()
-                begin = time.perf_counter()
-                if args.profile:
-                    import cProfile
-                    import pstats
-                    profile = cProfile.Profile()
-                    profile.runcall(Plan.generate_inspections, [plan])
-                    pstats.Stats(profile).sort_stats('cumulative').print_stats(
-                        25)
-                else:
-                    Plan.generate_inspections([plan])
-                generated = time.perf_counter() - begin
-                _, peak = tracemalloc.get_traced_memory()
-                tracemalloc.stop()
-                transaction.commit()
-                visits, lines = count(transaction)
-
-                raw = raw_insert(transaction, company, plan)
-                assert count(transaction) == (visits, lines)
-                transaction.commit()
+                generated, raw, peak, counts = [], [], 0, set()
+                for round_ in range(args.rounds):
+                    for run in (['module', 'raw'] if round_ % 2 == 0
+                            else ['raw', 'module']):
+                        clear(transaction)
+                        if run == 'raw':
+                            raw.append(raw_insert(transaction, company, plan))
+                            transaction.commit()
+                            counts.add(count(transaction))
+                            continue
+                        tracemalloc.start()
+                        begin = time.perf_counter()
+                        if args.profile and not round_:
+                            import cProfile
+                            import pstats
+                            profile = cProfile.Profile()
+                            profile.runcall(
+                                Plan.generate_inspections, [plan])
+                            pstats.Stats(profile).sort_stats(
+                                'cumulative').print_stats(25)
+                        else:
+                            Plan.generate_inspections([Plan(plan.id)])
+                        generated.append(time.perf_counter() - begin)
+                        peak = max(peak, tracemalloc.get_traced_memory()[1])
+                        tracemalloc.stop()
+                        transaction.commit()
+                        counts.add(count(transaction))
+                (visits, lines), = counts  # both built the same rows
     finally:
         drop_db()
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{args.sites} sites x {args.equipment} items on {args.uri}: "
-        f"{visits} visits, {lines} lines")
-    print(f"generator               {generated:8.2f} s")
-    print(f"raw INSERT ... SELECT   {raw:8.2f} s")
-    print(f"generator/raw ratio: {generated / raw:.2f} (target <= 5.00)")
+        f"{visits} visits, {lines} lines; {args.rounds} rounds alternated; "
+        "load: " + os.popen('uptime').read().strip())
+    print(f"generator              median "
+        f"{statistics.median(generated):8.2f} s")
+    print(f"raw INSERT ... SELECT  median {statistics.median(raw):8.2f} s")
+    ratio = statistics.median(
+        g / r for g, r in zip(generated, raw, strict=True))
+    print(f"generator/raw median ratio: {ratio:.2f} (target <= 5.00)")
     print(f"peak Python memory of the generator: {peak / 2**20:.1f} MiB; "
         f"peak process RSS: {rss:.0f} MiB")
 
@@ -139,12 +155,17 @@ def count(transaction):
     return visits, lines
 
 
-def raw_insert(transaction, company, plan):
-    "The same rows straight from the sites, phases and checklist"
+def clear(transaction):
+    "Empty the visits and their lines"
     cursor = transaction.connection.cursor()
     cursor.execute('DELETE FROM service_inspection_line')
     cursor.execute('DELETE FROM service_inspection')
     transaction.commit()
+
+
+def raw_insert(transaction, company, plan):
+    "The same rows straight from the sites, phases and checklist"
+    cursor = transaction.connection.cursor()
     begin = time.perf_counter()
     cursor.execute(
         'INSERT INTO service_inspection '

@@ -12,6 +12,7 @@ from trytond.transaction import Transaction
 
 from .common import CompanyMixin, GuardedMixin, KeptMixin
 from .exceptions import CallbackError
+from .common import boolean_domain
 
 
 class Callback(
@@ -112,6 +113,13 @@ class Callback(
             Index(t, (t.state, Index.Equality(cardinality='low')),
                 (t.due_date, Index.Range()),
                 where=t.state == 'pending'))
+        cls._sql_indexes.update({
+                Index(t, (t.due_date, Index.Range()), (t.id, Index.Range())),
+                Index(t, (t.state, Index.Equality(cardinality='low'))),
+                # "Not Solved" tab
+                Index(t, (t.solved, Index.Equality(cardinality='low')),
+                    where=t.solved == 'no'),
+                })
         cls._order = [
             ('due_date', 'ASC'),
             ('id', 'ASC'),
@@ -168,17 +176,14 @@ class Callback(
     @classmethod
     def search_due(cls, name, clause):
         "due: pending and due today or earlier; late: before today"
-        _, operator, value = clause
-        if operator not in {'=', '!='}:
-            raise NotImplementedError
         today = Pool().get('ir.date').today()
         before, after = ('<=', '>') if name == 'due' else ('<', '>=')
-        if (operator == '=') == bool(value):
-            return [('state', '=', 'pending'), ('due_date', before, today)]
-        return ['OR',
-            ('state', '!=', 'pending'),
-            ('due_date', after, today),
-            ]
+        return boolean_domain(clause,
+            lambda: [('state', '=', 'pending'), ('due_date', before, today)],
+            lambda: ['OR',
+                ('state', '!=', 'pending'),
+                ('due_date', after, today),
+                ])
 
     def get_service_managers(self, name):
         "The users alerted when the callback fails"

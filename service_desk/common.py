@@ -2,7 +2,11 @@
 # this repository contains the full copyright notices and license terms.
 "Pieces shared by the models of service_desk."
 import datetime as dt
+import inspect
 import math
+
+from sql import Null
+
 from trytond.i18n import gettext
 from trytond.model import Model, fields
 from trytond.model.exceptions import AccessError
@@ -323,3 +327,80 @@ def search_on(names, clause):
     else:
         bool_op = 'OR'
     return [bool_op, *((name,) + tuple(clause[1:]) for name in names)]
+
+
+def boolean_values(clause):
+    """Return the truth values a clause on a boolean field selects
+
+    The client and RPC send =, !=, in and not in (None stands for False,
+    as for a boolean column).  Any other operator raises ValueError.
+    """
+    _, operator, value = clause[:3]
+    if operator in {'=', '!='}:
+        values = {bool(value)}
+    elif operator in {'in', 'not in'}:
+        values = {bool(v) for v in (value or [])}
+    else:
+        raise ValueError(f"Unsupported operator {operator!r} on a boolean")
+    if operator in {'!=', 'not in'}:
+        values = {True, False} - values
+    return values
+
+
+def boolean_domain(clause, true_domain, false_domain):
+    """Return the domain of the records for which a boolean function field
+    matches clause
+
+    true_domain and false_domain select the records where the field is
+    True and False; they are called only when needed and must exclude each
+    other.  Written as column conditions, or with EXISTS subqueries, they
+    let the database use its indexes.
+    """
+    values = boolean_values(clause)
+    if values == {True}:
+        return true_domain()
+    elif values == {False}:
+        return false_domain()
+    elif values:
+        return []
+    return [('id', '=', None)]
+
+
+def many2one_subquery(Model, domain, tables):
+    """Return the SQL condition of a clause on a many2one of Model that
+    searches the target (a name, a phone...) as
+    ``column IN (SELECT id FROM target WHERE ...)``
+
+    From 1,000 targets, Tryton joins the target instead, and the condition
+    is then evaluated on every row of Model.  With the subquery, the
+    database finds the few matching targets first, then their rows through
+    the index on the column.  Used as ``Model.domain_<field>``; a
+    comparison with ids stays a comparison of the column.
+    """
+    name, operator, value = domain[:3]
+    fname, _, target_name = name.partition('.')
+    field = Model._fields[fname]
+    Target = field.get_target()
+    column = field.sql_column(tables, Model)
+    if operator.endswith(('where', 'child_of', 'parent_of')):
+        if operator.endswith('where'):
+            target_domain = value
+        else:
+            target_domain = [(domain[3], operator.split()[-1], value)]
+        with Transaction().set_context(active_test=False):
+            expression = column.in_(
+                Target.search(target_domain, order=[], query=True))
+        return ~expression if operator.startswith('not') else expression
+    if not target_name and not isinstance(value, str):
+        convert = inspect.unwrap(fields.Field.convert_domain)
+        return convert(field, domain, tables, Model)
+    with Transaction().set_context(active_test=False):
+        query = Target.search(
+            [(target_name or 'rec_name',) + tuple(domain[1:])],
+            order=[], query=True)
+    expression = column.in_(query)
+    if ((operator.startswith('not')
+                and not (operator == 'not in' and None in value))
+            or (operator == '!=' and value is not None)):
+        expression |= column == Null
+    return expression

@@ -8,6 +8,9 @@ from trytond.transaction import Transaction
 
 from .working_calendar import is_working_day
 from .work_order import OPEN_STATES
+from .common import boolean_domain
+from sql import Literal
+from trytond.model import Index
 
 
 class Employee(metaclass=PoolMeta):
@@ -28,6 +31,15 @@ class Employee(metaclass=PoolMeta):
             help="Open work orders planned on the day of the context "
             "(today by default)."),
         'get_service_duty')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        # the duty board lists the service technicians
+        cls._sql_indexes.add(
+            Index(t, (t.service_technician, Index.Equality()),
+                where=t.service_technician == Literal(True)))
 
     @classmethod
     def default_service_technician(cls):
@@ -86,14 +98,13 @@ class Employee(metaclass=PoolMeta):
 
     @classmethod
     def search_service_on_duty(cls, name, clause):
-        _, operator, value = clause
-        if operator not in {'=', '!='}:
-            raise NotImplementedError
-        employees = cls.search([])
-        on_duty = cls.service_duty(employees, cls._service_date())
-        if (operator == '=') == bool(value):
-            return [('id', 'in', list(on_duty))]
-        return [('id', 'not in', list(on_duty))]
+        "The duty is computed per employee: the staff is a short list"
+        def on_duty():
+            employees = cls.search([])
+            return list(cls.service_duty(employees, cls._service_date()))
+        return boolean_domain(clause,
+            lambda: [('id', 'in', on_duty())],
+            lambda: [('id', 'not in', on_duty())])
 
 
 class EmployeeAttendance(metaclass=PoolMeta):

@@ -7,6 +7,8 @@ from trytond.pyson import Bool, Eval, If
 from .common import (
     CompanyMixin, GuardedMixin, SearchAccessMixin, search_on)
 from .site import CRITICALITIES
+from .common import boolean_domain
+from trytond.model import Index
 
 STATES = [
     ('in_service', "In Service"),
@@ -90,6 +92,11 @@ class Equipment(
                 'service_desk.msg_equipment_label_unique'),
             ]
         cls._order.insert(0, ('label', 'ASC'))
+        cls._sql_indexes.update({
+                Index(t, (t.state, Index.Equality(cardinality='low')),
+                    (t.criticality, Index.Equality(cardinality='low'))),
+                Index(t, (t.warranty_end, Index.Range())),
+                })
         cls._transitions |= {
             ('in_service', 'faulty'),
             ('in_service', 'under_repair'),
@@ -163,15 +170,13 @@ class Equipment(
 
     @classmethod
     def search_under_warranty(cls, name, clause):
-        _, operator, value = clause
-        if operator not in {'=', '!='}:
-            raise NotImplementedError
-        if (operator == '=') == bool(value):
-            return [('warranty_end', '>=', cls._today())]
-        return ['OR',
-            ('warranty_end', '<', cls._today()),
-            ('warranty_end', '=', None),
-            ]
+        today = cls._today()
+        return boolean_domain(clause,
+            lambda: [('warranty_end', '>=', today)],
+            lambda: ['OR',
+                ('warranty_end', '<', today),
+                ('warranty_end', '=', None),
+                ])
 
     @classmethod
     def preprocess_values(cls, mode, values):

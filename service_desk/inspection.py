@@ -17,6 +17,7 @@ from trytond.transaction import Transaction
 
 from .common import CompanyMixin, GuardedMixin, KeptMixin
 from .exceptions import InspectionError
+from .common import boolean_domain
 from .inspection_checklist import ITEM_TYPES, PHASES
 from .ticket import OPEN_STATES as TICKET_OPEN_STATES
 from .working_calendar import to_utc
@@ -138,6 +139,9 @@ class Inspection(
                 Index(t, (t.planned_date, Index.Range())),
                 Index(t, (t.state, Index.Equality(cardinality='low')),
                     where=t.state.in_(OPEN_STATES)),
+                # upgrade needs found by the visits
+                Index(t, (t.state, Index.Equality(cardinality='low')),
+                    where=(t.state == 'done') & (t.upgrade_needs != Null)),
                 })
         cls._order = [
             ('planned_date', 'ASC'),
@@ -201,19 +205,16 @@ class Inspection(
     @classmethod
     def search_due_this_week(cls, name, clause):
         "Open visits planned up to the end of this week, late ones included"
-        _, operator, value = clause
-        if operator not in {'=', '!='}:
-            raise NotImplementedError
         _, sunday = cls._week()
-        if (operator == '=') == bool(value):
-            return [
+        return boolean_domain(clause,
+            lambda: [
                 ('state', 'in', OPEN_STATES),
                 ('planned_date', '<=', sunday),
-                ]
-        return ['OR',
-            ('state', 'not in', OPEN_STATES),
-            ('planned_date', '>', sunday),
-            ]
+                ],
+            lambda: ['OR',
+                ('state', 'not in', OPEN_STATES),
+                ('planned_date', '>', sunday),
+                ])
 
     @classmethod
     def view_attributes(cls):

@@ -151,6 +151,12 @@ class Requisition(
         cls._sql_indexes.add(
             Index(t, (t.state, Index.Equality(cardinality='low')),
                 where=t.state.in_(OPEN_STATES)))
+        cls._sql_indexes.update({
+                Index(t, (t.requested_at, Index.Range()),
+                    (t.id, Index.Range())),
+                Index(t, (t.state, Index.Equality(cardinality='low'))),
+                Index(t, (t.requester, Index.Range())),
+                })
         cls._order = [
             ('requested_at', 'DESC NULLS FIRST'),
             ('id', 'DESC'),

@@ -14,6 +14,7 @@ from trytond.pyson import Eval
 from .common import (
     GuardedMixin, KeptMixin, SearchAccessMixin, check_quantities)
 from .exceptions import RequisitionError
+from trytond.model import Index
 
 KINDS = [
     ('unused', "Unused Part"),
@@ -113,6 +114,17 @@ class Return(
         super().__setup__()
         cls.__access__.add('requisition')
         cls._order.insert(0, ('returned_date', 'DESC NULLS FIRST'))
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.returned_date, Index.Range()),
+                    (t.id, Index.Range())),
+                Index(t, (t.state, Index.Equality(cardinality='low')),
+                    where=t.state == 'draft'),
+                # faulty parts tab and Parts Failures
+                Index(t, (t.state, Index.Equality(cardinality='low')),
+                    (t.product, Index.Range()),
+                    where=t.kind == 'faulty'),
+                })
         cls._transitions |= {
             ('draft', 'done'),
             ('done', 'sent'),

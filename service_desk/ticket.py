@@ -16,6 +16,7 @@ from .common import (
     CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, check_dates,
     search_on)
 from .exceptions import TicketError
+from .common import boolean_domain, many2one_subquery
 
 CHANNELS = [
     ('phone', "Phone"),
@@ -253,6 +254,35 @@ class Ticket(
                 Index(t, (t.state, Index.Equality(cardinality='low')),
                     where=t.state.in_(['draft'] + OPEN_STATES)),
                 Index(t, (t.number, Index.Similarity())),
+                # "Resolved" tab: tickets waiting for their closure
+                Index(t, (t.state, Index.Equality(cardinality='low')),
+                    where=t.state == 'resolved'),
+                # default order, and the tickets of a period
+                Index(t, (t.received_at, Index.Range()),
+                    (t.id, Index.Range())),
+                # searches by customer, site and contact
+                Index(t, (t.party, Index.Range()), where=t.party != Null),
+                Index(t, (t.site, Index.Range()), where=t.site != Null),
+                Index(t, (t.contact, Index.Range()),
+                    where=t.contact != Null),
+                # "Mine" tab
+                Index(t, (t.assigned_to, Index.Equality()),
+                    where=t.state.in_(['draft'] + OPEN_STATES)),
+                # "To Link" tab
+                Index(t, (t.unknown_sender, Index.Equality()),
+                    where=(t.state == 'draft') & (t.party == Null)),
+                # complaints and suggestions
+                Index(t, (t.type, Index.Equality(cardinality='low')),
+                    (t.received_at, Index.Range())),
+                Index(t, (t.type, Index.Equality(cardinality='low')),
+                    where=(t.type == 'complaint') & (t.reviewed_by == Null)),
+                # overdue and due soon: the late answers and resolutions
+                Index(t, (t.response_deadline, Index.Range()),
+                    (t.promised_at, Index.Range()),
+                    where=t.state.in_(['draft', 'open'])
+                    & (t.responded_at == Null)),
+                Index(t, (t.resolution_deadline, Index.Range()),
+                    where=t.state.in_(OPEN_STATES)),
                 })
         cls._order = [
             ('received_at', 'DESC NULLS FIRST'),
@@ -446,29 +476,75 @@ class Ticket(
 
     @classmethod
     def search_overdue(cls, name, clause):
-        _, operator, value = clause
-        if operator not in {'=', '!='}:
-            raise NotImplementedError
-        table = cls.__table__()
+        """Late for the answer or for the resolution, as column conditions
+        led by the open states (a partial index) and their negation, so
+        that no query runs over the whole history"""
         now = cls._now()
         if name == 'due_soon':
             now += cls._due_soon()
-        late_response = (
-            table.state.in_(['draft', 'open'])
-            & (table.responded_at == Null)
-            & ((table.response_deadline < now) | (table.promised_at < now)))
-        late_resolution = (
-            table.state.in_(OPEN_STATES)
-            & (table.resolution_deadline < now))
-        query = table.select(
-            table.id, where=late_response | late_resolution)
-        if (operator == '=') == bool(value):
-            return [('id', 'in', query)]
-        return [('id', 'not in', query)]
+
+        def late():
+            return [
+                ('state', 'in', ['draft'] + OPEN_STATES),
+                ['OR',
+                    [
+                        ('state', 'in', ['draft', 'open']),
+                        ('responded_at', '=', None),
+                        ['OR',
+                            ('response_deadline', '<', now),
+                            ('promised_at', '<', now),
+                            ],
+                        ],
+                    [
+                        ('state', 'in', OPEN_STATES),
+                        ('resolution_deadline', '<', now),
+                        ],
+                    ],
+                ]
+
+        def not_late():
+            return [
+                ['OR',
+                    ('state', 'not in', ['draft', 'open']),
+                    ('responded_at', '!=', None),
+                    [
+                        ['OR',
+                            ('response_deadline', '=', None),
+                            ('response_deadline', '>=', now),
+                            ],
+                        ['OR',
+                            ('promised_at', '=', None),
+                            ('promised_at', '>=', now),
+                            ],
+                        ],
+                    ],
+                ['OR',
+                    ('state', 'not in', OPEN_STATES),
+                    ('resolution_deadline', '=', None),
+                    ('resolution_deadline', '>=', now),
+                    ],
+                ]
+        return boolean_domain(clause, late, not_late)
 
     @classmethod
     def search_rec_name(cls, name, clause):
         return search_on(['number', 'subject', 'party.name'], clause)
+
+    @classmethod
+    def domain_party(cls, domain, tables):
+        return many2one_subquery(cls, domain, tables)
+
+    @classmethod
+    def domain_contact(cls, domain, tables):
+        return many2one_subquery(cls, domain, tables)
+
+    @classmethod
+    def domain_site(cls, domain, tables):
+        return many2one_subquery(cls, domain, tables)
+
+    @classmethod
+    def domain_equipment(cls, domain, tables):
+        return many2one_subquery(cls, domain, tables)
 
     def get_rec_name(self, name):
         if self.number:

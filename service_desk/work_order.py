@@ -3,8 +3,6 @@
 import datetime as dt
 from decimal import Decimal
 
-from sql import Null
-
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
@@ -21,6 +19,7 @@ from .common import (
     search_on)
 from .equipment import STATES as EQUIPMENT_STATES
 from .exceptions import WorkOrderError
+from .common import boolean_domain, many2one_subquery
 from .working_calendar import to_local
 
 KINDS = [
@@ -290,6 +289,12 @@ class WorkOrder(
                     (t.lead, Index.Equality())),
                 Index(t, (t.state, Index.Equality(cardinality='low')),
                     where=t.state.in_(OPEN_STATES)),
+                # the calendar's week and the overdue visits
+                Index(t, (t.planned_end, Index.Range())),
+                Index(t, (t.escalation_level, Index.Range()),
+                    where=t.state.in_(OPEN_STATES)),
+                Index(t, (t.site, Index.Range())),
+                Index(t, (t.party, Index.Range())),
                 })
         cls._order = [
             ('planned_start', 'DESC NULLS FIRST'),
@@ -475,15 +480,13 @@ class WorkOrder(
 
     @classmethod
     def search_planned_today(cls, name, clause):
-        _, operator, value = clause
-        if operator not in {'=', '!='}:
-            raise NotImplementedError
-        if (operator == '=') == bool(value):
-            return [('planned_date', '=', cls._today())]
-        return ['OR',
-            ('planned_date', '!=', cls._today()),
-            ('planned_date', '=', None),
-            ]
+        today = cls._today()
+        return boolean_domain(clause,
+            lambda: [('planned_date', '=', today)],
+            lambda: ['OR',
+                ('planned_date', '!=', today),
+                ('planned_date', '=', None),
+                ])
 
     @classmethod
     def get_rec_name(cls, orders, names):
@@ -525,6 +528,22 @@ class WorkOrder(
             ['number', 'site.rec_name', 'ticket.rec_name'], clause)
 
     @classmethod
+    def domain_party(cls, domain, tables):
+        return many2one_subquery(cls, domain, tables)
+
+    @classmethod
+    def domain_site(cls, domain, tables):
+        return many2one_subquery(cls, domain, tables)
+
+    @classmethod
+    def domain_equipment(cls, domain, tables):
+        return many2one_subquery(cls, domain, tables)
+
+    @classmethod
+    def domain_ticket(cls, domain, tables):
+        return many2one_subquery(cls, domain, tables)
+
+    @classmethod
     def _now(cls):
         return dt.datetime.now()
 
@@ -535,17 +554,18 @@ class WorkOrder(
 
     @classmethod
     def search_overdue(cls, name, clause):
-        _, operator, value = clause
-        if operator not in {'=', '!='}:
-            raise NotImplementedError
-        table = cls.__table__()
-        query = table.select(table.id, where=(
-                table.state.in_(OPEN_STATES)
-                & (table.planned_end != Null)
-                & (table.planned_end < cls._now())))
-        if (operator == '=') == bool(value):
-            return [('id', 'in', query)]
-        return [('id', 'not in', query)]
+        "Open and past the planned end, as column conditions (no NOT IN)"
+        now = cls._now()
+        return boolean_domain(clause,
+            lambda: [
+                ('state', 'in', OPEN_STATES),
+                ('planned_end', '<', now),
+                ],
+            lambda: ['OR',
+                ('state', 'not in', OPEN_STATES),
+                ('planned_end', '=', None),
+                ('planned_end', '>=', now),
+                ])
 
     @classmethod
     def validate_fields(cls, orders, field_names):
@@ -779,6 +799,9 @@ class WorkOrderEmployee(ModelSQL):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        # "Mine" and "Today" tabs search the visits of a technician
+        cls._sql_indexes.add(Index(t, (t.employee, Index.Range())))
         cls.__access__.add('work_order')
 
 
@@ -805,6 +828,9 @@ class Appointment(GuardedMixin, ModelSQL, ModelView):
         super().__setup__()
         cls.__access__.add('work_order')
         cls._order = [('agreed_at', 'DESC'), ('id', 'DESC')]
+        t = cls.__table__()
+        cls._sql_indexes.add(
+            Index(t, (t.agreed_at, Index.Range()), (t.id, Index.Range())))
 
     def get_period(self, name):
         return format_period(self.work_order.company, self.start, self.end)

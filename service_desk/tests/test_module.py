@@ -1,11 +1,14 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
+import re
 
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
+from trytond.model import ModelSQL, Unique, fields
 from trytond.pool import Pool
+from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
@@ -486,5 +489,300 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
         with Transaction().set_context(_check_access=True):
             values, = User.read([admin.id], ['password_reset'])
             self.assertEqual(values['password_reset'], 'secret-reset')
+
+    # Models of settings and master data: a few hundred rows at most, read
+    # whole by the client; their default order needs no index.
+    _small_models = {
+        'service.area', 'service.configuration',
+        'service.configuration.sequence', 'service.fault.category',
+        'service.inspection.checklist', 'service.inspection.checklist.item',
+        'service.inspection.plan', 'service.inspection.plan.phase',
+        'service.reply.template', 'service.ticket.target', 'service.vehicle',
+        }
+
+    @classmethod
+    def _domain_fields(cls, domain):
+        "Yield the first name of the path of every leaf of domain"
+        if not isinstance(domain, (list, tuple)) or not domain:
+            return
+        if isinstance(domain[0], str) and domain[0] not in {'AND', 'OR'}:
+            yield domain[0].split('.', 1)[0]
+            return
+        for sub in domain:
+            yield from cls._domain_fields(sub)
+
+    @classmethod
+    def _needed_indexes(cls, Model, name, seen=None):
+        """Yield (model, column) the search of Model on name goes through:
+        the column itself, the column of the relation, or the columns the
+        searcher of a function field filters on"""
+        pool = Pool()
+        seen = set() if seen is None else seen
+        if name == 'id' or (Model.__name__, name) in seen:
+            return
+        seen.add((Model.__name__, name))
+        field = Model._fields[name]
+        if isinstance(field, fields.Function):
+            if field.searcher:
+                searcher = getattr(Model, field.searcher)
+                for value in [True, False]:
+                    for sub in cls._domain_fields(
+                            searcher(name, (name, '=', value))):
+                        yield from cls._needed_indexes(Model, sub, seen)
+        elif isinstance(field, fields.Many2Many):
+            yield pool.get(field.relation_name).__name__, field.target
+        elif isinstance(field, fields.One2Many):
+            yield field.model_name, field.field
+        else:
+            yield Model.__name__, name
+
+    @staticmethod
+    def _indexed_columns(Model):
+        "Return the column names an index of Model covers (where included)"
+        Model.__setup_indexes__()  # the many2one indexes Tryton adds
+        names = set()
+        for _, constraint, _ in Model._sql_constraints:
+            if isinstance(constraint, Unique):
+                names.update(re.findall(r'"([^"]+)"', str(constraint)))
+        for index in Model._sql_indexes:
+            expressions = [str(e) for e, _ in index.expressions]
+            if index.options.get('where') is not None:
+                expressions.append(str(index.options['where']))
+            for expression in expressions:
+                names.update(re.findall(r'"([^"]+)"', expression))
+        return names
+
+    @with_transaction()
+    def test_searched_and_ordered_fields_indexed(self):
+        "R-DATA-5: tab domains, default orders and searchers use indexes"
+        pool = Pool()
+        Action = pool.get('ir.action.act_window')
+        ActionDomain = pool.get('ir.action.act_window.domain')
+        ModelData = pool.get('ir.model.data')
+        IrModel = pool.get('ir.model')
+        IrField = pool.get('ir.model.field')
+
+        needed = {}  # (model, column): why
+
+        def need(Model, name, why):
+            for key in self._needed_indexes(Model, name):
+                needed.setdefault(key, why)
+
+        decoder = PYSONDecoder({})
+        for data in ModelData.search([
+                    ('module', '=', 'service_desk'),
+                    ('model', 'in', [
+                            'ir.action.act_window',
+                            'ir.action.act_window.domain']),
+                    ]):
+            if data.model == 'ir.action.act_window':
+                action = Action(data.db_id)
+                domain = action.domain
+                order = action.order
+            else:
+                action = ActionDomain(data.db_id).act_window
+                domain = ActionDomain(data.db_id).domain
+                order = None
+            if not action.res_model:
+                continue
+            Model = pool.get(action.res_model)
+            if domain:
+                for name in self._domain_fields(decoder.decode(domain)):
+                    need(Model, name, data.fs_id)
+            for name, _ in (decoder.decode(order) if order else []):
+                need(Model, name.split('.', 1)[0], data.fs_id)
+
+        for model in IrModel.search([('module', '=', 'service_desk')]):
+            Model = pool.get(model.name)
+            if (not issubclass(Model, ModelSQL)
+                    or (Model._is_table_query()
+                        and not Model._table_query_materialized())
+                    or model.name in self._small_models):
+                continue
+            for name, _ in Model._order:
+                need(Model, name.split('.', 1)[0], f'{model.name} order')
+
+        searchable = 0
+        for field in IrField.search([('module', '=', 'service_desk')]):
+            Model = pool.get(field.model)
+            mfield = Model._fields.get(field.name)
+            if (isinstance(mfield, fields.Function) and mfield.searcher
+                    and isinstance(mfield._field, fields.Boolean)):
+                searchable += 1
+                need(Model, field.name, f'{field.model}.{field.name}')
+        self.assertGreaterEqual(searchable, 9)
+        self.assertIn(('service.ticket', 'received_at'), needed)
+        self.assertIn(('service.work_order', 'planned_end'), needed)
+
+        missing = sorted(
+            f'{model}.{column} ({why})'
+            for (model, column), why in needed.items()
+            if column not in self._indexed_columns(pool.get(model)))
+        self.assertEqual(missing, [], msg='\n'.join(missing))
+
+    @with_transaction()
+    def test_boolean_searchers_operators(self):
+        "R-DATA-5: every boolean searcher agrees with its flag, any operator"
+        pool = Pool()
+        Callback = pool.get('service.callback')
+        Date = pool.get('ir.date')
+        Employee = pool.get('company.employee')
+        Equipment = pool.get('service.equipment')
+        Inspection = pool.get('service.inspection')
+        Plan = pool.get('service.inspection.plan')
+        Ticket = pool.get('service.ticket')
+        WorkOrder = pool.get('service.work_order')
+        IrField = pool.get('ir.model.field')
+
+        company = create_company()
+        with set_company(company):
+            today = Date.today()
+            now = dt.datetime.now()
+            day = dt.timedelta(days=1)
+            site, product = create_site_and_product()
+
+            late, answered, closed = Ticket.create([{
+                        'party': site.party.id, 'subject': s,
+                        } for s in ["Late", "Answered", "Closed"]])
+            Ticket.write([late], {
+                    'state': 'open', 'promised_at': now - day,
+                    'response_deadline': now - day,
+                    'resolution_deadline': now + 30 * day,
+                    }, [answered], {
+                    'state': 'in_progress', 'responded_at': now,
+                    'response_deadline': now - day,
+                    'resolution_deadline': now + 30 * day,
+                    }, [closed], {
+                    'state': 'closed', 'promised_at': now - day,
+                    'response_deadline': now - day,
+                    'resolution_deadline': now - day,
+                    })
+            WorkOrder.create([{
+                        'site': site.id, 'party': site.party.id,
+                        'planned_start': start, 'planned_end': end,
+                        } for start, end in [
+                        (now - 2 * day, now - day),
+                        (now + day, now + 2 * day),
+                        (dt.datetime.combine(today, dt.time(2)), None),
+                        (None, None),
+                        ]])
+            due, pending, done = Callback.create([{
+                        'party': site.party.id,
+                        'due_date': today + d * day,
+                        } for d in [-1, 1, -1]])
+            Callback.write([done], {'state': 'done'})
+            Equipment.create([{
+                        'site': site.id, 'product': product.id,
+                        'warranty_end': end,
+                        } for end in [today + day, today - day, None]])
+            plan, = Plan.create([{
+                        'name': "Plan", 'start_date': today,
+                        'cycle_months': 6, 'horizon_days': 30,
+                        }])
+            *_, cancelled = Inspection.create([{
+                        'plan': plan.id, 'site': site.id,
+                        'cycle_start': today, 'phase': phase,
+                        'planned_date': today + d * day,
+                        } for phase, d in [
+                        ('early', -1), ('middle', 60), ('late', -1)]])
+            Inspection.write([cancelled], {'state': 'cancelled'})
+            monday = dt.date(2030, 3, 4)
+            _, gone = create_employees(
+                company, "Staying", "Gone", service_technician=True)
+            Employee.write([gone], {'end_date': monday - day})
+
+            clauses = [
+                ('=', True), ('=', False), ('!=', True), ('!=', False),
+                ('in', [True]), ('in', [False]), ('in', [True, False]),
+                ('in', []), ('not in', [True]), ('not in', [False]),
+                ('not in', [True, False]), ('not in', []),
+                ]
+
+            def matches(flag, operator, value):
+                if operator in {'=', '!='}:
+                    return (flag == value) == (operator == '=')
+                return (flag in value) == (operator == 'in')
+
+            walked = set()
+            with Transaction().set_context(date=monday, active_test=False):
+                for field in IrField.search([('module', '=', 'service_desk')]):
+                    Model = pool.get(field.model)
+                    mfield = Model._fields.get(field.name)
+                    if not (isinstance(mfield, fields.Function)
+                            and mfield.searcher
+                            and isinstance(mfield._field, fields.Boolean)):
+                        continue
+                    walked.add(f'{field.model}.{field.name}')
+                    records = Model.search([])
+                    flags = {r: getattr(r, field.name) for r in records}
+                    self.assertEqual(
+                        set(flags.values()), {True, False},
+                        msg=f'{field.model}.{field.name}')
+                    for operator, value in clauses:
+                        with self.subTest(
+                                field=f'{field.model}.{field.name}',
+                                operator=operator, value=value):
+                            self.assertEqual(
+                                set(Model.search([
+                                            (field.name, operator, value)])),
+                                {r for r, flag in flags.items()
+                                    if matches(flag, operator, value)})
+            self.assertGreaterEqual(walked, {
+                    'service.ticket.overdue', 'service.ticket.due_soon',
+                    'service.work_order.overdue',
+                    'service.work_order.planned_today',
+                    'service.callback.due', 'service.callback.late',
+                    'service.equipment.under_warranty',
+                    'service.inspection.due_this_week',
+                    'company.employee.service_on_duty',
+                    })
+
+
+    @with_transaction()
+    def test_many2one_searches(self):
+        "Searches on customer, site and contact find the right tickets"
+        pool = Pool()
+        Ticket = pool.get('service.ticket')
+        Site = pool.get('service.site')
+        Mechanism = pool.get('party.contact_mechanism')
+
+        with set_company(create_company()):
+            site, _ = create_site_and_product()
+            other = Site(name="Hospital", party=site.party)
+            other.save()
+            phone, = Mechanism.create([{
+                        'party': site.party.id, 'type': 'phone',
+                        'value': '+86 10 6123 4567'}])
+            school, hospital, unknown = Ticket.create([{
+                        'party': site.party.id, 'site': site.id,
+                        'contact': phone.id, 'subject': "Projector",
+                        }, {
+                        'party': site.party.id, 'site': other.id,
+                        'subject': "Screen",
+                        }, {
+                        'subject': "Unknown caller",
+                        }])
+
+            for domain, expected in [
+                    ([('site.rec_name', 'ilike', '%schoo%')], {school}),
+                    ([('site', 'ilike', '%hosp%')], {hospital}),
+                    ([('site.rec_name', 'not ilike', '%schoo%')],
+                        {hospital, unknown}),
+                    ([('site', '=', site.id)], {school}),
+                    ([('site', '!=', site.id)], {hospital}),
+                    ([('site', 'in', [site.id, other.id])],
+                        {school, hospital}),
+                    ([('site', '=', None)], {unknown}),
+                    ([('site.name', '=', "Hospital")], {hospital}),
+                    ([('contact.rec_name', 'ilike', '%6123%')], {school}),
+                    ([('party.rec_name', 'ilike', '%6123 4567%')],
+                        {school, hospital}),
+                    ([('party', '=', None)], {unknown}),
+                    ([('site', 'where', [('name', '=', "School")])],
+                        {school}),
+                    ]:
+                with self.subTest(domain=domain):
+                    self.assertEqual(set(Ticket.search(domain)), expected)
+
 
 del ModuleTestCase
