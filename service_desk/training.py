@@ -1070,7 +1070,7 @@ class Coverage(ModelSQL, ModelView):
             Min(equipment.id).as_('id'),
             equipment.company.as_('company'),
             equipment.product.as_('product'),
-            Count(Literal('*')).as_('equipment_count'),
+            Count(equipment.id).as_('equipment_count'),
             where=(equipment.active == Literal(True))
             & (equipment.state != 'retired')
             & (equipment.company == Transaction().context.get('company', -1)),
