@@ -400,7 +400,8 @@ class WorkOrder(
             self.on_change_site()
 
     @fields.depends(
-        'planned_start', 'planned_end', 'lead', 'site', 'company')
+        'planned_start', 'planned_end', 'lead', 'site', 'company',
+        'equipment')
     def on_change_planned_start(self):
         if self.planned_start and (not self.planned_end
                 or self.planned_end <= self.planned_start):
@@ -408,7 +409,8 @@ class WorkOrder(
         if self.planned_start and not self.lead:
             self.lead = self.suggest_technician(
                 self.company, self.site, self.planned_date_of(
-                    self.company, self.planned_start))
+                    self.company, self.planned_start),
+                equipment=self.equipment)
 
     @staticmethod
     def planned_date_of(company, value):
@@ -425,25 +427,41 @@ class WorkOrder(
             self.company, self.planned_start, self.planned_end)
 
     @classmethod
-    def suggest_technician(cls, company, site, date):
+    def suggest_technician(cls, company, site, date, equipment=None):
         """Return the technician to send to site on date, or None
 
-        Among the company's technicians on duty that day: first those who
-        already have an open work order at the site, then the fewest open
-        work orders that day, then by name (R-CS-6).
+        The candidates are found by _suggestion_domain and the smallest by
+        _suggestion_key is suggested.
         """
-        pool = Pool()
-        Employee = pool.get('company.employee')
+        Employee = Pool().get('company.employee')
         if not company or not date:
             return None
         with Transaction().set_context(date=date):
-            technicians = Employee.search([
-                    ('company', '=', company.id),
-                    ('service_technician', '=', True),
-                    ('service_on_duty', '=', True),
-                    ])
+            technicians = Employee.search(
+                cls._suggestion_domain(company, date))
         if not technicians:
             return None
+        return min(technicians, key=cls._suggestion_key(
+                technicians, site, date, equipment))
+
+    @classmethod
+    def _suggestion_domain(cls, company, date):
+        "The domain of the technicians who can be sent on date"
+        return [
+            ('company', '=', company.id),
+            ('service_technician', '=', True),
+            ('service_on_duty', '=', True),
+            ]
+
+    @classmethod
+    def _suggestion_key(cls, technicians, site, date, equipment=None):
+        """Return the function giving the sort key of a technician: the
+        smallest is suggested
+
+        First those who already have an open work order at the site, then
+        the fewest open work orders that day, then by name (R-CS-6).
+        """
+        Employee = Pool().get('company.employee')
         at_site = set()
         if site:
             for order in cls.search([
@@ -453,8 +471,7 @@ class WorkOrder(
                         ]):
                 at_site.add(order.lead)
         load = Employee.service_load(technicians, date)
-        return min(technicians, key=lambda e: (
-                e not in at_site, load.get(e.id, 0), e.rec_name))
+        return lambda e: (e not in at_site, load.get(e.id, 0), e.rec_name)
 
     @classmethod
     def view_attributes(cls):

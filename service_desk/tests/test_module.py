@@ -784,5 +784,68 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
                 with self.subTest(domain=domain):
                     self.assertEqual(set(Ticket.search(domain)), expected)
 
+    @with_transaction()
+    def test_qualification_state_and_coverage(self):
+        "R-TRAIN-4: states searched as computed, categories cover children"
+        pool = Pool()
+        Qualification = pool.get('service.training.qualification')
+        Category = pool.get('product.category')
+        Date = pool.get('ir.date')
+
+        company = create_company()
+        with set_company(company):
+            site, product = create_site_and_product()
+            displays = Category(name="Displays")
+            displays.save()
+            panels = Category(name="Panels", parent=displays)
+            panels.save()
+            product.template.categories = [panels]
+            product.template.save()
+            ann, bob, cid, dan = create_employees(
+                company, "Ann", "Bob", "Cid", "Dan")
+            today = Date.today()
+            day = dt.timedelta(days=1)
+            qualifications = Qualification.create([{
+                        'employee': e.id, 'category': displays.id,
+                        'valid_from': start, 'valid_to': end,
+                        'certificate': b'scan'}
+                    for e, start, end in [
+                        (ann, today - 10 * day, None),
+                        (bob, today - 10 * day, today + 30 * day),
+                        (cid, today - 100 * day, today - day),
+                        (dan, today + day, today + 400 * day),
+                        ]])
+            expected = dict(zip(
+                    qualifications,
+                    ['valid', 'expiring', 'expired', 'future'],
+                    strict=True))
+            self.assertEqual(
+                {q: q.state for q in qualifications}, expected)
+            for state in ['valid', 'expiring', 'expired', 'future']:
+                matching = {q for q, s in expected.items() if s == state}
+                self.assertEqual(
+                    set(Qualification.search([('state', '=', state)])),
+                    matching)
+                self.assertEqual(
+                    set(Qualification.search([('state', '!=', state)])),
+                    set(qualifications) - matching)
+            self.assertEqual(
+                set(Qualification.search(
+                        [('state', 'in', ['valid', 'expiring'])])),
+                set(qualifications[:2]))
+            self.assertEqual(
+                set(Qualification.search(
+                        [('state', 'not in', ['valid', 'expiring'])])),
+                set(qualifications[2:]))
+
+            # a category qualification covers the products of its
+            # sub-categories, on the day asked
+            self.assertEqual(
+                Qualification.qualified_employees(product, today),
+                {ann.id, bob.id})
+            self.assertEqual(
+                Qualification.qualified_employees(product, today + 2 * day),
+                {ann.id, bob.id, dan.id})
+
 
 del ModuleTestCase
