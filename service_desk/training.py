@@ -18,7 +18,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
 
-from .common import CompanyMixin, KeptMixin
+from .common import CompanyMixin, GuardedMixin, KeptMixin
 from .work_order import OPEN_STATES, format_period, local_time
 
 COURSE_KINDS = [
@@ -172,7 +172,9 @@ class CourseCategory(ModelSQL):
         'product.category', "Category", required=True, ondelete='CASCADE')
 
 
-class Plan(CompanyMixin, KeptMixin, Workflow, ModelSQL, ModelView):
+class Plan(
+        CompanyMixin, KeptMixin, GuardedMixin, Workflow, ModelSQL,
+        ModelView):
     "A training plan of the manager and the technical engineer (R-TRAIN-1/2)"
     __name__ = 'service.training.plan'
     _delete_message = 'service_desk.msg_training_plan_delete'
@@ -319,7 +321,9 @@ class PlanCourse(ModelSQL):
         ondelete='RESTRICT')
 
 
-class Session(CompanyMixin, KeptMixin, Workflow, ModelSQL, ModelView):
+class Session(
+        CompanyMixin, KeptMixin, GuardedMixin, Workflow, ModelSQL,
+        ModelView):
     "A training session of a course, with its attendees (R-TRAIN-1..3)"
     __name__ = 'service.training.session'
     _delete_message = 'service_desk.msg_training_session_delete'
