@@ -826,6 +826,7 @@ class Rule(metaclass=PoolMeta):
 
     _employees_models = {
         'service.fault.analysis', 'service.fault.analysis.action',
+        'service.work_order.review',
         }
 
     @classmethod
