@@ -826,7 +826,8 @@ class Rule(metaclass=PoolMeta):
 
     _employees_models = {
         'service.fault.analysis', 'service.fault.analysis.action',
-        'service.work_order.review',
+        'service.work_order.review', 'service.meeting',
+        'service.meeting.action',
         }
 
     @classmethod
