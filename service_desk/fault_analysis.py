@@ -3,7 +3,7 @@
 "The fault analysis form, its actions and the repeat failures (R-ENG-8)"
 import datetime as dt
 
-from sql import Literal, Null
+from sql import Cast, Literal
 from sql.aggregate import Count, Max, Min
 
 from trytond.i18n import gettext
@@ -215,7 +215,7 @@ class FaultAnalysis(
         counts = {}
         if products:
             cursor.execute(*table.select(
-                    table.product, Count(Literal('*')),
+                    table.product, Count(table.id),
                     Count(table.site, distinct=True),
                     where=table.product.in_(list(products))
                     & (table.state != 'retired')
@@ -386,7 +386,7 @@ class FaultAnalysisAction(Workflow, ModelSQL, ModelView):
         ondelete='CASCADE', states=_states)
     company = fields.Function(
         fields.Many2One('company.company', "Company"),
-        'on_change_with_company')
+        'on_change_with_company', searcher='search_company')
     kind = fields.Selection(
         ACTION_KINDS, "Kind", required=True, sort=False, states=_states)
     kind_string = kind.translated('kind')
@@ -499,6 +499,10 @@ class FaultAnalysisAction(Workflow, ModelSQL, ModelView):
     @fields.depends('analysis', '_parent_analysis.company')
     def on_change_with_company(self, name=None):
         return self.analysis.company if self.analysis else None
+
+    @classmethod
+    def search_company(cls, name, clause):
+        return [('analysis.' + clause[0], *clause[1:])]
 
     def get_rec_name(self, name):
         description = (self.description or '').splitlines()
@@ -689,7 +693,12 @@ class RepeatFailure(ModelSQL, ModelView):
             ('product', "Same Product"),
             ], "Rule", sort=False)
     equipment = fields.Many2One('service.equipment', "Equipment")
-    product = fields.Many2One('product.product', "Product")
+    product = fields.Many2One(
+        'product.product', "Product",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     failures = fields.Integer("Failures")
     sites = fields.Integer("Sites")
     first_failure = fields.DateTime("First Failure")
@@ -738,28 +747,26 @@ class RepeatFailure(ModelSQL, ModelView):
         from_, ticket, equipment, where, config = cls._tickets_query()
         columns = [
             ticket.company.as_('company'),
-            Count(Literal('*')).as_('failures'),
+            Count(ticket.id).as_('failures'),
             Count(ticket.site, distinct=True).as_('sites'),
             Min(ticket.received_at).as_('first_failure'),
             Max(ticket.received_at).as_('last_failure'),
-            Literal(0).as_('create_uid'),
-            Min(ticket.create_date).as_('create_date'),
-            Literal(None).as_('write_uid'),
-            Literal(None).as_('write_date'),
             ]
+        # typed, as PostgreSQL cannot guess the type of a bare parameter
+        kind = cls.kind.sql_type().base
         by_equipment = from_.select(
             (ticket.equipment * 2).as_('id'),
-            Literal('equipment').as_('kind'),
+            Cast(Literal('equipment'), kind).as_('kind'),
             ticket.equipment.as_('equipment'),
             equipment.product.as_('product'),
             *columns,
             where=where,
             group_by=[ticket.company, ticket.equipment, equipment.product],
-            having=Count(Literal('*')) >= config.repeat_equipment_count)
+            having=Count(ticket.id) >= config.repeat_equipment_count)
         by_product = from_.select(
             (equipment.product * 2 + 1).as_('id'),
-            Literal('product').as_('kind'),
-            Literal(Null).as_('equipment'),
+            Cast(Literal('product'), kind).as_('kind'),
+            Cast(Literal(None), 'INTEGER').as_('equipment'),
             equipment.product.as_('product'),
             *columns,
             where=where,

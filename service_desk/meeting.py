@@ -277,9 +277,17 @@ class Feedback(CompanyMixin, Workflow, ModelSQL, ModelView):
 
     product = fields.Many2One(
         'product.product', "Product", required=True, ondelete='RESTRICT',
-        states=_states)
+        states=_states,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     vendor = fields.Many2One(
-        'party.party', "Vendor", ondelete='RESTRICT', states=_states)
+        'party.party', "Vendor", ondelete='RESTRICT', states=_states,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     kind = fields.Selection([
             ('defect', "Defect"),
             ('weakness', "Weakness"),
