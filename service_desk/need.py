@@ -1,0 +1,183 @@
+# This file is part of service_desk.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"Upgrade and replacement needs found on site (R-INSP-2, R-REP-4)"
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool
+from trytond.pyson import Bool, Eval, If
+from trytond.transaction import Transaction
+
+from .common import CompanyMixin
+
+
+class NeedError(ValidationError):
+    pass
+
+
+class Need(CompanyMixin, Workflow, ModelSQL, ModelView):
+    "An upgrade, replacement or wiring need of a customer's equipment"
+    __name__ = 'service.equipment.need'
+
+    _states = {
+        'readonly': Eval('state') != 'proposed',
+        }
+
+    site = fields.Many2One(
+        'service.site', "Site", required=True, ondelete='RESTRICT',
+        states=_states,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ])
+    equipment = fields.Many2One(
+        'service.equipment', "Equipment", ondelete='RESTRICT',
+        states=_states,
+        domain=[
+            If(Bool(Eval('site')), ('site', '=', Eval('site', -1)), ()),
+            ])
+    kind = fields.Selection([
+            ('upgrade', "Upgrade"),
+            ('replacement', "Replacement"),
+            ('wiring', "Wiring"),
+            ], "Kind", required=True, sort=False, states=_states)
+    kind_string = kind.translated('kind')
+    reason = fields.Text("Reason", required=True, states=_states)
+    source = fields.Reference(
+        "Source", selection='get_sources', states=_states,
+        help="The inspection, visit, ticket or analysis that found it.")
+    estimate = fields.Numeric(
+        "Estimate", digits=(16, 2), states=_states,
+        help="The expected cost in the company's currency.")
+    decision_comment = fields.Text(
+        "Manager's Comment",
+        states={
+            'readonly': Eval('state') != 'proposed',
+            })
+    decided_by = fields.Many2One(
+        'company.employee', "Decided by", readonly=True,
+        ondelete='RESTRICT')
+    decided_date = fields.Date("Decided on", readonly=True)
+    planned_date = fields.Date(
+        "Planned Date",
+        states={
+            'readonly': ~Eval('state').in_(['proposed', 'accepted']),
+            })
+    done_date = fields.Date("Done on", readonly=True)
+    state = fields.Selection([
+            ('proposed', "Proposed"),
+            ('accepted', "Accepted"),
+            ('planned', "Planned"),
+            ('done', "Done"),
+            ('rejected', "Rejected"),
+            ], "State", readonly=True, required=True, sort=False)
+    state_string = state.translated('state')
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('create_date', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('proposed', 'accepted'),
+            ('proposed', 'rejected'),
+            ('accepted', 'planned'),
+            ('planned', 'done'),
+            ('rejected', 'proposed'),
+            }
+        cls._buttons.update({
+                'accept': {
+                    'invisible': Eval('state') != 'proposed',
+                    'depends': ['state'],
+                    },
+                'reject': {
+                    'invisible': Eval('state') != 'proposed',
+                    'depends': ['state'],
+                    },
+                'propose': {
+                    'invisible': Eval('state') != 'rejected',
+                    'depends': ['state'],
+                    },
+                'plan': {
+                    'invisible': Eval('state') != 'accepted',
+                    'depends': ['state'],
+                    },
+                'do': {
+                    'invisible': Eval('state') != 'planned',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'proposed'
+
+    @classmethod
+    def get_sources(cls):
+        pool = Pool()
+        Model = pool.get('ir.model')
+        models = [
+            'service.inspection', 'service.work_order', 'service.ticket',
+            'service.fault.analysis']
+        return [(None, '')] + [
+            (m, Model.get_name(m)) for m in models]
+
+    @fields.depends('equipment', 'site')
+    def on_change_equipment(self):
+        if self.equipment:
+            self.site = self.equipment.site
+
+    def get_rec_name(self, name):
+        return ' '.join(filter(None, [
+                    self.kind_string,
+                    self.equipment.rec_name if self.equipment
+                    else self.site.rec_name]))
+
+    @classmethod
+    def _decide(cls, needs):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        cls.write(needs, {
+                'decided_by': Transaction().context.get('employee'),
+                'decided_date': Date.today(),
+                })
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('accepted')
+    def accept(cls, needs):
+        cls._decide(needs)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('rejected')
+    def reject(cls, needs):
+        for need in needs:
+            if not need.decision_comment:
+                raise NeedError(gettext(
+                        'service_desk.msg_need_reject_comment',
+                        need=need.rec_name))
+        cls._decide(needs)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('proposed')
+    def propose(cls, needs):
+        cls.write(needs, {'decided_by': None, 'decided_date': None})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('planned')
+    def plan(cls, needs):
+        for need in needs:
+            if not need.planned_date:
+                raise NeedError(gettext(
+                        'service_desk.msg_need_planned_date',
+                        need=need.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('done')
+    def do(cls, needs):
+        Date = Pool().get('ir.date')
+        cls.write(needs, {'done_date': Date.today()})
