@@ -1,0 +1,880 @@
+# This file is part of service_desk.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Analysis of the service (R-DATA-1..4): reports as ``table_query`` models.
+
+Each report is built, like Tryton's ``sale_reporting``, from class methods
+that an add-on module can extend: ``_joins`` (the tables), ``_where`` (the
+filters of the shared context), ``_dimensions`` (the grouped columns, also
+used to open the records behind a row) and ``_measures`` (the aggregates).
+
+Dates are bucketed in the company's time zone.  On PostgreSQL the stored
+UTC datetimes are converted with ``AT TIME ZONE``; SQLite has no time zone
+support, so the zone's current UTC offset is added (exact for zones without
+daylight saving time, such as Asia/Shanghai).  The from/to dates of the
+context are converted to UTC bounds in Python, so the filter is exact on
+both.
+"""
+import datetime as dt
+from collections import OrderedDict
+from zoneinfo import ZoneInfo
+
+from sql import Literal, Null
+from sql.aggregate import Avg, Count, Max, Min, Sum
+from sql.conditionals import Case, NullIf
+from sql.functions import (
+    AtTimeZone, DateTrunc, Extract, Function)
+from sql.operators import Concat
+
+from trytond import backend
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval, If, PYSONEncoder
+from trytond.transaction import Transaction
+from trytond.wizard import StateAction, Wizard
+
+from .site import Site
+from .ticket import CHANNELS, PRIORITIES, TYPES
+
+PERIODS = [
+    ('day', "Day"),
+    ('week', "Week"),
+    ('month', "Month"),
+    ('quarter', "Quarter"),
+    ('year', "Year"),
+    ]
+SITE_TYPES = Site.site_type.selection
+
+
+class _SQLiteDate(Function):
+    __slots__ = ()
+    _function = 'DATE'
+
+
+class _SQLiteDateTime(Function):
+    __slots__ = ()
+    _function = 'DATETIME'
+
+
+class _JulianDay(Function):
+    __slots__ = ()
+    _function = 'JULIANDAY'
+
+
+class _StrfTime(Function):
+    __slots__ = ()
+    _function = 'STRFTIME'
+
+
+def _timezone():
+    pool = Pool()
+    Company = pool.get('company.company')
+    company_id = Transaction().context.get('company')
+    if company_id is not None and company_id >= 0:
+        return Company(company_id).timezone or 'UTC'
+    return 'UTC'
+
+
+def local(column, timezone=None):
+    "The naive UTC datetime column as a datetime of the company's zone"
+    timezone = timezone or _timezone()
+    if backend.name == 'sqlite':
+        offset = dt.datetime.now(ZoneInfo(timezone)).utcoffset()
+        minutes = int(offset.total_seconds() // 60)
+        return _SQLiteDateTime(column, f'{minutes:+d} minutes')
+    return AtTimeZone(AtTimeZone(column, 'UTC'), timezone)
+
+
+def period_start(column, period=None, timezone=None):
+    """The first day of the period (day, week from Monday, month, quarter,
+    year) of the UTC datetime column in the company's time zone"""
+    period = period or Transaction().context.get('period') or 'month'
+    value = local(column, timezone)
+    if backend.name == 'sqlite':
+        if period == 'day':
+            return _SQLiteDate(value)
+        elif period == 'week':
+            return _SQLiteDate(value, 'weekday 0', '-6 days')
+        elif period == 'month':
+            return _SQLiteDate(value, 'start of month')
+        elif period == 'quarter':
+            month = _StrfTime('%m', value)
+            return _SQLiteDate(value, 'start of month', Concat(
+                    Concat('-', (month - 1) % 3), ' months'))
+        return _SQLiteDate(value, 'start of year')
+    return fields.Date().sql_cast(DateTrunc(period, value))
+
+
+def hours_between(start, end):
+    "The clock hours between two datetime columns"
+    if backend.name == 'sqlite':
+        return (_JulianDay(end) - _JulianDay(start)) * 24
+    return Extract('EPOCH', end - start) / 3600
+
+
+def days_between(start, end):
+    "The days between two date columns"
+    if backend.name == 'sqlite':
+        return _JulianDay(end) - _JulianDay(start)
+    return end - start
+
+
+def ratio(numerator, denominator):
+    "numerator ÷ denominator as a float, NULL when the denominator is 0"
+    return Literal(1.0) * numerator / NullIf(denominator, 0)
+
+
+def utc_bounds():
+    "The UTC datetimes of the context's from and to dates, end excluded"
+    context = Transaction().context
+    timezone = ZoneInfo(_timezone())
+    bounds = []
+    for date, days in [
+            (context.get('from_date'), 0), (context.get('to_date'), 1)]:
+        if date:
+            if isinstance(date, str):
+                date = dt.date.fromisoformat(date)
+            value = dt.datetime.combine(
+                date + dt.timedelta(days=days), dt.time(),
+                tzinfo=timezone)
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        else:
+            value = None
+        bounds.append(value)
+    return bounds
+
+
+class Context(ModelView):
+    "Service analysis context"
+    __name__ = 'service.analysis.context'
+
+    company = fields.Many2One('company.company', "Company", required=True)
+    from_date = fields.Date(
+        "From Date",
+        domain=[
+            If(Eval('to_date') & Eval('from_date'),
+                ('from_date', '<=', Eval('to_date')),
+                ()),
+            ])
+    to_date = fields.Date(
+        "To Date",
+        domain=[
+            If(Eval('from_date') & Eval('to_date'),
+                ('to_date', '>=', Eval('from_date')),
+                ()),
+            ])
+    period = fields.Selection(PERIODS, "Period", required=True, sort=False)
+    area = fields.Many2One(
+        'service.area', "Area",
+        help="Only the sites of this township or area and of its children.")
+    site_type = fields.Selection(
+        [(None, "")] + SITE_TYPES, "Site Type")
+    product_category = fields.Many2One(
+        'product.category', "Product Category",
+        help="Only the equipment of products in this category "
+        "or its children.")
+    analysis_employee = fields.Many2One(
+        'company.employee', "Employee",
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ],
+        help="Only the work of this employee.")
+    repeat_days = fields.Integer(
+        "Repeat Failure Days", required=True,
+        domain=[('repeat_days', '>', 0)],
+        help="A failure of the same equipment within these days after a "
+        "repair is a repeat failure, charged to the one who did the repair.")
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_from_date(cls):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        context = Transaction().context
+        if 'from_date' in context:
+            return context['from_date']
+        today = Date.today()
+        return today.replace(month=1, day=1)
+
+    @classmethod
+    def default_to_date(cls):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        context = Transaction().context
+        if 'to_date' in context:
+            return context['to_date']
+        return Date.today()
+
+    @classmethod
+    def default_period(cls):
+        return Transaction().context.get('period', 'month')
+
+    @classmethod
+    def default_repeat_days(cls):
+        return Transaction().context.get('repeat_days', 30)
+
+
+class Abstract(ModelSQL, ModelView):
+    "A report grouped by _dimensions with the figures of _measures"
+    __slots__ = ()
+
+    company = fields.Many2One('company.company', "Company")
+
+    # the model of the records behind a row and the key in tables of its
+    # table
+    _record_model = 'service.ticket'
+    _record_table = 'ticket'
+
+    @classmethod
+    def table_query(cls):
+        from_item, tables = cls._joins()
+        dimensions = cls._dimensions(tables)
+        columns = [cls._column_id(tables).as_('id')]
+        columns.append(cls._column_company(tables).as_('company'))
+        columns.extend(c.as_(n) for n, c in dimensions.items())
+        columns.extend(cls._measures(tables))
+        return from_item.select(
+            *columns,
+            where=cls._where(tables),
+            group_by=[cls._column_company(tables), *dimensions.values()])
+
+    @classmethod
+    def _joins(cls):
+        "Return the from item and the tables by name"
+        raise NotImplementedError
+
+    @classmethod
+    def _column_id(cls, tables):
+        return Min(tables[cls._record_table].id)
+
+    @classmethod
+    def _column_company(cls, tables):
+        return tables[cls._record_table].company
+
+    @classmethod
+    def _dimensions(cls, tables):
+        "Return {field name: SQL expression} of the grouped columns"
+        return OrderedDict()
+
+    @classmethod
+    def _measures(cls, tables):
+        return []
+
+    @classmethod
+    def _where(cls, tables):
+        context = Transaction().context
+        where = Literal(True)
+        company = context.get('company')
+        where &= cls._column_company(tables) == (
+            company if company is not None else -1)
+        return where
+
+    @classmethod
+    def _where_site(cls, site, where):
+        "Add the area and site type of the context on the site table"
+        pool = Pool()
+        Area = pool.get('service.area')
+        context = Transaction().context
+        if context.get('area'):
+            areas = Area.search([('parent', 'child_of', [context['area']])])
+            where &= site.area.in_([a.id for a in areas] or [-1])
+        if context.get('site_type'):
+            where &= site.site_type == context['site_type']
+        return where
+
+    @classmethod
+    def _where_product(cls, equipment, where):
+        "Add the product category of the context on the equipment table"
+        pool = Pool()
+        Category = pool.get('product.category')
+        Product = pool.get('product.product')
+        TemplateCategory = pool.get('product.template-product.category')
+        context = Transaction().context
+        if context.get('product_category'):
+            categories = Category.search(
+                [('parent', 'child_of', [context['product_category']])])
+            product = Product.__table__()
+            template_category = TemplateCategory.__table__()
+            where &= equipment.product.in_(
+                product.join(template_category,
+                    condition=(
+                        product.template == template_category.template))
+                .select(product.id,
+                    where=template_category.category.in_(
+                        [c.id for c in categories] or [-1])))
+        return where
+
+    @classmethod
+    def _where_dates(cls, column, where):
+        "Add the from and to dates of the context on the datetime column"
+        start, end = utc_bounds()
+        if start:
+            where &= column >= start
+        if end:
+            where &= column < end
+        return where
+
+    @classmethod
+    def _records_where(cls, rows, tables):
+        "The condition on the joined tables selecting the rows' records"
+        dimensions = cls._dimensions(tables)
+        condition = Literal(False)
+        for row in rows:
+            row_condition = Literal(True)
+            for name, column in dimensions.items():
+                value = getattr(row, name)
+                if isinstance(value, ModelSQL):
+                    value = value.id
+                if value is None:
+                    row_condition &= column == Null
+                else:
+                    row_condition &= column == value
+            condition |= row_condition
+        return condition
+
+    @classmethod
+    def record_ids(cls, rows, where=None):
+        "Return the ids of the records behind the rows"
+        cursor = Transaction().connection.cursor()
+        from_item, tables = cls._joins()
+        condition = cls._where(tables) & cls._records_where(rows, tables)
+        if where is not None:
+            condition &= where(tables)
+        cursor.execute(*from_item.select(
+                tables[cls._record_table].id, where=condition))
+        return [i for i, in cursor]
+
+    @classmethod
+    def _broken_where(cls, tables):
+        "The condition of the records with a broken promise"
+        return None
+
+
+class TicketMixin:
+    "Reports on the tickets received in the period"
+    __slots__ = ()
+
+    @classmethod
+    def _joins(cls):
+        pool = Pool()
+        Ticket = pool.get('service.ticket')
+        Site = pool.get('service.site')
+        Equipment = pool.get('service.equipment')
+        tables = {
+            'ticket': Ticket.__table__(),
+            'site': Site.__table__(),
+            'equipment': Equipment.__table__(),
+            }
+        ticket = tables['ticket']
+        from_item = (ticket
+            .join(tables['site'], 'LEFT',
+                condition=ticket.site == tables['site'].id)
+            .join(tables['equipment'], 'LEFT',
+                condition=ticket.equipment == tables['equipment'].id))
+        return from_item, tables
+
+    @classmethod
+    def _where(cls, tables):
+        context = Transaction().context
+        ticket = tables['ticket']
+        where = super()._where(tables)
+        where &= ~ticket.state.in_(['draft', 'cancelled'])
+        where = cls._where_dates(ticket.received_at, where)
+        where = cls._where_site(tables['site'], where)
+        where = cls._where_product(tables['equipment'], where)
+        if context.get('analysis_employee'):
+            where &= ticket.assigned_to == context['analysis_employee']
+        return where
+
+
+class TimeseriesMixin:
+    "A report with a row per period"
+    __slots__ = ()
+    date = fields.Date("Date")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'ASC')]
+
+
+class TicketVolume(TicketMixin, Abstract):
+    "Ticket volumes"
+    __name__ = 'service.analysis.ticket'
+
+    date = fields.Date("Period")
+    channel = fields.Selection(CHANNELS, "Channel")
+    type = fields.Selection(TYPES, "Type")
+    priority = fields.Selection(PRIORITIES, "Priority")
+    party = fields.Many2One('party.party', "Customer")
+    site = fields.Many2One('service.site', "Site")
+    area = fields.Many2One('service.area', "Area")
+    site_type = fields.Selection([(None, "")] + SITE_TYPES, "Site Type")
+    employee = fields.Many2One('company.employee', "Assigned To")
+    tickets = fields.Integer("Tickets")
+    resolved = fields.Integer(
+        "Resolved", help="The tickets received that are resolved or closed.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('tickets', 'DESC')]
+
+    @classmethod
+    def _dimensions(cls, tables):
+        ticket, site = tables['ticket'], tables['site']
+        dimensions = super()._dimensions(tables)
+        dimensions.update([
+                ('date', period_start(ticket.received_at)),
+                ('channel', ticket.channel),
+                ('type', ticket.type),
+                ('priority', ticket.priority),
+                ('party', ticket.party),
+                ('site', ticket.site),
+                ('area', site.area),
+                ('site_type', site.site_type),
+                ('employee', ticket.assigned_to),
+                ])
+        return dimensions
+
+    @classmethod
+    def _measures(cls, tables):
+        ticket = tables['ticket']
+        return super()._measures(tables) + [
+            Count(Literal('*')).as_('tickets'),
+            Count(ticket.resolved_at).as_('resolved'),
+            ]
+
+
+class TicketVolumeTimeseries(TimeseriesMixin, TicketMixin, Abstract):
+    "Ticket volumes per period"
+    __name__ = 'service.analysis.ticket.timeseries'
+
+    tickets = fields.Integer("Tickets")
+    repair = fields.Integer("Repairs")
+    complaint = fields.Integer("Complaints")
+    inquiry = fields.Integer("Inquiries")
+    suggestion = fields.Integer("Suggestions")
+
+    @classmethod
+    def _dimensions(cls, tables):
+        dimensions = super()._dimensions(tables)
+        dimensions['date'] = period_start(tables['ticket'].received_at)
+        return dimensions
+
+    @classmethod
+    def _measures(cls, tables):
+        ticket = tables['ticket']
+        return super()._measures(tables) + [
+            Count(Literal('*')).as_('tickets')] + [
+            Sum(Case((ticket.type == t, 1), else_=0)).as_(t)
+            for t, _ in TYPES]
+
+
+class PromiseMixin:
+    "The response and resolution promises kept"
+    __slots__ = ()
+
+    tickets = fields.Integer("Tickets")
+    response_count = fields.Integer(
+        "Responded", help="Responded tickets with a promised response time.")
+    response_on_time = fields.Integer("Responded on Time")
+    response_rate = fields.Float(
+        "Response on Time %", digits=(16, 4),
+        help="The share of responded tickets answered by the deadline.")
+    response_hours = fields.Float(
+        "Mean Hours to Respond", digits=(16, 2),
+        help="Mean clock hours from reception to the first response.")
+    resolution_count = fields.Integer(
+        "Resolved", help="Resolved tickets with a promised resolution time.")
+    resolution_on_time = fields.Integer("Resolved on Time")
+    resolution_rate = fields.Float(
+        "Resolution on Time %", digits=(16, 4),
+        help="The share of resolved tickets solved by the deadline.")
+    resolution_hours = fields.Float(
+        "Mean Hours to Resolve", digits=(16, 2),
+        help="Mean clock hours from reception to resolution.")
+
+    @classmethod
+    def _response_kept(cls, ticket):
+        return ((ticket.responded_at <= ticket.response_deadline)
+            & ((ticket.promised_at == Null)
+                | (ticket.responded_at <= ticket.promised_at)))
+
+    @classmethod
+    def _resolution_kept(cls, ticket):
+        return ticket.resolved_at <= ticket.resolution_deadline
+
+    @classmethod
+    def _measures(cls, tables):
+        ticket = tables['ticket']
+        responded = (
+            (ticket.responded_at != Null)
+            & (ticket.response_deadline != Null))
+        resolved = (
+            (ticket.resolved_at != Null)
+            & (ticket.resolution_deadline != Null))
+        response_count = Sum(Case((responded, 1), else_=0))
+        response_on_time = Sum(Case(
+                (responded & cls._response_kept(ticket), 1), else_=0))
+        resolution_count = Sum(Case((resolved, 1), else_=0))
+        resolution_on_time = Sum(Case(
+                (resolved & cls._resolution_kept(ticket), 1), else_=0))
+        return super()._measures(tables) + [
+            Count(Literal('*')).as_('tickets'),
+            response_count.as_('response_count'),
+            response_on_time.as_('response_on_time'),
+            ratio(response_on_time, response_count).as_('response_rate'),
+            Avg(hours_between(ticket.received_at, ticket.responded_at)
+                ).as_('response_hours'),
+            resolution_count.as_('resolution_count'),
+            resolution_on_time.as_('resolution_on_time'),
+            ratio(resolution_on_time, resolution_count).as_(
+                'resolution_rate'),
+            Avg(hours_between(ticket.received_at, ticket.resolved_at)
+                ).as_('resolution_hours'),
+            ]
+
+    @classmethod
+    def _broken_where(cls, tables):
+        ticket = tables['ticket']
+        return (
+            ((ticket.responded_at != Null)
+                & (ticket.response_deadline != Null)
+                & ~cls._response_kept(ticket))
+            | ((ticket.resolved_at != Null)
+                & (ticket.resolution_deadline != Null)
+                & ~cls._resolution_kept(ticket)))
+
+
+class Promise(PromiseMixin, TicketMixin, Abstract):
+    "Promises kept"
+    __name__ = 'service.analysis.promise'
+
+    date = fields.Date("Period")
+    priority = fields.Selection(PRIORITIES, "Priority")
+    type = fields.Selection(TYPES, "Type")
+    area = fields.Many2One('service.area', "Area")
+    employee = fields.Many2One('company.employee', "Assigned To")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('tickets', 'DESC')]
+
+    @classmethod
+    def _dimensions(cls, tables):
+        ticket, site = tables['ticket'], tables['site']
+        dimensions = super()._dimensions(tables)
+        dimensions.update([
+                ('date', period_start(ticket.received_at)),
+                ('priority', ticket.priority),
+                ('type', ticket.type),
+                ('area', site.area),
+                ('employee', ticket.assigned_to),
+                ])
+        return dimensions
+
+
+class PromiseTimeseries(
+        TimeseriesMixin, PromiseMixin, TicketMixin, Abstract):
+    "Promises kept per period"
+    __name__ = 'service.analysis.promise.timeseries'
+
+    @classmethod
+    def _dimensions(cls, tables):
+        dimensions = super()._dimensions(tables)
+        dimensions['date'] = period_start(tables['ticket'].received_at)
+        return dimensions
+
+
+class SatisfactionMixin:
+    "The callbacks made in the period and their outcome"
+    __slots__ = ()
+    _record_model = 'service.callback'
+    _record_table = 'callback'
+
+    callbacks = fields.Integer("Callbacks")
+    reached = fields.Integer("Reached")
+    failed = fields.Integer(
+        "Not Reached", help="Callbacks abandoned after the last attempt.")
+    solved = fields.Integer("Solved")
+    not_solved = fields.Integer("Not Solved")
+    satisfied = fields.Integer(
+        "Satisfied", help="Reached customers who answered 4 or 5.")
+    satisfaction = fields.Float(
+        "Mean Satisfaction", digits=(16, 2),
+        help="The mean of the answers from 1 (very dissatisfied) "
+        "to 5 (very satisfied).")
+    satisfied_rate = fields.Float("Satisfied %", digits=(16, 4))
+
+    @classmethod
+    def _joins(cls):
+        pool = Pool()
+        Callback = pool.get('service.callback')
+        Ticket = pool.get('service.ticket')
+        Site = pool.get('service.site')
+        tables = {
+            'callback': Callback.__table__(),
+            'ticket': Ticket.__table__(),
+            'site': Site.__table__(),
+            }
+        callback = tables['callback']
+        from_item = (callback
+            .join(tables['ticket'], 'LEFT',
+                condition=callback.ticket == tables['ticket'].id)
+            .join(tables['site'], 'LEFT',
+                condition=callback.site == tables['site'].id))
+        return from_item, tables
+
+    @classmethod
+    def _where(cls, tables):
+        context = Transaction().context
+        callback = tables['callback']
+        where = super()._where(tables)
+        where &= callback.state.in_(['done', 'failed'])
+        where = cls._where_dates(callback.called_at, where)
+        where = cls._where_site(tables['site'], where)
+        if context.get('analysis_employee'):
+            where &= (
+                tables['ticket'].assigned_to == context['analysis_employee'])
+        return where
+
+    @classmethod
+    def _measures(cls, tables):
+        callback = tables['callback']
+        reached = callback.state == 'done'
+        score = Case(
+            *[((reached & (callback.satisfaction == str(i))), i)
+                for i in range(1, 6)], else_=Null)
+        satisfied = Sum(Case(
+                (reached & callback.satisfaction.in_(['4', '5']), 1),
+                else_=0))
+        reached_count = Sum(Case((reached, 1), else_=0))
+        return super()._measures(tables) + [
+            Count(Literal('*')).as_('callbacks'),
+            reached_count.as_('reached'),
+            Sum(Case((callback.state == 'failed', 1), else_=0)).as_(
+                'failed'),
+            Sum(Case((reached & (callback.solved == 'yes'), 1), else_=0)
+                ).as_('solved'),
+            Sum(Case((reached & (callback.solved == 'no'), 1), else_=0)
+                ).as_('not_solved'),
+            satisfied.as_('satisfied'),
+            (Literal(1.0) * Avg(score)).as_('satisfaction'),
+            ratio(satisfied, reached_count).as_('satisfied_rate'),
+            ]
+
+    @classmethod
+    def _not_solved_where(cls, tables):
+        callback = tables['callback']
+        return (callback.state == 'done') & (callback.solved == 'no')
+
+
+class Satisfaction(SatisfactionMixin, Abstract):
+    "Customer satisfaction"
+    __name__ = 'service.analysis.satisfaction'
+
+    date = fields.Date("Period")
+    kind = fields.Selection([
+            ('repair', "Repair"),
+            ('inspection', "Inspection"),
+            ], "Kind")
+    party = fields.Many2One('party.party', "Customer")
+    site = fields.Many2One('service.site', "Site")
+    area = fields.Many2One('service.area', "Area")
+    employee = fields.Many2One(
+        'company.employee', "Employee",
+        help="The employee the repaired ticket was assigned to.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('callbacks', 'DESC')]
+
+    @classmethod
+    def _dimensions(cls, tables):
+        callback, site = tables['callback'], tables['site']
+        dimensions = super()._dimensions(tables)
+        dimensions.update([
+                ('date', period_start(callback.called_at)),
+                ('kind', callback.kind),
+                ('party', callback.party),
+                ('site', callback.site),
+                ('area', site.area),
+                ('employee', tables['ticket'].assigned_to),
+                ])
+        return dimensions
+
+
+class SatisfactionTimeseries(TimeseriesMixin, SatisfactionMixin, Abstract):
+    "Customer satisfaction per period"
+    __name__ = 'service.analysis.satisfaction.timeseries'
+
+    @classmethod
+    def _dimensions(cls, tables):
+        dimensions = super()._dimensions(tables)
+        dimensions['date'] = period_start(tables['callback'].called_at)
+        return dimensions
+
+
+class HotSpotMixin:
+    "The repair tickets of equipment received in the period"
+    __slots__ = ()
+
+    failures = fields.Integer("Failures")
+
+    @classmethod
+    def _joins(cls):
+        from_item, tables = super()._joins()
+        Product = Pool().get('product.product')
+        tables['product'] = product = Product.__table__()
+        from_item = from_item.join(product, 'LEFT',
+            condition=tables['equipment'].product == product.id)
+        return from_item, tables
+
+    @classmethod
+    def _where(cls, tables):
+        ticket = tables['ticket']
+        where = super()._where(tables)
+        where &= (ticket.type == 'repair') & (ticket.equipment != Null)
+        return where
+
+    @classmethod
+    def _measures(cls, tables):
+        return super()._measures(tables) + [
+            Count(Literal('*')).as_('failures'),
+            ]
+
+
+class HotSpot(HotSpotMixin, TicketMixin, Abstract):
+    "Failure hot spots"
+    __name__ = 'service.analysis.hot_spot'
+
+    date = fields.Date("Period")
+    product = fields.Many2One('product.product', "Product")
+    equipment = fields.Many2One('service.equipment', "Equipment")
+    site = fields.Many2One('service.site', "Site")
+    area = fields.Many2One('service.area', "Area")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('failures', 'DESC')]
+
+    @classmethod
+    def _dimensions(cls, tables):
+        ticket, equipment = tables['ticket'], tables['equipment']
+        dimensions = super()._dimensions(tables)
+        dimensions.update([
+                ('date', period_start(ticket.received_at)),
+                ('product', equipment.product),
+                ('equipment', ticket.equipment),
+                ('site', equipment.site),
+                ('area', tables['site'].area),
+                ])
+        return dimensions
+
+
+class HotSpotProduct(HotSpotMixin, TicketMixin, Abstract):
+    "Failures per product"
+    __name__ = 'service.analysis.hot_spot.product'
+
+    product = fields.Many2One('product.product', "Product")
+    equipment_count = fields.Integer(
+        "Failed Equipment", help="The items of equipment that failed.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('failures', 'DESC'), ('product', 'ASC')]
+
+    @classmethod
+    def _dimensions(cls, tables):
+        dimensions = super()._dimensions(tables)
+        dimensions['product'] = tables['equipment'].product
+        return dimensions
+
+    @classmethod
+    def _measures(cls, tables):
+        return super()._measures(tables) + [
+            Count(tables['ticket'].equipment, distinct=True).as_(
+                'equipment_count'),
+            ]
+
+
+class TopEquipment(HotSpotMixin, TicketMixin, Abstract):
+    "Equipment failing most"
+    __name__ = 'service.analysis.top_equipment'
+
+    equipment = fields.Many2One('service.equipment', "Equipment")
+    product = fields.Many2One('product.product', "Product")
+    site = fields.Many2One('service.site', "Site")
+    last_failure = fields.DateTime("Last Failure")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('failures', 'DESC'), ('last_failure', 'DESC')]
+
+    @classmethod
+    def _dimensions(cls, tables):
+        equipment = tables['equipment']
+        dimensions = super()._dimensions(tables)
+        dimensions.update([
+                ('equipment', tables['ticket'].equipment),
+                ('product', equipment.product),
+                ('site', equipment.site),
+                ])
+        return dimensions
+
+    @classmethod
+    def _measures(cls, tables):
+        return super()._measures(tables) + [
+            Max(tables['ticket'].received_at).as_('last_failure'),
+            ]
+
+
+class OpenRecords(Wizard):
+    "Open the records behind the analysis rows"
+    __name__ = 'service.analysis.open'
+    start_state = 'open_'
+    open_ = StateAction('service_desk.act_analysis_ticket_records')
+
+    def _where(self):
+        return None
+
+    def do_open_(self, action):
+        pool = Pool()
+        Report = self.model
+        where = self._where()
+        if where is not None:
+            where = getattr(Report, where)
+        ids = Report.record_ids(self.records, where=where)
+        Model = pool.get(Report._record_model)
+        action['res_model'] = Model.__name__
+        action['name'] = Model.__doc__ if not action.get('name') else (
+            action['name'])
+        action['pyson_domain'] = PYSONEncoder().encode(
+            [('id', 'in', ids)])
+        return action, {}
+
+
+class OpenBrokenPromises(OpenRecords):
+    "Open the tickets with a broken promise behind the analysis rows"
+    __name__ = 'service.analysis.open_broken'
+    open_ = StateAction('service_desk.act_analysis_broken_records')
+
+    def _where(self):
+        return '_broken_where'
+
+
+class OpenNotSolved(OpenRecords):
+    "Open the callbacks not solved behind the analysis rows"
+    __name__ = 'service.analysis.open_not_solved'
+    open_ = StateAction('service_desk.act_analysis_not_solved_records')
+
+    def _where(self):
+        return '_not_solved_where'
