@@ -18,16 +18,17 @@ import datetime as dt
 from collections import OrderedDict
 from zoneinfo import ZoneInfo
 
-from sql import Literal, Null
+from sql import Literal, Null, Union
 from sql.aggregate import Avg, Count, Max, Min, Sum
-from sql.conditionals import Case, NullIf
+from sql.conditionals import Case, Coalesce, Greatest, Least, NullIf
 from sql.functions import (
     AtTimeZone, DateTrunc, Extract, Function)
+from sql.operators import Equal, Exists, Greater
 from sql.operators import Concat
 
 from trytond import backend
 from trytond.model import ModelSQL, ModelView, fields
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If, PYSONEncoder
 from trytond.transaction import Transaction
 from trytond.wizard import StateAction, Wizard
@@ -43,6 +44,10 @@ PERIODS = [
     ('year', "Year"),
     ]
 SITE_TYPES = Site.site_type.selection
+# to cast SQL expressions to the type of a field
+_DATE = fields.Date("Date")
+_INTEGER = fields.Integer("Integer")
+_FLOAT = fields.Float("Float")
 
 
 class _SQLiteDate(Function):
@@ -101,7 +106,7 @@ def period_start(column, period=None, timezone=None):
             return _SQLiteDate(value, 'start of month', Concat(
                     Concat('-', (month - 1) % 3), ' months'))
         return _SQLiteDate(value, 'start of year')
-    return fields.Date().sql_cast(DateTrunc(period, value))
+    return _DATE.sql_cast(DateTrunc(period, value))
 
 
 def hours_between(start, end):
@@ -116,6 +121,13 @@ def days_between(start, end):
     if backend.name == 'sqlite':
         return _JulianDay(end) - _JulianDay(start)
     return end - start
+
+
+def add_days(column, days):
+    "The datetime column plus days"
+    if backend.name == 'sqlite':
+        return _SQLiteDateTime(column, f'{days:+d} days')
+    return column + dt.timedelta(days=days)
 
 
 def ratio(numerator, denominator):
@@ -878,3 +890,464 @@ class OpenNotSolved(OpenRecords):
 
     def _where(self):
         return '_not_solved_where'
+
+
+def _repeat_days():
+    return int(Transaction().context.get('repeat_days') or 30)
+
+
+def _float(expression):
+    return _FLOAT.sql_cast(expression)
+
+
+class Scorecard(Abstract):
+    """Staff scorecard
+
+    Each source (visits, repairs, repeat failures...) gives rows of
+    company, employee, date and figures, the others being 0; the report
+    adds them up per employee and period.  An add-on adds a source in
+    _sources and its figure in _figures.
+    """
+    __name__ = 'service.analysis.scorecard'
+
+    date = fields.Date("Period")
+    employee = fields.Many2One('company.employee', "Employee")
+    visits = fields.Integer(
+        "Visits Done", help="The visits done as lead or other technician.")
+    site_hours = fields.Float(
+        "Hours on Site", digits=(16, 2),
+        help="Clock hours from arrival to the end of the visits.")
+    repairs = fields.Integer(
+        "Repairs Resolved",
+        help="The repair tickets assigned to the employee resolved in "
+        "the period.")
+    visited_repairs = fields.Integer(
+        "Repairs with Visits",
+        help="The repairs resolved that needed at least one visit.")
+    first_visit_fixes = fields.Integer(
+        "First-Visit Fixes",
+        help="Repairs resolved with one visit and no repeat failure of "
+        "the same equipment within the repeat failure days.")
+    first_visit_fix_rate = fields.Float(
+        "First-Visit Fix %", digits=(16, 4),
+        help="First-visit fixes ÷ repairs with visits.")
+    repeat_failures = fields.Integer(
+        "Repeat Failures",
+        help="Failures of equipment within the repeat failure days after "
+        "a repair, charged to the employee who resolved that repair.")
+    satisfaction_count = fields.Integer(
+        "Callbacks", help="Customers reached about the repairs resolved.")
+    satisfaction = fields.Float(
+        "Mean Satisfaction", digits=(16, 2),
+        help="The mean callback satisfaction (1 to 5) of the repairs "
+        "resolved in the period.")
+
+    _figures = [
+        'visits', 'site_hours', 'repairs', 'visited_repairs',
+        'first_visit_fixes', 'repeat_failures', 'satisfaction_count',
+        'satisfaction_sum']
+    _float_figures = {'site_hours', 'satisfaction_sum'}
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('employee', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        context = Transaction().context
+        union = Union(*cls._sources(), all_=True)
+        where = union.company == (
+            context['company'] if context.get('company') is not None else -1)
+        if context.get('analysis_employee'):
+            where &= union.employee == context['analysis_employee']
+        sums = {n: Sum(getattr(union, n)) for n in cls._figures}
+        columns = [
+            Min(union.id).as_('id'),
+            union.company.as_('company'),
+            union.employee.as_('employee'),
+            union.date.as_('date'),
+            ]
+        columns += [
+            sums[n].as_(n) for n in cls._figures if n != 'satisfaction_sum']
+        columns += [
+            ratio(sums['first_visit_fixes'], sums['visited_repairs']).as_(
+                'first_visit_fix_rate'),
+            (sums['satisfaction_sum'] / NullIf(
+                    sums['satisfaction_count'], 0)).as_('satisfaction'),
+            ]
+        return union.select(*columns,
+            where=where,
+            group_by=[union.company, union.employee, union.date])
+
+    @classmethod
+    def _source(cls, query_from, id_, company, employee, date, where,
+            **figures):
+        "Return a select of the source with 0 for the missing figures"
+        columns = [
+            id_.as_('id'), company.as_('company'),
+            employee.as_('employee'), date.as_('date')]
+        for name in cls._figures:
+            value = figures.get(name, Literal(0))
+            if name in cls._float_figures:
+                value = _float(value)
+            else:
+                value = _INTEGER.sql_cast(value)
+            columns.append(value.as_(name))
+        return query_from.select(*columns, where=where)
+
+    @classmethod
+    def _sources(cls):
+        pool = Pool()
+        WorkOrder = pool.get('service.work_order')
+        Technician = pool.get('service.work_order-company.employee')
+        Ticket = pool.get('service.ticket')
+        Callback = pool.get('service.callback')
+        days = _repeat_days()
+        sources = []
+
+        # visits done, by the lead and by the other technicians
+        for technician in [None, Technician.__table__()]:
+            order = WorkOrder.__table__()
+            where = cls._where_dates(order.done_at, order.state == 'done')
+            if technician is None:
+                query_from, employee = order, order.lead
+                id_ = order.id * 10 + 1
+            else:
+                query_from = order.join(technician,
+                    condition=technician.work_order == order.id)
+                employee = technician.employee
+                id_ = technician.id * 10 + 2
+            sources.append(cls._source(
+                    query_from, id_, order.company, employee,
+                    period_start(order.done_at), where,
+                    visits=Literal(1),
+                    site_hours=Coalesce(
+                        hours_between(order.started_at, order.done_at), 0)))
+
+        # repairs resolved: visits, first-visit fixes and satisfaction
+        ticket = Ticket.__table__()
+        order = WorkOrder.__table__()
+        later = Ticket.__table__()
+        callback = Callback.__table__()
+        visits = Coalesce(order.select(Count(Literal('*')),
+                where=(order.ticket == ticket.id) & (order.state == 'done')),
+            0)
+        repeat = Exists(later.select(later.id,
+                where=(later.equipment == ticket.equipment)
+                & (later.type == 'repair')
+                & ~later.state.in_(['draft', 'cancelled'])
+                & (later.received_at > ticket.resolved_at)
+                & (later.received_at <= add_days(ticket.resolved_at, days))))
+        reached = (callback.ticket == ticket.id) & (callback.state == 'done')
+        score = Case(*[(callback.satisfaction == str(i), i)
+                for i in range(1, 6)], else_=Null)
+        where = cls._where_dates(ticket.resolved_at,
+            (ticket.type == 'repair')
+            & ticket.state.in_(['resolved', 'closed'])
+            & (ticket.assigned_to != Null))
+        sources.append(cls._source(
+                ticket, ticket.id * 10 + 3, ticket.company,
+                ticket.assigned_to, period_start(ticket.resolved_at), where,
+                repairs=Literal(1),
+                visited_repairs=Case((Greater(visits, 0), 1), else_=0),
+                first_visit_fixes=Case(
+                    (Equal(visits, 1) & ~repeat, 1), else_=0),
+                satisfaction_count=Coalesce(callback.select(
+                        Count(score), where=reached), 0),
+                satisfaction_sum=Coalesce(callback.select(
+                        Sum(score), where=reached), 0)))
+
+        # repeat failures, charged to the one who resolved the last repair
+        failure = Ticket.__table__()
+        previous = Ticket.__table__()
+        before = Ticket.__table__()
+        last_resolution = before.select(Max(before.resolved_at),
+            where=(before.equipment == failure.equipment)
+            & (before.type == 'repair')
+            & (before.resolved_at < failure.received_at))
+        where = cls._where_dates(failure.received_at,
+            (failure.type == 'repair')
+            & ~failure.state.in_(['draft', 'cancelled'])
+            & (previous.resolved_at == last_resolution)
+            & (failure.received_at <= add_days(previous.resolved_at, days))
+            & (previous.assigned_to != Null))
+        sources.append(cls._source(
+                failure.join(previous, condition=(
+                        (previous.equipment == failure.equipment)
+                        & (previous.type == 'repair')
+                        & (previous.id != failure.id))),
+                failure.id * 10 + 4, failure.company, previous.assigned_to,
+                period_start(failure.received_at), where,
+                repeat_failures=Literal(1)))
+        return sources
+
+    @classmethod
+    def _column_company(cls, tables):
+        raise NotImplementedError
+
+
+class ReliabilityMixin:
+    "The reliability of equipment in the period of the context"
+    __slots__ = ()
+    _record_table = 'equipment'
+    _record_model = 'service.equipment'
+
+    unit_days = fields.Float(
+        "Days in Service", digits=(16, 0),
+        help="The days of the period from installation (or the period "
+        "start) to retirement (or the period end).")
+    failures = fields.Integer(
+        "Failures", help="The repair tickets received in the period.")
+    repaired = fields.Integer("Repaired")
+    repair_hours = fields.Float("Repair Hours", digits=(16, 2))
+    mttr = fields.Float(
+        "MTTR (hours)", digits=(16, 2),
+        help="Mean time to repair: the mean clock hours from the reception "
+        "to the resolution of the repair tickets received in the period.")
+    downtime = fields.Float(
+        "Downtime (hours)", digits=(16, 2),
+        help="Clock hours from the reception of the repair tickets to "
+        "their resolution (or the period end).")
+    availability = fields.Float(
+        "Availability", digits=(16, 4),
+        help="1 − downtime ÷ time in service.")
+
+    @classmethod
+    def _bounds(cls):
+        "Return the from date, the day after the to date and their UTC"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        context = Transaction().context
+        today = Date.today()
+        from_date = context.get('from_date') or today.replace(month=1, day=1)
+        to_date = context.get('to_date') or today
+        if isinstance(from_date, str):
+            from_date = dt.date.fromisoformat(from_date)
+        if isinstance(to_date, str):
+            to_date = dt.date.fromisoformat(to_date)
+        end_date = to_date + dt.timedelta(days=1)
+        start, end = utc_bounds()
+        return from_date, end_date, start, end or dt.datetime.combine(
+            end_date, dt.time())
+
+
+class Reliability(ReliabilityMixin, Abstract):
+    "Equipment reliability"
+    __name__ = 'service.analysis.reliability'
+
+    equipment = fields.Many2One('service.equipment', "Equipment")
+    product = fields.Many2One('product.product', "Product")
+    site = fields.Many2One('service.site', "Site")
+    area = fields.Many2One('service.area', "Area")
+    mtbf_count = fields.Integer(
+        "Failures after a Repair",
+        help="The failures of the period that followed a repair.")
+    mtbf_hours = fields.Float("Hours between Failures", digits=(16, 2))
+    mtbf = fields.Float(
+        "MTBF (days)", digits=(16, 2),
+        help="Mean time between failures: the mean days from the "
+        "resolution of a repair to the next failure of the equipment.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('failures', 'DESC'), ('equipment', 'ASC')]
+
+    @classmethod
+    def _joins(cls):
+        pool = Pool()
+        Equipment = pool.get('service.equipment')
+        Site = pool.get('service.site')
+        Ticket = pool.get('service.ticket')
+        equipment = Equipment.__table__()
+        site = Site.__table__()
+        _, _, start, end = cls._bounds()
+        ticket = Ticket.__table__()
+        failure_where = (
+            (ticket.type == 'repair')
+            & ~ticket.state.in_(['draft', 'cancelled'])
+            & (ticket.equipment != Null))
+        failure_where = cls._where_dates(ticket.received_at, failure_where)
+        repair_hours = hours_between(ticket.received_at, ticket.resolved_at)
+        down_end = Least(Coalesce(ticket.resolved_at, end), end)
+        failures = ticket.select(
+            ticket.equipment.as_('equipment'),
+            Count(Literal('*')).as_('failures'),
+            Count(ticket.resolved_at).as_('repaired'),
+            Sum(repair_hours).as_('repair_hours'),
+            Sum(hours_between(ticket.received_at, down_end)).as_('downtime'),
+            where=failure_where,
+            group_by=[ticket.equipment])
+
+        failure = Ticket.__table__()
+        before = Ticket.__table__()
+        last_resolution = before.select(Max(before.resolved_at),
+            where=(before.equipment == failure.equipment)
+            & (before.type == 'repair')
+            & (before.resolved_at < failure.received_at))
+        gaps = failure.select(
+            failure.equipment.as_('equipment'),
+            Coalesce(last_resolution, Null).as_('resolved_at'),
+            failure.received_at.as_('received_at'),
+            where=cls._where_dates(failure.received_at,
+                (failure.type == 'repair')
+                & ~failure.state.in_(['draft', 'cancelled'])
+                & (failure.equipment != Null)))
+        mtbf = gaps.select(
+            gaps.equipment.as_('equipment'),
+            Count(gaps.resolved_at).as_('mtbf_count'),
+            Sum(hours_between(gaps.resolved_at, gaps.received_at)).as_(
+                'mtbf_hours'),
+            where=gaps.resolved_at != Null,
+            group_by=[gaps.equipment])
+        tables = {
+            'equipment': equipment,
+            'site': site,
+            'failures': failures,
+            'mtbf': mtbf,
+            }
+        from_item = (equipment
+            .join(site, condition=equipment.site == site.id)
+            .join(failures, 'LEFT',
+                condition=failures.equipment == equipment.id)
+            .join(mtbf, 'LEFT', condition=mtbf.equipment == equipment.id))
+        return from_item, tables
+
+    @classmethod
+    def _column_id(cls, tables):
+        return tables['equipment'].id
+
+    @classmethod
+    def table_query(cls):
+        from_item, tables = cls._joins()
+        dimensions = cls._dimensions(tables)
+        columns = [cls._column_id(tables).as_('id')]
+        columns.append(cls._column_company(tables).as_('company'))
+        columns.extend(c.as_(n) for n, c in dimensions.items())
+        columns.extend(cls._measures(tables))
+        return from_item.select(*columns, where=cls._where(tables))
+
+    @classmethod
+    def _dimensions(cls, tables):
+        equipment = tables['equipment']
+        dimensions = super()._dimensions(tables)
+        dimensions.update([
+                ('equipment', equipment.id),
+                ('product', equipment.product),
+                ('site', equipment.site),
+                ('area', tables['site'].area),
+                ])
+        return dimensions
+
+    @classmethod
+    def _unit_days(cls, equipment):
+        from_date, end_date, _, _ = cls._bounds()
+        start = Greatest(
+            Coalesce(equipment.installation_date, from_date), from_date)
+        end = Case(
+            (equipment.state == 'retired', Least(
+                    _DATE.sql_cast(equipment.write_date), end_date)),
+            else_=end_date)
+        return Greatest(_float(days_between(start, end)), 0)
+
+    @classmethod
+    def _measures(cls, tables):
+        failures, mtbf = tables['failures'], tables['mtbf']
+        unit_days = cls._unit_days(tables['equipment'])
+        downtime = _float(Coalesce(failures.downtime, 0))
+        return super()._measures(tables) + [
+            unit_days.as_('unit_days'),
+            Coalesce(failures.failures, 0).as_('failures'),
+            Coalesce(failures.repaired, 0).as_('repaired'),
+            _float(Coalesce(failures.repair_hours, 0)).as_('repair_hours'),
+            (failures.repair_hours / NullIf(failures.repaired, 0)).as_(
+                'mttr'),
+            downtime.as_('downtime'),
+            (Literal(1.0) - downtime / NullIf(unit_days * 24, 0)).as_(
+                'availability'),
+            Coalesce(mtbf.mtbf_count, 0).as_('mtbf_count'),
+            mtbf.mtbf_hours.as_('mtbf_hours'),
+            (mtbf.mtbf_hours / NullIf(mtbf.mtbf_count, 0) / 24).as_('mtbf'),
+            ]
+
+    @classmethod
+    def _where(cls, tables):
+        equipment = tables['equipment']
+        where = super()._where(tables)
+        where = cls._where_site(tables['site'], where)
+        where = cls._where_product(equipment, where)
+        return where
+
+
+class ReliabilityProduct(ReliabilityMixin, Abstract):
+    "Product reliability"
+    __name__ = 'service.analysis.reliability.product'
+    _record_table = 'reliability'
+
+    product = fields.Many2One('product.product', "Product")
+    equipment_count = fields.Integer("Equipment")
+    mtbf = fields.Float(
+        "MTBF (days)", digits=(16, 2),
+        help="Days in service of all the items (those that never failed "
+        "included) ÷ failures in the period.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('mtbf', 'ASC NULLS LAST'), ('product', 'ASC')]
+
+    @classmethod
+    def _joins(cls):
+        Reliability = Pool().get('service.analysis.reliability')
+        reliability = Reliability.table_query()
+        return reliability, {'reliability': reliability}
+
+    @classmethod
+    def _where(cls, tables):
+        # the equipment report applies the filters of the context
+        return Literal(True)
+
+    @classmethod
+    def _dimensions(cls, tables):
+        dimensions = super()._dimensions(tables)
+        dimensions['product'] = tables['reliability'].product
+        return dimensions
+
+    @classmethod
+    def _measures(cls, tables):
+        r = tables['reliability']
+        unit_days, failures = Sum(r.unit_days), Sum(r.failures)
+        downtime = Sum(r.downtime)
+        return super()._measures(tables) + [
+            Count(Literal('*')).as_('equipment_count'),
+            unit_days.as_('unit_days'),
+            failures.as_('failures'),
+            Sum(r.repaired).as_('repaired'),
+            Sum(r.repair_hours).as_('repair_hours'),
+            (Sum(r.repair_hours) / NullIf(Sum(r.repaired), 0)).as_('mttr'),
+            downtime.as_('downtime'),
+            (Literal(1.0) - downtime / NullIf(unit_days * 24, 0)).as_(
+                'availability'),
+            (unit_days / NullIf(failures, 0)).as_('mtbf'),
+            ]
+
+
+class Rule(metaclass=PoolMeta):
+    __name__ = 'ir.rule'
+
+    @classmethod
+    def _get_context(cls, model_name):
+        User = Pool().get('res.user')
+        context = super()._get_context(model_name)
+        if model_name == 'service.analysis.scorecard':
+            context['employees'] = User.get_employees()
+        return context
+
+    @classmethod
+    def _get_cache_key(cls, model_names):
+        User = Pool().get('res.user')
+        key = super()._get_cache_key(model_names)
+        if 'service.analysis.scorecard' in model_names:
+            key = (*key, User.get_employees())
+        return key
