@@ -48,6 +48,7 @@ SITE_TYPES = Site.site_type.selection
 _DATE = fields.Date("Date")
 _INTEGER = fields.Integer("Integer")
 _FLOAT = fields.Float("Float")
+_NUMERIC = fields.Numeric("Numeric")
 
 
 class _SQLiteDate(Function):
@@ -89,11 +90,12 @@ def local(column, timezone=None):
     return AtTimeZone(AtTimeZone(column, 'UTC'), timezone)
 
 
-def period_start(column, period=None, timezone=None):
+def period_start(column, period=None, timezone=None, date=False):
     """The first day of the period (day, week from Monday, month, quarter,
-    year) of the UTC datetime column in the company's time zone"""
+    year) of the UTC datetime column in the company's time zone (or of the
+    date column)"""
     period = period or Transaction().context.get('period') or 'month'
-    value = local(column, timezone)
+    value = column if date else local(column, timezone)
     if backend.name == 'sqlite':
         if period == 'day':
             return _SQLiteDate(value)
@@ -196,9 +198,18 @@ class Context(ModelView):
         help="A failure of the same equipment within these days after a "
         "repair is a repeat failure, charged to the one who did the repair.")
 
+    idle_days = fields.Integer(
+        "Idle Days", required=True,
+        domain=[('idle_days', '>', 0)],
+        help="Parts without any move for these days are idle.")
+
     @classmethod
     def default_company(cls):
         return Transaction().context.get('company')
+
+    @classmethod
+    def default_idle_days(cls):
+        return Transaction().context.get('idle_days', 180)
 
     @classmethod
     def default_from_date(cls):
@@ -250,7 +261,12 @@ class Abstract(ModelSQL, ModelView):
         return from_item.select(
             *columns,
             where=cls._where(tables),
-            group_by=[cls._column_company(tables), *dimensions.values()])
+            group_by=[cls._column_company(tables), *dimensions.values()],
+            having=cls._having(tables))
+
+    @classmethod
+    def _having(cls, tables):
+        return None
 
     @classmethod
     def _joins(cls):
@@ -1085,6 +1101,209 @@ class Scorecard(Abstract):
     @classmethod
     def _column_company(cls, tables):
         raise NotImplementedError
+
+
+class PartsConsumption(Abstract):
+    """Parts consumed in service
+
+    The done moves of service requisitions between a storage and a
+    production location: issues count positive at the move's cost price,
+    returns of unused parts negative at their unit price (the cost they
+    were issued at), like the parts cost."""
+    __name__ = 'service.analysis.parts'
+    _record_model = 'stock.move'
+    _record_table = 'move'
+
+    date = fields.Date("Period")
+    product = fields.Many2One('product.product', "Part")
+    site = fields.Many2One('service.site', "Site")
+    area = fields.Many2One('service.area', "Area")
+    quantity = fields.Float("Quantity", digits=(16, 4))
+    cost = fields.Numeric("Cost", digits=(16, 2))
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('cost', 'DESC')]
+
+    @classmethod
+    def _joins(cls):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Location = pool.get('stock.location')
+        Line = pool.get('service.requisition.line')
+        Return = pool.get('service.requisition.return')
+        Requisition = pool.get('service.requisition')
+        Site = pool.get('service.site')
+        tables = {
+            'move': Move.__table__(),
+            'from_location': Location.__table__(),
+            'to_location': Location.__table__(),
+            'line': Line.__table__(),
+            'return': Return.__table__(),
+            'requisition': Requisition.__table__(),
+            'site': Site.__table__(),
+            }
+        move, line, return_ = (
+            tables['move'], tables['line'], tables['return'])
+        from_item = (move
+            .join(tables['from_location'],
+                condition=move.from_location == tables['from_location'].id)
+            .join(tables['to_location'],
+                condition=move.to_location == tables['to_location'].id)
+            .join(line, 'LEFT', condition=move.origin == Concat(
+                    'service.requisition.line,', line.id))
+            .join(return_, 'LEFT', condition=move.origin == Concat(
+                    'service.requisition.return,', return_.id))
+            .join(tables['requisition'], condition=(
+                    tables['requisition'].id == Coalesce(
+                        line.requisition, return_.requisition)))
+            .join(tables['site'], 'LEFT', condition=(
+                    tables['requisition'].site == tables['site'].id)))
+        return from_item, tables
+
+    @classmethod
+    def _where(cls, tables):
+        move = tables['move']
+        where = super()._where(tables)
+        where &= move.state == 'done'
+        where &= (
+            ((tables['from_location'].type == 'storage')
+                & (tables['to_location'].type == 'production')
+                & (tables['line'].id != Null))
+            | ((tables['from_location'].type == 'production')
+                & (tables['to_location'].type == 'storage')
+                & (tables['return'].kind == 'unused')))
+        context = Transaction().context
+        if context.get('from_date'):
+            where &= move.effective_date >= context['from_date']
+        if context.get('to_date'):
+            where &= move.effective_date <= context['to_date']
+        where = cls._where_site(tables['site'], where)
+        where = cls._where_product(move, where)
+        return where
+
+    @classmethod
+    def _dimensions(cls, tables):
+        move, site = tables['move'], tables['site']
+        dimensions = super()._dimensions(tables)
+        dimensions.update([
+                ('date', period_start(move.effective_date, date=True)),
+                ('product', move.product),
+                ('site', tables['requisition'].site),
+                ('area', site.area),
+                ])
+        return dimensions
+
+    @classmethod
+    def _measures(cls, tables):
+        move = tables['move']
+        issue = tables['to_location'].type == 'production'
+        quantity = Case((issue, move.internal_quantity),
+            else_=-move.internal_quantity)
+        cost = Case(
+            (issue, move.internal_quantity * move.cost_price),
+            else_=-move.quantity * move.unit_price)
+        return super()._measures(tables) + [
+            Sum(quantity).as_('quantity'),
+            _NUMERIC.sql_cast(Sum(cost)).as_('cost'),
+            ]
+
+
+class PartsCapital(Abstract):
+    """Capital tied up in parts
+
+    The stock of each part in each storage location (the done moves in
+    less the done moves out) valued at the part's cost price, with the date
+    of its last move."""
+    __name__ = 'service.analysis.parts.capital'
+    _record_model = 'stock.move'
+    _record_table = 'legs'
+
+    location = fields.Many2One('stock.location', "Location")
+    product = fields.Many2One('product.product', "Part")
+    quantity = fields.Float("Quantity", digits=(16, 4))
+    cost_price = fields.Numeric("Cost Price", digits=(16, 4))
+    value = fields.Numeric("Value", digits=(16, 2))
+    last_move = fields.Date("Last Move")
+    idle = fields.Boolean(
+        "Idle", help="No move for the idle days of the context "
+        "(180 by default).")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('value', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def _joins(cls):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Location = pool.get('stock.location')
+        CostPrice = pool.get('product.cost_price')
+        legs = []
+        for index, (column, sign) in enumerate(
+                [('to_location', 1), ('from_location', -1)]):
+            move = Move.__table__()
+            legs.append(move.select(
+                    (move.id * 2 + index).as_('id'),
+                    move.company.as_('company'),
+                    getattr(move, column).as_('location'),
+                    move.product.as_('product'),
+                    (move.internal_quantity * sign).as_('quantity'),
+                    move.effective_date.as_('date'),
+                    where=move.state == 'done'))
+        legs = Union(*legs, all_=True)
+        location = Location.__table__()
+        cost_price = CostPrice.__table__()
+        tables = {
+            'legs': legs,
+            'location': location,
+            'cost_price': cost_price,
+            }
+        from_item = (legs
+            .join(location, condition=legs.location == location.id)
+            .join(cost_price, 'LEFT', condition=(
+                    (cost_price.product == legs.product)
+                    & (cost_price.company == legs.company))))
+        return from_item, tables
+
+    @classmethod
+    def _having(cls, tables):
+        return Sum(tables['legs'].quantity) != 0
+
+    @classmethod
+    def _where(cls, tables):
+        where = super()._where(tables)
+        return where & (tables['location'].type == 'storage')
+
+    @classmethod
+    def _dimensions(cls, tables):
+        legs = tables['legs']
+        dimensions = super()._dimensions(tables)
+        dimensions.update([
+                ('location', legs.location),
+                ('product', legs.product),
+                ('cost_price', tables['cost_price'].cost_price),
+                ])
+        return dimensions
+
+    @classmethod
+    def _measures(cls, tables):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        legs = tables['legs']
+        days = int(Transaction().context.get('idle_days') or 180)
+        quantity = Sum(legs.quantity)
+        limit = Date.today() - dt.timedelta(days=days)
+        return super()._measures(tables) + [
+            quantity.as_('quantity'),
+            _NUMERIC.sql_cast(
+                quantity * Coalesce(tables['cost_price'].cost_price, 0)
+                ).as_('value'),
+            Max(legs.date).as_('last_move'),
+            Case((Max(legs.date) < limit, True), else_=False).as_('idle'),
+            ]
 
 
 class ReliabilityMixin:
