@@ -15,10 +15,11 @@ context are converted to UTC bounds in Python, so the filter is exact on
 both.
 """
 import datetime as dt
+import re
 from collections import OrderedDict
 from zoneinfo import ZoneInfo
 
-from sql import Literal, Null, Union
+from sql import Expression, Literal, Null, Union
 from sql.aggregate import Avg, Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce, Greatest, Least, NullIf
 from sql.functions import (
@@ -71,6 +72,33 @@ class _StrfTime(Function):
     _function = 'STRFTIME'
 
 
+class _Raw(Expression):
+    "A piece of SQL written inline, not as a parameter"
+    __slots__ = ('_text',)
+
+    def __init__(self, text):
+        super().__init__()
+        self._text = text
+
+    def __str__(self):
+        return self._text
+
+    @property
+    def params(self):
+        return ()
+
+
+def _inline(value, pattern=r'^[A-Za-z0-9_+\-/]+$'):
+    """The string value as an inline SQL literal
+
+    PostgreSQL matches the expressions of GROUP BY with those of the select
+    list only when they are the same text, parameters included: the period
+    and the time zone are written inline, checked against pattern."""
+    if not re.match(pattern, value):
+        raise ValueError(value)
+    return _Raw(f"'{value}'")
+
+
 def _timezone():
     pool = Pool()
     Company = pool.get('company.company')
@@ -87,7 +115,8 @@ def local(column, timezone=None):
         offset = dt.datetime.now(ZoneInfo(timezone)).utcoffset()
         minutes = int(offset.total_seconds() // 60)
         return _SQLiteDateTime(column, f'{minutes:+d} minutes')
-    return AtTimeZone(AtTimeZone(column, 'UTC'), timezone)
+    ZoneInfo(timezone)  # a known zone
+    return AtTimeZone(AtTimeZone(column, _inline('UTC')), _inline(timezone))
 
 
 def period_start(column, period=None, timezone=None, date=False):
@@ -95,6 +124,8 @@ def period_start(column, period=None, timezone=None, date=False):
     year) of the UTC datetime column in the company's time zone (or of the
     date column)"""
     period = period or Transaction().context.get('period') or 'month'
+    if period not in dict(PERIODS):
+        period = 'month'
     value = column if date else local(column, timezone)
     if backend.name == 'sqlite':
         if period == 'day':
@@ -108,7 +139,7 @@ def period_start(column, period=None, timezone=None, date=False):
             return _SQLiteDate(value, 'start of month', Concat(
                     Concat('-', (month - 1) % 3), ' months'))
         return _SQLiteDate(value, 'start of year')
-    return _DATE.sql_cast(DateTrunc(period, value))
+    return _DATE.sql_cast(DateTrunc(_inline(period), value))
 
 
 def hours_between(start, end):
@@ -425,7 +456,7 @@ class TimeseriesMixin:
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('date', 'ASC')]
+        cls._order = [('date', 'ASC'), ('id', 'ASC')]
 
 
 class TicketVolume(TicketMixin, Abstract):
@@ -448,7 +479,7 @@ class TicketVolume(TicketMixin, Abstract):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('date', 'DESC'), ('tickets', 'DESC')]
+        cls._order = [('date', 'DESC'), ('tickets', 'DESC'), ('id', 'ASC')]
 
     @classmethod
     def _dimensions(cls, tables):
@@ -590,7 +621,7 @@ class Promise(PromiseMixin, TicketMixin, Abstract):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('date', 'DESC'), ('tickets', 'DESC')]
+        cls._order = [('date', 'DESC'), ('tickets', 'DESC'), ('id', 'ASC')]
 
     @classmethod
     def _dimensions(cls, tables):
@@ -720,7 +751,7 @@ class Satisfaction(SatisfactionMixin, Abstract):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('date', 'DESC'), ('callbacks', 'DESC')]
+        cls._order = [('date', 'DESC'), ('callbacks', 'DESC'), ('id', 'ASC')]
 
     @classmethod
     def _dimensions(cls, tables):
@@ -790,7 +821,7 @@ class HotSpot(HotSpotMixin, TicketMixin, Abstract):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('date', 'DESC'), ('failures', 'DESC')]
+        cls._order = [('date', 'DESC'), ('failures', 'DESC'), ('id', 'ASC')]
 
     @classmethod
     def _dimensions(cls, tables):
@@ -817,7 +848,7 @@ class HotSpotProduct(HotSpotMixin, TicketMixin, Abstract):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('failures', 'DESC'), ('product', 'ASC')]
+        cls._order = [('failures', 'DESC'), ('product', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def _dimensions(cls, tables):
@@ -845,7 +876,11 @@ class TopEquipment(HotSpotMixin, TicketMixin, Abstract):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('failures', 'DESC'), ('last_failure', 'DESC')]
+        cls._order = [
+            ('failures', 'DESC'),
+            ('last_failure', 'DESC'),
+            ('id', 'ASC'),
+            ]
 
     @classmethod
     def _dimensions(cls, tables):
@@ -967,7 +1002,7 @@ class Scorecard(Abstract):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('date', 'DESC'), ('employee', 'ASC')]
+        cls._order = [('date', 'DESC'), ('employee', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):
@@ -1124,7 +1159,7 @@ class PartsConsumption(Abstract):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('date', 'DESC'), ('cost', 'DESC')]
+        cls._order = [('date', 'DESC'), ('cost', 'DESC'), ('id', 'ASC')]
 
     @classmethod
     def _joins(cls):
@@ -1371,7 +1406,11 @@ class Reliability(ReliabilityMixin, Abstract):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('failures', 'DESC'), ('equipment', 'ASC')]
+        cls._order = [
+            ('failures', 'DESC'),
+            ('equipment', 'ASC'),
+            ('id', 'ASC'),
+            ]
 
     @classmethod
     def _joins(cls):
@@ -1514,7 +1553,11 @@ class ReliabilityProduct(ReliabilityMixin, Abstract):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('mtbf', 'ASC NULLS LAST'), ('product', 'ASC')]
+        cls._order = [
+            ('mtbf', 'ASC NULLS LAST'),
+            ('product', 'ASC'),
+            ('id', 'ASC'),
+            ]
 
     @classmethod
     def _joins(cls):
