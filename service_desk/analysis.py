@@ -146,7 +146,7 @@ def hours_between(start, end):
     "The clock hours between two datetime columns"
     if backend.name == 'sqlite':
         return (_JulianDay(end) - _JulianDay(start)) * 24
-    return Extract('EPOCH', end - start) / 3600
+    return _FLOAT.sql_cast(Extract('EPOCH', end - start) / 3600)
 
 
 def days_between(start, end):
@@ -215,6 +215,10 @@ class Context(ModelView):
         [(None, "")] + SITE_TYPES, "Site Type")
     product_category = fields.Many2One(
         'product.category', "Product Category",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
         help="Only the equipment of products in this category "
         "or its children.")
     analysis_employee = fields.Many2One(
@@ -467,7 +471,12 @@ class TicketVolume(TicketMixin, Abstract):
     channel = fields.Selection(CHANNELS, "Channel")
     type = fields.Selection(TYPES, "Type")
     priority = fields.Selection(PRIORITIES, "Priority")
-    party = fields.Many2One('party.party', "Customer")
+    party = fields.Many2One(
+        'party.party', "Customer",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     site = fields.Many2One('service.site', "Site")
     area = fields.Many2One('service.area', "Area")
     site_type = fields.Selection([(None, "")] + SITE_TYPES, "Site Type")
@@ -502,7 +511,7 @@ class TicketVolume(TicketMixin, Abstract):
     def _measures(cls, tables):
         ticket = tables['ticket']
         return super()._measures(tables) + [
-            Count(Literal('*')).as_('tickets'),
+            Count(Literal(1)).as_('tickets'),
             Count(ticket.resolved_at).as_('resolved'),
             ]
 
@@ -527,7 +536,7 @@ class TicketVolumeTimeseries(TimeseriesMixin, TicketMixin, Abstract):
     def _measures(cls, tables):
         ticket = tables['ticket']
         return super()._measures(tables) + [
-            Count(Literal('*')).as_('tickets')] + [
+            Count(Literal(1)).as_('tickets')] + [
             Sum(Case((ticket.type == t, 1), else_=0)).as_(t)
             for t, _ in TYPES]
 
@@ -582,7 +591,7 @@ class PromiseMixin:
         resolution_on_time = Sum(Case(
                 (resolved & cls._resolution_kept(ticket), 1), else_=0))
         return super()._measures(tables) + [
-            Count(Literal('*')).as_('tickets'),
+            Count(Literal(1)).as_('tickets'),
             response_count.as_('response_count'),
             response_on_time.as_('response_on_time'),
             ratio(response_on_time, response_count).as_('response_rate'),
@@ -713,7 +722,7 @@ class SatisfactionMixin:
                 else_=0))
         reached_count = Sum(Case((reached, 1), else_=0))
         return super()._measures(tables) + [
-            Count(Literal('*')).as_('callbacks'),
+            Count(Literal(1)).as_('callbacks'),
             reached_count.as_('reached'),
             Sum(Case((callback.state == 'failed', 1), else_=0)).as_(
                 'failed'),
@@ -722,7 +731,7 @@ class SatisfactionMixin:
             Sum(Case((reached & (callback.solved == 'no'), 1), else_=0)
                 ).as_('not_solved'),
             satisfied.as_('satisfied'),
-            (Literal(1.0) * Avg(score)).as_('satisfaction'),
+            _float(Avg(score)).as_('satisfaction'),
             ratio(satisfied, reached_count).as_('satisfied_rate'),
             ]
 
@@ -741,7 +750,12 @@ class Satisfaction(SatisfactionMixin, Abstract):
             ('repair', "Repair"),
             ('inspection', "Inspection"),
             ], "Kind")
-    party = fields.Many2One('party.party', "Customer")
+    party = fields.Many2One(
+        'party.party', "Customer",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     site = fields.Many2One('service.site', "Site")
     area = fields.Many2One('service.area', "Area")
     employee = fields.Many2One(
@@ -804,7 +818,7 @@ class HotSpotMixin:
     @classmethod
     def _measures(cls, tables):
         return super()._measures(tables) + [
-            Count(Literal('*')).as_('failures'),
+            Count(Literal(1)).as_('failures'),
             ]
 
 
@@ -813,7 +827,12 @@ class HotSpot(HotSpotMixin, TicketMixin, Abstract):
     __name__ = 'service.analysis.hot_spot'
 
     date = fields.Date("Period")
-    product = fields.Many2One('product.product', "Product")
+    product = fields.Many2One(
+        'product.product', "Product",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     equipment = fields.Many2One('service.equipment', "Equipment")
     site = fields.Many2One('service.site', "Site")
     area = fields.Many2One('service.area', "Area")
@@ -841,7 +860,12 @@ class HotSpotProduct(HotSpotMixin, TicketMixin, Abstract):
     "Failures per product"
     __name__ = 'service.analysis.hot_spot.product'
 
-    product = fields.Many2One('product.product', "Product")
+    product = fields.Many2One(
+        'product.product', "Product",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     equipment_count = fields.Integer(
         "Failed Equipment", help="The items of equipment that failed.")
 
@@ -869,7 +893,12 @@ class TopEquipment(HotSpotMixin, TicketMixin, Abstract):
     __name__ = 'service.analysis.top_equipment'
 
     equipment = fields.Many2One('service.equipment', "Equipment")
-    product = fields.Many2One('product.product', "Product")
+    product = fields.Many2One(
+        'product.product', "Product",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     site = fields.Many2One('service.site', "Site")
     last_failure = fields.DateTime("Last Failure")
 
@@ -1081,7 +1110,7 @@ class Scorecard(Abstract):
         order = WorkOrder.__table__()
         later = Ticket.__table__()
         callback = Callback.__table__()
-        visits = Coalesce(order.select(Count(Literal('*')),
+        visits = Coalesce(order.select(Count(Literal(1)),
                 where=(order.ticket == ticket.id) & (order.state == 'done')),
             0)
         repeat = Exists(later.select(later.id,
@@ -1150,7 +1179,12 @@ class PartsConsumption(Abstract):
     _record_table = 'move'
 
     date = fields.Date("Period")
-    product = fields.Many2One('product.product', "Part")
+    product = fields.Many2One(
+        'product.product', "Part",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     site = fields.Many2One('service.site', "Site")
     area = fields.Many2One('service.area', "Area")
     quantity = fields.Float("Quantity", digits=(16, 4))
@@ -1256,7 +1290,12 @@ class PartsCapital(Abstract):
     _record_table = 'legs'
 
     location = fields.Many2One('stock.location', "Location")
-    product = fields.Many2One('product.product', "Part")
+    product = fields.Many2One(
+        'product.product', "Part",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     quantity = fields.Float("Quantity", digits=(16, 4))
     cost_price = fields.Numeric("Cost Price", digits=(16, 4))
     value = fields.Numeric("Value", digits=(16, 2))
@@ -1391,7 +1430,12 @@ class Reliability(ReliabilityMixin, Abstract):
     __name__ = 'service.analysis.reliability'
 
     equipment = fields.Many2One('service.equipment', "Equipment")
-    product = fields.Many2One('product.product', "Product")
+    product = fields.Many2One(
+        'product.product', "Product",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     site = fields.Many2One('service.site', "Site")
     area = fields.Many2One('service.area', "Area")
     mtbf_count = fields.Integer(
@@ -1431,7 +1475,7 @@ class Reliability(ReliabilityMixin, Abstract):
         down_end = Least(Coalesce(ticket.resolved_at, end), end)
         failures = ticket.select(
             ticket.equipment.as_('equipment'),
-            Count(Literal('*')).as_('failures'),
+            Count(Literal(1)).as_('failures'),
             Count(ticket.resolved_at).as_('repaired'),
             Sum(repair_hours).as_('repair_hours'),
             Sum(hours_between(ticket.received_at, down_end)).as_('downtime'),
@@ -1543,7 +1587,12 @@ class ReliabilityProduct(ReliabilityMixin, Abstract):
     __name__ = 'service.analysis.reliability.product'
     _record_table = 'reliability'
 
-    product = fields.Many2One('product.product', "Product")
+    product = fields.Many2One(
+        'product.product', "Product",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     equipment_count = fields.Integer("Equipment")
     mtbf = fields.Float(
         "MTBF (days)", digits=(16, 2),
@@ -1582,7 +1631,7 @@ class ReliabilityProduct(ReliabilityMixin, Abstract):
         unit_days, failures = Sum(r.unit_days), Sum(r.failures)
         downtime = Sum(r.downtime)
         return super()._measures(tables) + [
-            Count(Literal('*')).as_('equipment_count'),
+            Count(Literal(1)).as_('equipment_count'),
             unit_days.as_('unit_days'),
             failures.as_('failures'),
             Sum(r.repaired).as_('repaired'),
