@@ -15,7 +15,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin, KeptMixin
+from .common import CompanyMixin, GuardedMixin, KeptMixin
 from .fault import FaultCodedMixin
 
 ANALYSIS_STATES = [
@@ -47,8 +47,8 @@ def _employee():
 
 
 class FaultAnalysis(
-        CompanyMixin, KeptMixin, FaultCodedMixin, Workflow, ModelSQL,
-        ModelView):
+        CompanyMixin, KeptMixin, GuardedMixin, FaultCodedMixin, Workflow,
+        ModelSQL, ModelView):
     "The fault analysis form (故障分析表) of the technical engineer (R-ENG-8)"
     __name__ = 'service.fault.analysis'
     _rec_name = 'number'
@@ -373,7 +373,7 @@ class FaultAnalysisWorkOrder(ModelSQL):
         cls.__access__.add('analysis')
 
 
-class FaultAnalysisAction(Workflow, ModelSQL, ModelView):
+class FaultAnalysisAction(GuardedMixin, Workflow, ModelSQL, ModelView):
     "An action decided by a fault analysis"
     __name__ = 'service.fault.analysis.action'
 

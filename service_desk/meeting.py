@@ -10,7 +10,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin
+from .common import CompanyMixin, GuardedMixin
 
 
 class MeetingError(ValidationError):
@@ -28,7 +28,7 @@ def _today():
     return Pool().get('ir.date').today()
 
 
-class Meeting(CompanyMixin, Workflow, ModelSQL, ModelView):
+class Meeting(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
     "The weekly technical meeting of the department"
     __name__ = 'service.meeting'
 
@@ -204,7 +204,7 @@ class MeetingItem(sequence_ordered(), ModelSQL, ModelView):
             (m, Model.get_name(m)) for m in AGENDA_ORIGINS]
 
 
-class MeetingAction(Workflow, ModelSQL, ModelView):
+class MeetingAction(GuardedMixin, Workflow, ModelSQL, ModelView):
     "An action item decided in a meeting"
     __name__ = 'service.meeting.action'
     meeting = fields.Many2One(
@@ -262,7 +262,7 @@ class MeetingReport(CompanyReport):
     __name__ = 'service.meeting'
 
 
-class Feedback(CompanyMixin, Workflow, ModelSQL, ModelView):
+class Feedback(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
     """A problem or weakness of a product sent to purchasing and product
     people (R-INFRA-4)
 

@@ -8,14 +8,14 @@ from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin
+from .common import CompanyMixin, GuardedMixin
 
 
 class NeedError(ValidationError):
     pass
 
 
-class Need(CompanyMixin, Workflow, ModelSQL, ModelView):
+class Need(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
     "An upgrade, replacement or wiring need of a customer's equipment"
     __name__ = 'service.equipment.need'
 

@@ -8,12 +8,14 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from .common import GuardedMixin
+
 
 class ReviewError(ValidationError):
     pass
 
 
-class Review(Workflow, ModelSQL, ModelView):
+class Review(GuardedMixin, Workflow, ModelSQL, ModelView):
     "The assessment of a done visit by the technical engineer"
     __name__ = 'service.work_order.review'
 

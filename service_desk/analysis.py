@@ -1,0 +1,1664 @@
+# This file is part of service_desk.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Analysis of the service (R-DATA-1..4): reports as ``table_query`` models.
+
+Each report is built, like Tryton's ``sale_reporting``, from class methods
+that an add-on module can extend: ``_joins`` (the tables), ``_where`` (the
+filters of the shared context), ``_dimensions`` (the grouped columns, also
+used to open the records behind a row) and ``_measures`` (the aggregates).
+
+Dates are bucketed in the company's time zone.  On PostgreSQL the stored
+UTC datetimes are converted with ``AT TIME ZONE``; SQLite has no time zone
+support, so the zone's current UTC offset is added (exact for zones without
+daylight saving time, such as Asia/Shanghai).  The from/to dates of the
+context are converted to UTC bounds in Python, so the filter is exact on
+both.
+"""
+import datetime as dt
+import re
+from collections import OrderedDict
+from zoneinfo import ZoneInfo
+
+from sql import Expression, Literal, Null, Union
+from sql.aggregate import Avg, Count, Max, Min, Sum
+from sql.conditionals import Case, Coalesce, Greatest, Least, NullIf
+from sql.functions import (
+    AtTimeZone, DateTrunc, Extract, Function)
+from sql.operators import Equal, Exists, Greater
+from sql.operators import Concat
+
+from trytond import backend
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval, If, PYSONEncoder
+from trytond.transaction import Transaction
+from trytond.wizard import StateAction, Wizard
+
+from .site import Site
+from .ticket import CHANNELS, PRIORITIES, TYPES
+
+PERIODS = [
+    ('day', "Day"),
+    ('week', "Week"),
+    ('month', "Month"),
+    ('quarter', "Quarter"),
+    ('year', "Year"),
+    ]
+SITE_TYPES = Site.site_type.selection
+# to cast SQL expressions to the type of a field
+_DATE = fields.Date("Date")
+_INTEGER = fields.Integer("Integer")
+_FLOAT = fields.Float("Float")
+_NUMERIC = fields.Numeric("Numeric")
+
+
+class _SQLiteDate(Function):
+    __slots__ = ()
+    _function = 'DATE'
+
+
+class _SQLiteDateTime(Function):
+    __slots__ = ()
+    _function = 'DATETIME'
+
+
+class _JulianDay(Function):
+    __slots__ = ()
+    _function = 'JULIANDAY'
+
+
+class _StrfTime(Function):
+    __slots__ = ()
+    _function = 'STRFTIME'
+
+
+class _Raw(Expression):
+    "A piece of SQL written inline, not as a parameter"
+    __slots__ = ('_text',)
+
+    def __init__(self, text):
+        super().__init__()
+        self._text = text
+
+    def __str__(self):
+        return self._text
+
+    @property
+    def params(self):
+        return ()
+
+
+def _inline(value, pattern=r'^[A-Za-z0-9_+\-/]+$'):
+    """The string value as an inline SQL literal
+
+    PostgreSQL matches the expressions of GROUP BY with those of the select
+    list only when they are the same text, parameters included: the period
+    and the time zone are written inline, checked against pattern."""
+    if not re.match(pattern, value):
+        raise ValueError(value)
+    return _Raw(f"'{value}'")
+
+
+def _timezone():
+    pool = Pool()
+    Company = pool.get('company.company')
+    company_id = Transaction().context.get('company')
+    if company_id is not None and company_id >= 0:
+        return Company(company_id).timezone or 'UTC'
+    return 'UTC'
+
+
+def local(column, timezone=None):
+    "The naive UTC datetime column as a datetime of the company's zone"
+    timezone = timezone or _timezone()
+    if backend.name == 'sqlite':
+        offset = dt.datetime.now(ZoneInfo(timezone)).utcoffset()
+        minutes = int(offset.total_seconds() // 60)
+        return _SQLiteDateTime(column, f'{minutes:+d} minutes')
+    ZoneInfo(timezone)  # a known zone
+    return AtTimeZone(AtTimeZone(column, _inline('UTC')), _inline(timezone))
+
+
+def period_start(column, period=None, timezone=None, date=False):
+    """The first day of the period (day, week from Monday, month, quarter,
+    year) of the UTC datetime column in the company's time zone (or of the
+    date column)"""
+    period = period or Transaction().context.get('period') or 'month'
+    if period not in dict(PERIODS):
+        period = 'month'
+    value = column if date else local(column, timezone)
+    if backend.name == 'sqlite':
+        if period == 'day':
+            return _SQLiteDate(value)
+        elif period == 'week':
+            return _SQLiteDate(value, 'weekday 0', '-6 days')
+        elif period == 'month':
+            return _SQLiteDate(value, 'start of month')
+        elif period == 'quarter':
+            month = _StrfTime('%m', value)
+            return _SQLiteDate(value, 'start of month', Concat(
+                    Concat('-', (month - 1) % 3), ' months'))
+        return _SQLiteDate(value, 'start of year')
+    return _DATE.sql_cast(DateTrunc(_inline(period), value))
+
+
+def hours_between(start, end):
+    "The clock hours between two datetime columns"
+    if backend.name == 'sqlite':
+        return (_JulianDay(end) - _JulianDay(start)) * 24
+    return _FLOAT.sql_cast(Extract('EPOCH', end - start) / 3600)
+
+
+def days_between(start, end):
+    "The days between two date columns"
+    if backend.name == 'sqlite':
+        return _JulianDay(end) - _JulianDay(start)
+    return end - start
+
+
+def add_days(column, days):
+    "The datetime column plus days"
+    if backend.name == 'sqlite':
+        return _SQLiteDateTime(column, f'{days:+d} days')
+    return column + dt.timedelta(days=days)
+
+
+def ratio(numerator, denominator):
+    "numerator ÷ denominator as a float, NULL when the denominator is 0"
+    return Literal(1.0) * numerator / NullIf(denominator, 0)
+
+
+def utc_bounds():
+    "The UTC datetimes of the context's from and to dates, end excluded"
+    context = Transaction().context
+    timezone = ZoneInfo(_timezone())
+    bounds = []
+    for date, days in [
+            (context.get('from_date'), 0), (context.get('to_date'), 1)]:
+        if date:
+            if isinstance(date, str):
+                date = dt.date.fromisoformat(date)
+            value = dt.datetime.combine(
+                date + dt.timedelta(days=days), dt.time(),
+                tzinfo=timezone)
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        else:
+            value = None
+        bounds.append(value)
+    return bounds
+
+
+class Context(ModelView):
+    "Service analysis context"
+    __name__ = 'service.analysis.context'
+
+    company = fields.Many2One('company.company', "Company", required=True)
+    from_date = fields.Date(
+        "From Date",
+        domain=[
+            If(Eval('to_date') & Eval('from_date'),
+                ('from_date', '<=', Eval('to_date')),
+                ()),
+            ])
+    to_date = fields.Date(
+        "To Date",
+        domain=[
+            If(Eval('from_date') & Eval('to_date'),
+                ('to_date', '>=', Eval('from_date')),
+                ()),
+            ])
+    period = fields.Selection(PERIODS, "Period", required=True, sort=False)
+    area = fields.Many2One(
+        'service.area', "Area",
+        help="Only the sites of this township or area and of its children.")
+    site_type = fields.Selection(
+        [(None, "")] + SITE_TYPES, "Site Type")
+    product_category = fields.Many2One(
+        'product.category', "Product Category",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
+        help="Only the equipment of products in this category "
+        "or its children.")
+    analysis_employee = fields.Many2One(
+        'company.employee', "Employee",
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ],
+        help="Only the work of this employee.")
+    repeat_days = fields.Integer(
+        "Repeat Failure Days", required=True,
+        domain=[('repeat_days', '>', 0)],
+        help="A failure of the same equipment within these days after a "
+        "repair is a repeat failure, charged to the one who did the repair.")
+
+    idle_days = fields.Integer(
+        "Idle Days", required=True,
+        domain=[('idle_days', '>', 0)],
+        help="Parts without any move for these days are idle.")
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_idle_days(cls):
+        return Transaction().context.get('idle_days', 180)
+
+    @classmethod
+    def default_from_date(cls):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        context = Transaction().context
+        if 'from_date' in context:
+            return context['from_date']
+        today = Date.today()
+        return today.replace(month=1, day=1)
+
+    @classmethod
+    def default_to_date(cls):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        context = Transaction().context
+        if 'to_date' in context:
+            return context['to_date']
+        return Date.today()
+
+    @classmethod
+    def default_period(cls):
+        return Transaction().context.get('period', 'month')
+
+    @classmethod
+    def default_repeat_days(cls):
+        return Transaction().context.get('repeat_days', 30)
+
+
+class Abstract(ModelSQL, ModelView):
+    "A report grouped by _dimensions with the figures of _measures"
+    __slots__ = ()
+
+    company = fields.Many2One('company.company', "Company")
+
+    # the model of the records behind a row and the key in tables of its
+    # table
+    _record_model = 'service.ticket'
+    _record_table = 'ticket'
+
+    @classmethod
+    def table_query(cls):
+        from_item, tables = cls._joins()
+        dimensions = cls._dimensions(tables)
+        columns = [cls._column_id(tables).as_('id')]
+        columns.append(cls._column_company(tables).as_('company'))
+        columns.extend(c.as_(n) for n, c in dimensions.items())
+        columns.extend(cls._measures(tables))
+        return from_item.select(
+            *columns,
+            where=cls._where(tables),
+            group_by=[cls._column_company(tables), *dimensions.values()],
+            having=cls._having(tables))
+
+    @classmethod
+    def _having(cls, tables):
+        return None
+
+    @classmethod
+    def _joins(cls):
+        "Return the from item and the tables by name"
+        raise NotImplementedError
+
+    @classmethod
+    def _column_id(cls, tables):
+        return Min(tables[cls._record_table].id)
+
+    @classmethod
+    def _column_company(cls, tables):
+        return tables[cls._record_table].company
+
+    @classmethod
+    def _dimensions(cls, tables):
+        "Return {field name: SQL expression} of the grouped columns"
+        return OrderedDict()
+
+    @classmethod
+    def _measures(cls, tables):
+        return []
+
+    @classmethod
+    def _where(cls, tables):
+        context = Transaction().context
+        where = Literal(True)
+        company = context.get('company')
+        where &= cls._column_company(tables) == (
+            company if company is not None else -1)
+        return where
+
+    @classmethod
+    def _where_site(cls, site, where):
+        "Add the area and site type of the context on the site table"
+        pool = Pool()
+        Area = pool.get('service.area')
+        context = Transaction().context
+        if context.get('area'):
+            areas = Area.search([('parent', 'child_of', [context['area']])])
+            where &= site.area.in_([a.id for a in areas] or [-1])
+        if context.get('site_type'):
+            where &= site.site_type == context['site_type']
+        return where
+
+    @classmethod
+    def _where_product(cls, equipment, where):
+        "Add the product category of the context on the equipment table"
+        pool = Pool()
+        Category = pool.get('product.category')
+        Product = pool.get('product.product')
+        TemplateCategory = pool.get('product.template-product.category')
+        context = Transaction().context
+        if context.get('product_category'):
+            categories = Category.search(
+                [('parent', 'child_of', [context['product_category']])])
+            product = Product.__table__()
+            template_category = TemplateCategory.__table__()
+            where &= equipment.product.in_(
+                product.join(template_category,
+                    condition=(
+                        product.template == template_category.template))
+                .select(product.id,
+                    where=template_category.category.in_(
+                        [c.id for c in categories] or [-1])))
+        return where
+
+    @classmethod
+    def _where_dates(cls, column, where):
+        "Add the from and to dates of the context on the datetime column"
+        start, end = utc_bounds()
+        if start:
+            where &= column >= start
+        if end:
+            where &= column < end
+        return where
+
+    @classmethod
+    def _records_where(cls, rows, tables):
+        "The condition on the joined tables selecting the rows' records"
+        dimensions = cls._dimensions(tables)
+        condition = Literal(False)
+        for row in rows:
+            row_condition = Literal(True)
+            for name, column in dimensions.items():
+                value = getattr(row, name)
+                if isinstance(value, ModelSQL):
+                    value = value.id
+                if value is None:
+                    row_condition &= column == Null
+                else:
+                    row_condition &= column == value
+            condition |= row_condition
+        return condition
+
+    @classmethod
+    def record_ids(cls, rows, where=None):
+        "Return the ids of the records behind the rows"
+        cursor = Transaction().connection.cursor()
+        from_item, tables = cls._joins()
+        condition = cls._where(tables) & cls._records_where(rows, tables)
+        if where is not None:
+            condition &= where(tables)
+        cursor.execute(*from_item.select(
+                tables[cls._record_table].id, where=condition))
+        return [i for i, in cursor]
+
+    @classmethod
+    def _broken_where(cls, tables):
+        "The condition of the records with a broken promise"
+        return None
+
+
+class TicketMixin:
+    "Reports on the tickets received in the period"
+    __slots__ = ()
+
+    @classmethod
+    def _joins(cls):
+        pool = Pool()
+        Ticket = pool.get('service.ticket')
+        Site = pool.get('service.site')
+        Equipment = pool.get('service.equipment')
+        tables = {
+            'ticket': Ticket.__table__(),
+            'site': Site.__table__(),
+            'equipment': Equipment.__table__(),
+            }
+        ticket = tables['ticket']
+        from_item = (ticket
+            .join(tables['site'], 'LEFT',
+                condition=ticket.site == tables['site'].id)
+            .join(tables['equipment'], 'LEFT',
+                condition=ticket.equipment == tables['equipment'].id))
+        return from_item, tables
+
+    @classmethod
+    def _where(cls, tables):
+        context = Transaction().context
+        ticket = tables['ticket']
+        where = super()._where(tables)
+        where &= ~ticket.state.in_(['draft', 'cancelled'])
+        where = cls._where_dates(ticket.received_at, where)
+        where = cls._where_site(tables['site'], where)
+        where = cls._where_product(tables['equipment'], where)
+        if context.get('analysis_employee'):
+            where &= ticket.assigned_to == context['analysis_employee']
+        return where
+
+
+class TimeseriesMixin:
+    "A report with a row per period"
+    __slots__ = ()
+    date = fields.Date("Date")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'ASC'), ('id', 'ASC')]
+
+
+class TicketVolume(TicketMixin, Abstract):
+    "Ticket volumes"
+    __name__ = 'service.analysis.ticket'
+
+    date = fields.Date("Period")
+    channel = fields.Selection(CHANNELS, "Channel")
+    type = fields.Selection(TYPES, "Type")
+    priority = fields.Selection(PRIORITIES, "Priority")
+    party = fields.Many2One(
+        'party.party', "Customer",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    site = fields.Many2One('service.site', "Site")
+    area = fields.Many2One('service.area', "Area")
+    site_type = fields.Selection([(None, "")] + SITE_TYPES, "Site Type")
+    employee = fields.Many2One('company.employee', "Assigned To")
+    tickets = fields.Integer("Tickets")
+    resolved = fields.Integer(
+        "Resolved", help="The tickets received that are resolved or closed.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('tickets', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def _dimensions(cls, tables):
+        ticket, site = tables['ticket'], tables['site']
+        dimensions = super()._dimensions(tables)
+        dimensions.update([
+                ('date', period_start(ticket.received_at)),
+                ('channel', ticket.channel),
+                ('type', ticket.type),
+                ('priority', ticket.priority),
+                ('party', ticket.party),
+                ('site', ticket.site),
+                ('area', site.area),
+                ('site_type', site.site_type),
+                ('employee', ticket.assigned_to),
+                ])
+        return dimensions
+
+    @classmethod
+    def _measures(cls, tables):
+        ticket = tables['ticket']
+        return super()._measures(tables) + [
+            Count(Literal(1)).as_('tickets'),
+            Count(ticket.resolved_at).as_('resolved'),
+            ]
+
+
+class TicketVolumeTimeseries(TimeseriesMixin, TicketMixin, Abstract):
+    "Ticket volumes per period"
+    __name__ = 'service.analysis.ticket.timeseries'
+
+    tickets = fields.Integer("Tickets")
+    repair = fields.Integer("Repairs")
+    complaint = fields.Integer("Complaints")
+    inquiry = fields.Integer("Inquiries")
+    suggestion = fields.Integer("Suggestions")
+
+    @classmethod
+    def _dimensions(cls, tables):
+        dimensions = super()._dimensions(tables)
+        dimensions['date'] = period_start(tables['ticket'].received_at)
+        return dimensions
+
+    @classmethod
+    def _measures(cls, tables):
+        ticket = tables['ticket']
+        return super()._measures(tables) + [
+            Count(Literal(1)).as_('tickets')] + [
+            Sum(Case((ticket.type == t, 1), else_=0)).as_(t)
+            for t, _ in TYPES]
+
+
+class PromiseMixin:
+    "The response and resolution promises kept"
+    __slots__ = ()
+
+    tickets = fields.Integer("Tickets")
+    response_count = fields.Integer(
+        "Responded", help="Responded tickets with a promised response time.")
+    response_on_time = fields.Integer("Responded on Time")
+    response_rate = fields.Float(
+        "Response on Time %", digits=(16, 4),
+        help="The share of responded tickets answered by the deadline.")
+    response_hours = fields.Float(
+        "Mean Hours to Respond", digits=(16, 2),
+        help="Mean clock hours from reception to the first response.")
+    resolution_count = fields.Integer(
+        "Resolved", help="Resolved tickets with a promised resolution time.")
+    resolution_on_time = fields.Integer("Resolved on Time")
+    resolution_rate = fields.Float(
+        "Resolution on Time %", digits=(16, 4),
+        help="The share of resolved tickets solved by the deadline.")
+    resolution_hours = fields.Float(
+        "Mean Hours to Resolve", digits=(16, 2),
+        help="Mean clock hours from reception to resolution.")
+
+    @classmethod
+    def _response_kept(cls, ticket):
+        return ((ticket.responded_at <= ticket.response_deadline)
+            & ((ticket.promised_at == Null)
+                | (ticket.responded_at <= ticket.promised_at)))
+
+    @classmethod
+    def _resolution_kept(cls, ticket):
+        return ticket.resolved_at <= ticket.resolution_deadline
+
+    @classmethod
+    def _measures(cls, tables):
+        ticket = tables['ticket']
+        responded = (
+            (ticket.responded_at != Null)
+            & (ticket.response_deadline != Null))
+        resolved = (
+            (ticket.resolved_at != Null)
+            & (ticket.resolution_deadline != Null))
+        response_count = Sum(Case((responded, 1), else_=0))
+        response_on_time = Sum(Case(
+                (responded & cls._response_kept(ticket), 1), else_=0))
+        resolution_count = Sum(Case((resolved, 1), else_=0))
+        resolution_on_time = Sum(Case(
+                (resolved & cls._resolution_kept(ticket), 1), else_=0))
+        return super()._measures(tables) + [
+            Count(Literal(1)).as_('tickets'),
+            response_count.as_('response_count'),
+            response_on_time.as_('response_on_time'),
+            ratio(response_on_time, response_count).as_('response_rate'),
+            Avg(hours_between(ticket.received_at, ticket.responded_at)
+                ).as_('response_hours'),
+            resolution_count.as_('resolution_count'),
+            resolution_on_time.as_('resolution_on_time'),
+            ratio(resolution_on_time, resolution_count).as_(
+                'resolution_rate'),
+            Avg(hours_between(ticket.received_at, ticket.resolved_at)
+                ).as_('resolution_hours'),
+            ]
+
+    @classmethod
+    def _broken_where(cls, tables):
+        ticket = tables['ticket']
+        return (
+            ((ticket.responded_at != Null)
+                & (ticket.response_deadline != Null)
+                & ~cls._response_kept(ticket))
+            | ((ticket.resolved_at != Null)
+                & (ticket.resolution_deadline != Null)
+                & ~cls._resolution_kept(ticket)))
+
+
+class Promise(PromiseMixin, TicketMixin, Abstract):
+    "Promises kept"
+    __name__ = 'service.analysis.promise'
+
+    date = fields.Date("Period")
+    priority = fields.Selection(PRIORITIES, "Priority")
+    type = fields.Selection(TYPES, "Type")
+    area = fields.Many2One('service.area', "Area")
+    employee = fields.Many2One('company.employee', "Assigned To")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('tickets', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def _dimensions(cls, tables):
+        ticket, site = tables['ticket'], tables['site']
+        dimensions = super()._dimensions(tables)
+        dimensions.update([
+                ('date', period_start(ticket.received_at)),
+                ('priority', ticket.priority),
+                ('type', ticket.type),
+                ('area', site.area),
+                ('employee', ticket.assigned_to),
+                ])
+        return dimensions
+
+
+class PromiseTimeseries(
+        TimeseriesMixin, PromiseMixin, TicketMixin, Abstract):
+    "Promises kept per period"
+    __name__ = 'service.analysis.promise.timeseries'
+
+    @classmethod
+    def _dimensions(cls, tables):
+        dimensions = super()._dimensions(tables)
+        dimensions['date'] = period_start(tables['ticket'].received_at)
+        return dimensions
+
+
+class SatisfactionMixin:
+    "The callbacks made in the period and their outcome"
+    __slots__ = ()
+    _record_model = 'service.callback'
+    _record_table = 'callback'
+
+    callbacks = fields.Integer("Callbacks")
+    reached = fields.Integer("Reached")
+    failed = fields.Integer(
+        "Not Reached", help="Callbacks abandoned after the last attempt.")
+    solved = fields.Integer("Solved")
+    not_solved = fields.Integer("Not Solved")
+    satisfied = fields.Integer(
+        "Satisfied", help="Reached customers who answered 4 or 5.")
+    satisfaction = fields.Float(
+        "Mean Satisfaction", digits=(16, 2),
+        help="The mean of the answers from 1 (very dissatisfied) "
+        "to 5 (very satisfied).")
+    satisfied_rate = fields.Float("Satisfied %", digits=(16, 4))
+
+    @classmethod
+    def _joins(cls):
+        pool = Pool()
+        Callback = pool.get('service.callback')
+        Ticket = pool.get('service.ticket')
+        Site = pool.get('service.site')
+        tables = {
+            'callback': Callback.__table__(),
+            'ticket': Ticket.__table__(),
+            'site': Site.__table__(),
+            }
+        callback = tables['callback']
+        from_item = (callback
+            .join(tables['ticket'], 'LEFT',
+                condition=callback.ticket == tables['ticket'].id)
+            .join(tables['site'], 'LEFT',
+                condition=callback.site == tables['site'].id))
+        return from_item, tables
+
+    @classmethod
+    def _where(cls, tables):
+        context = Transaction().context
+        callback = tables['callback']
+        where = super()._where(tables)
+        where &= callback.state.in_(['done', 'failed'])
+        where = cls._where_dates(callback.called_at, where)
+        where = cls._where_site(tables['site'], where)
+        if context.get('analysis_employee'):
+            where &= (
+                tables['ticket'].assigned_to == context['analysis_employee'])
+        return where
+
+    @classmethod
+    def _measures(cls, tables):
+        callback = tables['callback']
+        reached = callback.state == 'done'
+        score = Case(
+            *[((reached & (callback.satisfaction == str(i))), i)
+                for i in range(1, 6)], else_=Null)
+        satisfied = Sum(Case(
+                (reached & callback.satisfaction.in_(['4', '5']), 1),
+                else_=0))
+        reached_count = Sum(Case((reached, 1), else_=0))
+        return super()._measures(tables) + [
+            Count(Literal(1)).as_('callbacks'),
+            reached_count.as_('reached'),
+            Sum(Case((callback.state == 'failed', 1), else_=0)).as_(
+                'failed'),
+            Sum(Case((reached & (callback.solved == 'yes'), 1), else_=0)
+                ).as_('solved'),
+            Sum(Case((reached & (callback.solved == 'no'), 1), else_=0)
+                ).as_('not_solved'),
+            satisfied.as_('satisfied'),
+            _float(Avg(score)).as_('satisfaction'),
+            ratio(satisfied, reached_count).as_('satisfied_rate'),
+            ]
+
+    @classmethod
+    def _not_solved_where(cls, tables):
+        callback = tables['callback']
+        return (callback.state == 'done') & (callback.solved == 'no')
+
+
+class Satisfaction(SatisfactionMixin, Abstract):
+    "Customer satisfaction"
+    __name__ = 'service.analysis.satisfaction'
+
+    date = fields.Date("Period")
+    kind = fields.Selection([
+            ('repair', "Repair"),
+            ('inspection', "Inspection"),
+            ], "Kind")
+    party = fields.Many2One(
+        'party.party', "Customer",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    site = fields.Many2One('service.site', "Site")
+    area = fields.Many2One('service.area', "Area")
+    employee = fields.Many2One(
+        'company.employee', "Employee",
+        help="The employee the repaired ticket was assigned to.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('callbacks', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def _dimensions(cls, tables):
+        callback, site = tables['callback'], tables['site']
+        dimensions = super()._dimensions(tables)
+        dimensions.update([
+                ('date', period_start(callback.called_at)),
+                ('kind', callback.kind),
+                ('party', callback.party),
+                ('site', callback.site),
+                ('area', site.area),
+                ('employee', tables['ticket'].assigned_to),
+                ])
+        return dimensions
+
+
+class SatisfactionTimeseries(TimeseriesMixin, SatisfactionMixin, Abstract):
+    "Customer satisfaction per period"
+    __name__ = 'service.analysis.satisfaction.timeseries'
+
+    @classmethod
+    def _dimensions(cls, tables):
+        dimensions = super()._dimensions(tables)
+        dimensions['date'] = period_start(tables['callback'].called_at)
+        return dimensions
+
+
+class HotSpotMixin:
+    "The repair tickets of equipment received in the period"
+    __slots__ = ()
+
+    failures = fields.Integer("Failures")
+
+    @classmethod
+    def _joins(cls):
+        from_item, tables = super()._joins()
+        Product = Pool().get('product.product')
+        tables['product'] = product = Product.__table__()
+        from_item = from_item.join(product, 'LEFT',
+            condition=tables['equipment'].product == product.id)
+        return from_item, tables
+
+    @classmethod
+    def _where(cls, tables):
+        ticket = tables['ticket']
+        where = super()._where(tables)
+        where &= (ticket.type == 'repair') & (ticket.equipment != Null)
+        return where
+
+    @classmethod
+    def _measures(cls, tables):
+        return super()._measures(tables) + [
+            Count(Literal(1)).as_('failures'),
+            ]
+
+
+class HotSpot(HotSpotMixin, TicketMixin, Abstract):
+    "Failure hot spots"
+    __name__ = 'service.analysis.hot_spot'
+
+    date = fields.Date("Period")
+    product = fields.Many2One(
+        'product.product', "Product",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    equipment = fields.Many2One('service.equipment', "Equipment")
+    site = fields.Many2One('service.site', "Site")
+    area = fields.Many2One('service.area', "Area")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('failures', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def _dimensions(cls, tables):
+        ticket, equipment = tables['ticket'], tables['equipment']
+        dimensions = super()._dimensions(tables)
+        dimensions.update([
+                ('date', period_start(ticket.received_at)),
+                ('product', equipment.product),
+                ('equipment', ticket.equipment),
+                ('site', equipment.site),
+                ('area', tables['site'].area),
+                ])
+        return dimensions
+
+
+class HotSpotProduct(HotSpotMixin, TicketMixin, Abstract):
+    "Failures per product"
+    __name__ = 'service.analysis.hot_spot.product'
+
+    product = fields.Many2One(
+        'product.product', "Product",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    equipment_count = fields.Integer(
+        "Failed Equipment", help="The items of equipment that failed.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('failures', 'DESC'), ('product', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def _dimensions(cls, tables):
+        dimensions = super()._dimensions(tables)
+        dimensions['product'] = tables['equipment'].product
+        return dimensions
+
+    @classmethod
+    def _measures(cls, tables):
+        return super()._measures(tables) + [
+            Count(tables['ticket'].equipment, distinct=True).as_(
+                'equipment_count'),
+            ]
+
+
+class TopEquipment(HotSpotMixin, TicketMixin, Abstract):
+    "Equipment failing most"
+    __name__ = 'service.analysis.top_equipment'
+
+    equipment = fields.Many2One('service.equipment', "Equipment")
+    product = fields.Many2One(
+        'product.product', "Product",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    site = fields.Many2One('service.site', "Site")
+    last_failure = fields.DateTime("Last Failure")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [
+            ('failures', 'DESC'),
+            ('last_failure', 'DESC'),
+            ('id', 'ASC'),
+            ]
+
+    @classmethod
+    def _dimensions(cls, tables):
+        equipment = tables['equipment']
+        dimensions = super()._dimensions(tables)
+        dimensions.update([
+                ('equipment', tables['ticket'].equipment),
+                ('product', equipment.product),
+                ('site', equipment.site),
+                ])
+        return dimensions
+
+    @classmethod
+    def _measures(cls, tables):
+        return super()._measures(tables) + [
+            Max(tables['ticket'].received_at).as_('last_failure'),
+            ]
+
+
+class OpenRecords(Wizard):
+    "Open the records behind the analysis rows"
+    __name__ = 'service.analysis.open'
+    start_state = 'open_'
+    open_ = StateAction('service_desk.act_analysis_ticket_records')
+
+    def _where(self):
+        return None
+
+    def do_open_(self, action):
+        pool = Pool()
+        Report = self.model
+        where = self._where()
+        if where is not None:
+            where = getattr(Report, where)
+        ids = Report.record_ids(self.records, where=where)
+        Model = pool.get(Report._record_model)
+        action['res_model'] = Model.__name__
+        action['name'] = Model.__doc__ if not action.get('name') else (
+            action['name'])
+        action['pyson_domain'] = PYSONEncoder().encode(
+            [('id', 'in', ids)])
+        return action, {}
+
+
+class OpenBrokenPromises(OpenRecords):
+    "Open the tickets with a broken promise behind the analysis rows"
+    __name__ = 'service.analysis.open_broken'
+    open_ = StateAction('service_desk.act_analysis_broken_records')
+
+    def _where(self):
+        return '_broken_where'
+
+
+class OpenNotSolved(OpenRecords):
+    "Open the callbacks not solved behind the analysis rows"
+    __name__ = 'service.analysis.open_not_solved'
+    open_ = StateAction('service_desk.act_analysis_not_solved_records')
+
+    def _where(self):
+        return '_not_solved_where'
+
+
+def _repeat_days():
+    return int(Transaction().context.get('repeat_days') or 30)
+
+
+def _float(expression):
+    return _FLOAT.sql_cast(expression)
+
+
+class Scorecard(Abstract):
+    """Staff scorecard
+
+    Each source (visits, repairs, repeat failures...) gives rows of
+    company, employee, date and figures, the others being 0; the report
+    adds them up per employee and period.  An add-on adds a source in
+    _sources and its figure in _figures.
+    """
+    __name__ = 'service.analysis.scorecard'
+
+    date = fields.Date("Period")
+    employee = fields.Many2One('company.employee', "Employee")
+    visits = fields.Integer(
+        "Visits Done", help="The visits done as lead or other technician.")
+    site_hours = fields.Float(
+        "Hours on Site", digits=(16, 2),
+        help="Clock hours from arrival to the end of the visits.")
+    repairs = fields.Integer(
+        "Repairs Resolved",
+        help="The repair tickets assigned to the employee resolved in "
+        "the period.")
+    visited_repairs = fields.Integer(
+        "Repairs with Visits",
+        help="The repairs resolved that needed at least one visit.")
+    first_visit_fixes = fields.Integer(
+        "First-Visit Fixes",
+        help="Repairs resolved with one visit and no repeat failure of "
+        "the same equipment within the repeat failure days.")
+    first_visit_fix_rate = fields.Float(
+        "First-Visit Fix %", digits=(16, 4),
+        help="First-visit fixes ÷ repairs with visits.")
+    repeat_failures = fields.Integer(
+        "Repeat Failures",
+        help="Failures of equipment within the repeat failure days after "
+        "a repair, charged to the employee who resolved that repair.")
+    satisfaction_count = fields.Integer(
+        "Callbacks", help="Customers reached about the repairs resolved.")
+    satisfaction = fields.Float(
+        "Mean Satisfaction", digits=(16, 2),
+        help="The mean callback satisfaction (1 to 5) of the repairs "
+        "resolved in the period.")
+
+    _figures = [
+        'visits', 'site_hours', 'repairs', 'visited_repairs',
+        'first_visit_fixes', 'repeat_failures', 'satisfaction_count',
+        'satisfaction_sum']
+    _float_figures = {'site_hours', 'satisfaction_sum'}
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('employee', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        context = Transaction().context
+        union = Union(*cls._sources(), all_=True)
+        where = union.company == (
+            context['company'] if context.get('company') is not None else -1)
+        if context.get('analysis_employee'):
+            where &= union.employee == context['analysis_employee']
+        sums = {n: Sum(getattr(union, n)) for n in cls._figures}
+        columns = [
+            Min(union.id).as_('id'),
+            union.company.as_('company'),
+            union.employee.as_('employee'),
+            union.date.as_('date'),
+            ]
+        columns += [
+            sums[n].as_(n) for n in cls._figures if n != 'satisfaction_sum']
+        columns += [
+            ratio(sums['first_visit_fixes'], sums['visited_repairs']).as_(
+                'first_visit_fix_rate'),
+            (sums['satisfaction_sum'] / NullIf(
+                    sums['satisfaction_count'], 0)).as_('satisfaction'),
+            ]
+        return union.select(*columns,
+            where=where,
+            group_by=[union.company, union.employee, union.date])
+
+    @classmethod
+    def _source(cls, query_from, id_, company, employee, date, where,
+            **figures):
+        "Return a select of the source with 0 for the missing figures"
+        columns = [
+            id_.as_('id'), company.as_('company'),
+            employee.as_('employee'), date.as_('date')]
+        for name in cls._figures:
+            value = figures.get(name, Literal(0))
+            if name in cls._float_figures:
+                value = _float(value)
+            else:
+                value = _INTEGER.sql_cast(value)
+            columns.append(value.as_(name))
+        return query_from.select(*columns, where=where)
+
+    @classmethod
+    def _sources(cls):
+        pool = Pool()
+        WorkOrder = pool.get('service.work_order')
+        Technician = pool.get('service.work_order-company.employee')
+        Ticket = pool.get('service.ticket')
+        Callback = pool.get('service.callback')
+        days = _repeat_days()
+        sources = []
+
+        # visits done, by the lead and by the other technicians
+        for technician in [None, Technician.__table__()]:
+            order = WorkOrder.__table__()
+            where = cls._where_dates(order.done_at, order.state == 'done')
+            if technician is None:
+                query_from, employee = order, order.lead
+                id_ = order.id * 10 + 1
+            else:
+                query_from = order.join(technician,
+                    condition=technician.work_order == order.id)
+                employee = technician.employee
+                id_ = technician.id * 10 + 2
+            sources.append(cls._source(
+                    query_from, id_, order.company, employee,
+                    period_start(order.done_at), where,
+                    visits=Literal(1),
+                    site_hours=Coalesce(
+                        hours_between(order.started_at, order.done_at), 0)))
+
+        # repairs resolved: visits, first-visit fixes and satisfaction
+        ticket = Ticket.__table__()
+        order = WorkOrder.__table__()
+        later = Ticket.__table__()
+        callback = Callback.__table__()
+        visits = Coalesce(order.select(Count(Literal(1)),
+                where=(order.ticket == ticket.id) & (order.state == 'done')),
+            0)
+        repeat = Exists(later.select(later.id,
+                where=(later.equipment == ticket.equipment)
+                & (later.type == 'repair')
+                & ~later.state.in_(['draft', 'cancelled'])
+                & (later.received_at > ticket.resolved_at)
+                & (later.received_at <= add_days(ticket.resolved_at, days))))
+        reached = (callback.ticket == ticket.id) & (callback.state == 'done')
+        score = Case(*[(callback.satisfaction == str(i), i)
+                for i in range(1, 6)], else_=Null)
+        where = cls._where_dates(ticket.resolved_at,
+            (ticket.type == 'repair')
+            & ticket.state.in_(['resolved', 'closed'])
+            & (ticket.assigned_to != Null))
+        sources.append(cls._source(
+                ticket, ticket.id * 10 + 3, ticket.company,
+                ticket.assigned_to, period_start(ticket.resolved_at), where,
+                repairs=Literal(1),
+                visited_repairs=Case((Greater(visits, 0), 1), else_=0),
+                first_visit_fixes=Case(
+                    (Equal(visits, 1) & ~repeat, 1), else_=0),
+                satisfaction_count=Coalesce(callback.select(
+                        Count(score), where=reached), 0),
+                satisfaction_sum=Coalesce(callback.select(
+                        Sum(score), where=reached), 0)))
+
+        # repeat failures, charged to the one who resolved the last repair
+        failure = Ticket.__table__()
+        previous = Ticket.__table__()
+        before = Ticket.__table__()
+        last_resolution = before.select(Max(before.resolved_at),
+            where=(before.equipment == failure.equipment)
+            & (before.type == 'repair')
+            & (before.resolved_at < failure.received_at))
+        where = cls._where_dates(failure.received_at,
+            (failure.type == 'repair')
+            & ~failure.state.in_(['draft', 'cancelled'])
+            & (previous.resolved_at == last_resolution)
+            & (failure.received_at <= add_days(previous.resolved_at, days))
+            & (previous.assigned_to != Null))
+        sources.append(cls._source(
+                failure.join(previous, condition=(
+                        (previous.equipment == failure.equipment)
+                        & (previous.type == 'repair')
+                        & (previous.id != failure.id))),
+                failure.id * 10 + 4, failure.company, previous.assigned_to,
+                period_start(failure.received_at), where,
+                repeat_failures=Literal(1)))
+        return sources
+
+    @classmethod
+    def _column_company(cls, tables):
+        raise NotImplementedError
+
+
+class PartsConsumption(Abstract):
+    """Parts consumed in service
+
+    The done moves of service requisitions between a storage and a
+    production location: issues count positive at the move's cost price,
+    returns of unused parts negative at their unit price (the cost they
+    were issued at), like the parts cost."""
+    __name__ = 'service.analysis.parts'
+    _record_model = 'stock.move'
+    _record_table = 'move'
+
+    date = fields.Date("Period")
+    product = fields.Many2One(
+        'product.product', "Part",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    site = fields.Many2One('service.site', "Site")
+    area = fields.Many2One('service.area', "Area")
+    quantity = fields.Float("Quantity", digits=(16, 4))
+    cost = fields.Numeric("Cost", digits=(16, 2))
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('cost', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def _joins(cls):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Location = pool.get('stock.location')
+        Line = pool.get('service.requisition.line')
+        Return = pool.get('service.requisition.return')
+        Requisition = pool.get('service.requisition')
+        Site = pool.get('service.site')
+        tables = {
+            'move': Move.__table__(),
+            'from_location': Location.__table__(),
+            'to_location': Location.__table__(),
+            'line': Line.__table__(),
+            'return': Return.__table__(),
+            'requisition': Requisition.__table__(),
+            'site': Site.__table__(),
+            }
+        move, line, return_ = (
+            tables['move'], tables['line'], tables['return'])
+        from_item = (move
+            .join(tables['from_location'],
+                condition=move.from_location == tables['from_location'].id)
+            .join(tables['to_location'],
+                condition=move.to_location == tables['to_location'].id)
+            .join(line, 'LEFT', condition=move.origin == Concat(
+                    'service.requisition.line,', line.id))
+            .join(return_, 'LEFT', condition=move.origin == Concat(
+                    'service.requisition.return,', return_.id))
+            .join(tables['requisition'], condition=(
+                    tables['requisition'].id == Coalesce(
+                        line.requisition, return_.requisition)))
+            .join(tables['site'], 'LEFT', condition=(
+                    tables['requisition'].site == tables['site'].id)))
+        return from_item, tables
+
+    @classmethod
+    def _where(cls, tables):
+        move = tables['move']
+        where = super()._where(tables)
+        where &= move.state == 'done'
+        where &= (
+            ((tables['from_location'].type == 'storage')
+                & (tables['to_location'].type == 'production')
+                & (tables['line'].id != Null))
+            | ((tables['from_location'].type == 'production')
+                & (tables['to_location'].type == 'storage')
+                & (tables['return'].kind == 'unused')))
+        context = Transaction().context
+        if context.get('from_date'):
+            where &= move.effective_date >= context['from_date']
+        if context.get('to_date'):
+            where &= move.effective_date <= context['to_date']
+        where = cls._where_site(tables['site'], where)
+        where = cls._where_product(move, where)
+        return where
+
+    @classmethod
+    def _dimensions(cls, tables):
+        move, site = tables['move'], tables['site']
+        dimensions = super()._dimensions(tables)
+        dimensions.update([
+                ('date', period_start(move.effective_date, date=True)),
+                ('product', move.product),
+                ('site', tables['requisition'].site),
+                ('area', site.area),
+                ])
+        return dimensions
+
+    @classmethod
+    def _measures(cls, tables):
+        move = tables['move']
+        issue = tables['to_location'].type == 'production'
+        quantity = Case((issue, move.internal_quantity),
+            else_=-move.internal_quantity)
+        cost = Case(
+            (issue, move.internal_quantity * move.cost_price),
+            else_=-move.quantity * move.unit_price)
+        return super()._measures(tables) + [
+            Sum(quantity).as_('quantity'),
+            _NUMERIC.sql_cast(Sum(cost)).as_('cost'),
+            ]
+
+
+class PartsCapital(Abstract):
+    """Capital tied up in parts
+
+    The stock of each part in each storage location (the done moves in
+    less the done moves out) valued at the part's cost price, with the date
+    of its last move."""
+    __name__ = 'service.analysis.parts.capital'
+    _record_model = 'stock.move'
+    _record_table = 'legs'
+
+    location = fields.Many2One('stock.location', "Location")
+    product = fields.Many2One(
+        'product.product', "Part",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    quantity = fields.Float("Quantity", digits=(16, 4))
+    cost_price = fields.Numeric("Cost Price", digits=(16, 4))
+    value = fields.Numeric("Value", digits=(16, 2))
+    last_move = fields.Date("Last Move")
+    idle = fields.Boolean(
+        "Idle", help="No move for the idle days of the context "
+        "(180 by default).")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('value', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def _joins(cls):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Location = pool.get('stock.location')
+        CostPrice = pool.get('product.cost_price')
+        legs = []
+        for index, (column, sign) in enumerate(
+                [('to_location', 1), ('from_location', -1)]):
+            move = Move.__table__()
+            legs.append(move.select(
+                    (move.id * 2 + index).as_('id'),
+                    move.company.as_('company'),
+                    getattr(move, column).as_('location'),
+                    move.product.as_('product'),
+                    (move.internal_quantity * sign).as_('quantity'),
+                    move.effective_date.as_('date'),
+                    where=move.state == 'done'))
+        legs = Union(*legs, all_=True)
+        location = Location.__table__()
+        cost_price = CostPrice.__table__()
+        tables = {
+            'legs': legs,
+            'location': location,
+            'cost_price': cost_price,
+            }
+        from_item = (legs
+            .join(location, condition=legs.location == location.id)
+            .join(cost_price, 'LEFT', condition=(
+                    (cost_price.product == legs.product)
+                    & (cost_price.company == legs.company))))
+        return from_item, tables
+
+    @classmethod
+    def _having(cls, tables):
+        return Sum(tables['legs'].quantity) != 0
+
+    @classmethod
+    def _where(cls, tables):
+        where = super()._where(tables)
+        return where & (tables['location'].type == 'storage')
+
+    @classmethod
+    def _dimensions(cls, tables):
+        legs = tables['legs']
+        dimensions = super()._dimensions(tables)
+        dimensions.update([
+                ('location', legs.location),
+                ('product', legs.product),
+                ('cost_price', tables['cost_price'].cost_price),
+                ])
+        return dimensions
+
+    @classmethod
+    def _measures(cls, tables):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        legs = tables['legs']
+        days = int(Transaction().context.get('idle_days') or 180)
+        quantity = Sum(legs.quantity)
+        limit = Date.today() - dt.timedelta(days=days)
+        return super()._measures(tables) + [
+            quantity.as_('quantity'),
+            _NUMERIC.sql_cast(
+                quantity * Coalesce(tables['cost_price'].cost_price, 0)
+                ).as_('value'),
+            Max(legs.date).as_('last_move'),
+            Case((Max(legs.date) < limit, True), else_=False).as_('idle'),
+            ]
+
+
+class ReliabilityMixin:
+    "The reliability of equipment in the period of the context"
+    __slots__ = ()
+    _record_table = 'equipment'
+    _record_model = 'service.equipment'
+
+    unit_days = fields.Float(
+        "Days in Service", digits=(16, 0),
+        help="The days of the period from installation (or the period "
+        "start) to retirement (or the period end).")
+    failures = fields.Integer(
+        "Failures", help="The repair tickets received in the period.")
+    repaired = fields.Integer("Repaired")
+    repair_hours = fields.Float("Repair Hours", digits=(16, 2))
+    mttr = fields.Float(
+        "MTTR (hours)", digits=(16, 2),
+        help="Mean time to repair: the mean clock hours from the reception "
+        "to the resolution of the repair tickets received in the period.")
+    downtime = fields.Float(
+        "Downtime (hours)", digits=(16, 2),
+        help="Clock hours from the reception of the repair tickets to "
+        "their resolution (or the period end).")
+    availability = fields.Float(
+        "Availability", digits=(16, 4),
+        help="1 − downtime ÷ time in service.")
+
+    @classmethod
+    def _bounds(cls):
+        "Return the from date, the day after the to date and their UTC"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        context = Transaction().context
+        today = Date.today()
+        from_date = context.get('from_date') or today.replace(month=1, day=1)
+        to_date = context.get('to_date') or today
+        if isinstance(from_date, str):
+            from_date = dt.date.fromisoformat(from_date)
+        if isinstance(to_date, str):
+            to_date = dt.date.fromisoformat(to_date)
+        end_date = to_date + dt.timedelta(days=1)
+        start, end = utc_bounds()
+        return from_date, end_date, start, end or dt.datetime.combine(
+            end_date, dt.time())
+
+
+class Reliability(ReliabilityMixin, Abstract):
+    "Equipment reliability"
+    __name__ = 'service.analysis.reliability'
+
+    equipment = fields.Many2One('service.equipment', "Equipment")
+    product = fields.Many2One(
+        'product.product', "Product",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    site = fields.Many2One('service.site', "Site")
+    area = fields.Many2One('service.area', "Area")
+    mtbf_count = fields.Integer(
+        "Failures after a Repair",
+        help="The failures of the period that followed a repair.")
+    mtbf_hours = fields.Float("Hours between Failures", digits=(16, 2))
+    mtbf = fields.Float(
+        "MTBF (days)", digits=(16, 2),
+        help="Mean time between failures: the mean days from the "
+        "resolution of a repair to the next failure of the equipment.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [
+            ('failures', 'DESC'),
+            ('equipment', 'ASC'),
+            ('id', 'ASC'),
+            ]
+
+    @classmethod
+    def _joins(cls):
+        pool = Pool()
+        Equipment = pool.get('service.equipment')
+        Site = pool.get('service.site')
+        Ticket = pool.get('service.ticket')
+        equipment = Equipment.__table__()
+        site = Site.__table__()
+        _, _, start, end = cls._bounds()
+        ticket = Ticket.__table__()
+        failure_where = (
+            (ticket.type == 'repair')
+            & ~ticket.state.in_(['draft', 'cancelled'])
+            & (ticket.equipment != Null))
+        failure_where = cls._where_dates(ticket.received_at, failure_where)
+        repair_hours = hours_between(ticket.received_at, ticket.resolved_at)
+        down_end = Least(Coalesce(ticket.resolved_at, end), end)
+        failures = ticket.select(
+            ticket.equipment.as_('equipment'),
+            Count(Literal(1)).as_('failures'),
+            Count(ticket.resolved_at).as_('repaired'),
+            Sum(repair_hours).as_('repair_hours'),
+            Sum(hours_between(ticket.received_at, down_end)).as_('downtime'),
+            where=failure_where,
+            group_by=[ticket.equipment])
+
+        failure = Ticket.__table__()
+        before = Ticket.__table__()
+        last_resolution = before.select(Max(before.resolved_at),
+            where=(before.equipment == failure.equipment)
+            & (before.type == 'repair')
+            & (before.resolved_at < failure.received_at))
+        gaps = failure.select(
+            failure.equipment.as_('equipment'),
+            Coalesce(last_resolution, Null).as_('resolved_at'),
+            failure.received_at.as_('received_at'),
+            where=cls._where_dates(failure.received_at,
+                (failure.type == 'repair')
+                & ~failure.state.in_(['draft', 'cancelled'])
+                & (failure.equipment != Null)))
+        mtbf = gaps.select(
+            gaps.equipment.as_('equipment'),
+            Count(gaps.resolved_at).as_('mtbf_count'),
+            Sum(hours_between(gaps.resolved_at, gaps.received_at)).as_(
+                'mtbf_hours'),
+            where=gaps.resolved_at != Null,
+            group_by=[gaps.equipment])
+        tables = {
+            'equipment': equipment,
+            'site': site,
+            'failures': failures,
+            'mtbf': mtbf,
+            }
+        from_item = (equipment
+            .join(site, condition=equipment.site == site.id)
+            .join(failures, 'LEFT',
+                condition=failures.equipment == equipment.id)
+            .join(mtbf, 'LEFT', condition=mtbf.equipment == equipment.id))
+        return from_item, tables
+
+    @classmethod
+    def _column_id(cls, tables):
+        return tables['equipment'].id
+
+    @classmethod
+    def table_query(cls):
+        from_item, tables = cls._joins()
+        dimensions = cls._dimensions(tables)
+        columns = [cls._column_id(tables).as_('id')]
+        columns.append(cls._column_company(tables).as_('company'))
+        columns.extend(c.as_(n) for n, c in dimensions.items())
+        columns.extend(cls._measures(tables))
+        return from_item.select(*columns, where=cls._where(tables))
+
+    @classmethod
+    def _dimensions(cls, tables):
+        equipment = tables['equipment']
+        dimensions = super()._dimensions(tables)
+        dimensions.update([
+                ('equipment', equipment.id),
+                ('product', equipment.product),
+                ('site', equipment.site),
+                ('area', tables['site'].area),
+                ])
+        return dimensions
+
+    @classmethod
+    def _unit_days(cls, equipment):
+        from_date, end_date, _, _ = cls._bounds()
+        start = Greatest(
+            Coalesce(equipment.installation_date, from_date), from_date)
+        end = Case(
+            (equipment.state == 'retired', Least(
+                    _DATE.sql_cast(equipment.write_date), end_date)),
+            else_=end_date)
+        return Greatest(_float(days_between(start, end)), 0)
+
+    @classmethod
+    def _measures(cls, tables):
+        failures, mtbf = tables['failures'], tables['mtbf']
+        unit_days = cls._unit_days(tables['equipment'])
+        downtime = _float(Coalesce(failures.downtime, 0))
+        return super()._measures(tables) + [
+            unit_days.as_('unit_days'),
+            Coalesce(failures.failures, 0).as_('failures'),
+            Coalesce(failures.repaired, 0).as_('repaired'),
+            _float(Coalesce(failures.repair_hours, 0)).as_('repair_hours'),
+            (failures.repair_hours / NullIf(failures.repaired, 0)).as_(
+                'mttr'),
+            downtime.as_('downtime'),
+            (Literal(1.0) - downtime / NullIf(unit_days * 24, 0)).as_(
+                'availability'),
+            Coalesce(mtbf.mtbf_count, 0).as_('mtbf_count'),
+            mtbf.mtbf_hours.as_('mtbf_hours'),
+            (mtbf.mtbf_hours / NullIf(mtbf.mtbf_count, 0) / 24).as_('mtbf'),
+            ]
+
+    @classmethod
+    def _where(cls, tables):
+        equipment = tables['equipment']
+        where = super()._where(tables)
+        where = cls._where_site(tables['site'], where)
+        where = cls._where_product(equipment, where)
+        return where
+
+
+class ReliabilityProduct(ReliabilityMixin, Abstract):
+    "Product reliability"
+    __name__ = 'service.analysis.reliability.product'
+    _record_table = 'reliability'
+
+    product = fields.Many2One(
+        'product.product', "Product",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    equipment_count = fields.Integer("Equipment")
+    mtbf = fields.Float(
+        "MTBF (days)", digits=(16, 2),
+        help="Days in service of all the items (those that never failed "
+        "included) ÷ failures in the period.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [
+            ('mtbf', 'ASC NULLS LAST'),
+            ('product', 'ASC'),
+            ('id', 'ASC'),
+            ]
+
+    @classmethod
+    def _joins(cls):
+        Reliability = Pool().get('service.analysis.reliability')
+        reliability = Reliability.table_query()
+        return reliability, {'reliability': reliability}
+
+    @classmethod
+    def _where(cls, tables):
+        # the equipment report applies the filters of the context
+        return Literal(True)
+
+    @classmethod
+    def _dimensions(cls, tables):
+        dimensions = super()._dimensions(tables)
+        dimensions['product'] = tables['reliability'].product
+        return dimensions
+
+    @classmethod
+    def _measures(cls, tables):
+        r = tables['reliability']
+        unit_days, failures = Sum(r.unit_days), Sum(r.failures)
+        downtime = Sum(r.downtime)
+        return super()._measures(tables) + [
+            Count(Literal(1)).as_('equipment_count'),
+            unit_days.as_('unit_days'),
+            failures.as_('failures'),
+            Sum(r.repaired).as_('repaired'),
+            Sum(r.repair_hours).as_('repair_hours'),
+            (Sum(r.repair_hours) / NullIf(Sum(r.repaired), 0)).as_('mttr'),
+            downtime.as_('downtime'),
+            (Literal(1.0) - downtime / NullIf(unit_days * 24, 0)).as_(
+                'availability'),
+            (unit_days / NullIf(failures, 0)).as_('mtbf'),
+            ]
+
+
+class Rule(metaclass=PoolMeta):
+    __name__ = 'ir.rule'
+
+    @classmethod
+    def _get_context(cls, model_name):
+        User = Pool().get('res.user')
+        context = super()._get_context(model_name)
+        if model_name == 'service.analysis.scorecard':
+            context['employees'] = User.get_employees()
+        return context
+
+    @classmethod
+    def _get_cache_key(cls, model_names):
+        User = Pool().get('res.user')
+        key = super()._get_cache_key(model_names)
+        if 'service.analysis.scorecard' in model_names:
+            key = (*key, User.get_employees())
+        return key
