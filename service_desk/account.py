@@ -24,7 +24,7 @@ class Configuration(metaclass=PoolMeta):
         'account.account', "Parts Cost Account",
         domain=[
             ('closed', '!=', True),
-            ('type.expense', '=', True),
+            ('type', '!=', None),
             ('company', '=', Eval('context', {}).get('company', -1)),
             ],
         help="The expense account that the parts issued for service, and "
