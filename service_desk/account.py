@@ -252,14 +252,15 @@ class Reconciliation(_ReconciliationMixin, ModelSQL, ModelView):
     a difference is explained by its moves"""
     __name__ = 'service.parts.cost.reconciliation'
 
-    moves = fields.Function(fields.One2Many(
-            'service.parts.cost.reconciliation.move', None,
+    moves = fields.Function(fields.Many2Many(
+            'service.parts.cost.reconciliation.move', None, None,
             "Moves Explaining the Difference"), 'get_moves')
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('period', 'DESC'), ('account', 'ASC')]
+        cls._order = [
+            ('period', 'DESC'), ('account', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):

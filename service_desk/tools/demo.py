@@ -119,6 +119,7 @@ def load(config):
         zh.save()
 
     company = _create_company(Model, Wizard, config)
+    _set_company_country(Model, company)
     accounts = _create_accounting(Model, Wizard, company)
     _create_users(Model, company)
     _setup_warehouse(Model)
@@ -158,6 +159,22 @@ def _create_company(Model, Wizard, config):
     return company
 
 
+def _set_company_country(Model, company):
+    "The company is in China: local phone numbers are Chinese numbers"
+    Country = Model.get('country.country')
+    Address = Model.get('party.address')
+    countries = Country.find([('code', '=', 'CN')])
+    if countries:
+        china, = countries
+    else:
+        china = Country(
+            name="China", code='CN', code3='CHN', code_numeric='156')
+        china.save()
+    address = Address(company.party.addresses[0].id)
+    address.country = china
+    address.save()
+
+
 # the accounts of the Accounting Standards for Small Enterprises
 # (小企业会计准则) that the demo uses: code, name, and the account of
 # Tryton's universal chart (by code or by type) that takes them
@@ -165,7 +182,6 @@ CHART = [
     ('1001', "库存现金", '1.1.1'),
     ('1122', "应收账款", 'receivable'),
     ('1405', "库存商品", '1.3.1'),
-    ('1901', "待处理财产损溢", '1.3.2'),
     ('2202', "应付账款", 'payable'),
     ('5001', "主营业务收入", 'revenue'),
     ('5401', "主营业务成本", '5.1.1'),
@@ -209,6 +225,11 @@ def _create_accounting(Model, Wizard, company):
         account.name = name
         account.save()
         accounts[code] = account
+    # inventory gains and losses wait in 1901, a stock account for Tryton
+    accounts['1901'] = Account(
+        code='1901', name="待处理财产损溢", type=accounts['1405'].type,
+        parent=accounts['1405'].parent, company=company)
+    accounts['1901'].save()
     create_chart.form.account_receivable = accounts['1122']
     create_chart.form.account_payable = accounts['2202']
     create_chart.form.category_account_expense = accounts['5401']
