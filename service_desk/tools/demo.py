@@ -100,8 +100,7 @@ def create_database(config_file, database):
         subprocess.run([
                 'trytond-admin', '-c', config_file, '-d', database,
                 '-u', 'service_desk', 'timesheet', 'attendance',
-                'stock_supply', 'account', 'account_invoice',
-                'account_stock_continental',
+                'stock_supply',
                 '--activate-dependencies',
                 '-l', 'zh_CN'],
             env=env, check=True)
@@ -119,8 +118,6 @@ def load(config):
         zh.save()
 
     company = _create_company(Model, Wizard, config)
-    _set_company_country(Model, company)
-    accounts = _create_accounting(Model, Wizard, company)
     _create_users(Model, company)
     _setup_warehouse(Model)
     products = _create_products(Model, config)
@@ -129,7 +126,7 @@ def load(config):
     _create_tickets(Model, rng)
     _create_field_set_up(Model)
     _create_work_orders(Model, company)
-    parts = _create_spare_parts(Model, config, accounts)
+    parts = _create_spare_parts(Model, config)
     _stock_spare_parts(Model, parts)
     _create_requisitions(Model, config, parts)
     _create_inspections(Model, areas)
@@ -157,113 +154,6 @@ def _create_company(Model, Wizard, config):
     config._context = User.get_preferences(True, {})
     company, = Model.get('company.company').find()
     return company
-
-
-def _set_company_country(Model, company):
-    "The company is in China: local phone numbers are Chinese numbers"
-    Country = Model.get('country.country')
-    Address = Model.get('party.address')
-    countries = Country.find([('code', '=', 'CN')])
-    if countries:
-        china, = countries
-    else:
-        china = Country(
-            name="China", code='CN', code3='CHN', code_numeric='156')
-        china.save()
-    address = Address(company.party.addresses[0].id)
-    address.country = china
-    address.save()
-
-
-# the accounts of the Accounting Standards for Small Enterprises
-# (小企业会计准则) that the demo uses: code, name, and the account of
-# Tryton's universal chart (by code or by type) that takes them
-CHART = [
-    ('1001', "库存现金", '1.1.1'),
-    ('1122', "应收账款", 'receivable'),
-    ('1405', "库存商品", '1.3.1'),
-    ('2202', "应付账款", 'payable'),
-    ('5001', "主营业务收入", 'revenue'),
-    ('5401', "主营业务成本", '5.1.1'),
-    ('5601', "销售费用", '5.1.5'),
-    ]
-
-
-def _create_accounting(Model, Wizard, company):
-    """R-PART-6, R-ROLE-6: a chart whose accounts a Chinese accountant
-    recognises, a fiscal year of monthly periods valuing stock
-    continuously, and the service parts cost posted on 5601"""
-    AccountTemplate = Model.get('account.account.template')
-    Account = Model.get('account.account')
-    ModelData = Model.get('ir.model.data')
-    FiscalYear = Model.get('account.fiscalyear')
-    SequenceStrict = Model.get('ir.sequence.strict')
-    SequenceType = Model.get('ir.sequence.type')
-    Configuration = Model.get('service.configuration')
-
-    template = AccountTemplate(ModelData.get_id(
-            'account.account_template_root_en', {}))
-    create_chart = Wizard('account.create_chart')
-    create_chart.execute('account')
-    create_chart.form.account_template = template
-    create_chart.form.company = company
-    create_chart.execute('create_account')
-
-    def find(key):
-        if '.' in key:
-            domain = [('code', '=', key)]
-        else:
-            domain = [('type.' + key, '=', True), ('closed', '!=', True)]
-        account, = Account.find(
-            domain + [('company', '=', company.id)], limit=1)
-        return account
-
-    accounts = {}
-    for code, name, key in CHART:
-        account = find(key)
-        account.code = code
-        account.name = name
-        account.save()
-        accounts[code] = account
-    # inventory gains and losses wait in 1901, a stock account for Tryton
-    accounts['1901'] = Account(
-        code='1901', name="待处理财产损溢", type=accounts['1405'].type,
-        parent=accounts['1405'].parent, company=company)
-    accounts['1901'].save()
-    create_chart.form.account_receivable = accounts['1122']
-    create_chart.form.account_payable = accounts['2202']
-    create_chart.form.category_account_expense = accounts['5401']
-    create_chart.form.category_account_revenue = accounts['5001']
-    create_chart.execute('create_properties')
-
-    today = dt.date.today()
-    fiscalyear = FiscalYear(
-        name=str(today.year), company=company,
-        start_date=today.replace(month=1, day=1),
-        end_date=today.replace(month=12, day=31),
-        account_stock_method='continental')
-    move_type, = SequenceType.find(
-        [('name', '=', "Account Move")], limit=1)
-    fiscalyear.move_sequence = SequenceStrict(
-        name=f"凭证 {today.year}", sequence_type=move_type, company=company)
-    fiscalyear.move_sequence.save()
-    invoice_type, = SequenceType.find([('name', '=', "Invoice")], limit=1)
-    invoice_sequence = SequenceStrict(
-        name=f"发票 {today.year}", sequence_type=invoice_type,
-        company=company)
-    invoice_sequence.save()
-    sequences, = fiscalyear.invoice_sequences
-    sequences.out_invoice_sequence = invoice_sequence
-    sequences.in_invoice_sequence = invoice_sequence
-    sequences.out_credit_note_sequence = invoice_sequence
-    sequences.in_credit_note_sequence = invoice_sequence
-    fiscalyear.save()
-    fiscalyear.click('create_period')
-
-    configuration = Configuration(1)
-    configuration.parts_cost_account = accounts['5601']
-    configuration.save()
-    return accounts
 
 
 def _create_users(Model, company):
@@ -514,28 +404,20 @@ def _as_user(Model, config, login):
         config.user, config._context = saved
 
 
-def _create_spare_parts(Model, config, accounts):
-    """R-PART-1: spare parts are purchasable goods of the spare parts
-    category, whose stock is valued in 1405 (R-PART-6)"""
+def _create_spare_parts(Model, config):
+    "R-PART-1: spare parts are purchasable goods of the spare parts category"
     Template = Model.get('product.template')
     Category = Model.get('product.category')
     Uom = Model.get('product.uom')
     unit, = Uom.find([('name', '=', "Unit")])
     # service_desk.product_category_spare_parts
     category, = Category.find([('name', '=', "Spare Parts")])
-    category.accounting = True
-    category.account_stock = accounts['1405']
-    category.account_stock_in = accounts['1901']
-    category.account_stock_out = accounts['1901']
-    category.account_expense = accounts['5401']
-    category.account_revenue = accounts['5001']
-    category.save()
     templates = []
     for code, (name, _, cost, reserve) in PARTS.items():
         template = Template(
             name=name, code=f'SP-{code.upper()}', type='goods',
             default_uom=unit, purchasable=True, purchase_uom=unit,
-            cost_price_method='average', account_category=category)
+            cost_price_method='average')
         template.categories.append(Category(category.id))
         template.service_critical_reserve = reserve
         product, = template.products
