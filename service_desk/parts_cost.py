@@ -1,22 +1,51 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from sql import Literal
-from sql.functions import Round
-from sql.operators import Concat
+import datetime as dt
+
+from sql import Literal, Null, Union
+from sql.aggregate import Max, Min, Sum
+from sql.conditionals import Coalesce
+from sql.functions import DateTrunc, Round
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
+# the columns a user can total the parts cost by (R-ROLE-6)
+GROUPINGS = [
+    (None, "Each Move"),
+    ('party', "Customer"),
+    ('site', "Site"),
+    ('ticket', "Ticket"),
+    ('work_order', "Work Order"),
+    ('month', "Month"),
+    ]
+# the columns of a grouping key
+GROUP_COLUMNS = {
+    'party': ['party'],
+    'site': ['party', 'site'],
+    'ticket': ['party', 'site', 'ticket'],
+    'work_order': ['party', 'site', 'ticket', 'work_order'],
+    'month': ['month'],
+    }
+REFERENCE_COLUMNS = [
+    'requisition', 'ticket', 'work_order', 'party', 'site', 'equipment',
+    'move']
+
 
 class PartsCost(ModelSQL, ModelView):
     """The parts consumed in service, valued like the accounting entries
-    of account_stock_continental (R-PART-6, R-ROLE-6)"""
+    of account_stock_continental (R-PART-6, R-ROLE-6)
+
+    Each row is a stock move, or with a grouping in the context, the total
+    of one part for one customer, site, ticket, work order or month:
+    quantities are only ever added up for the same part."""
     __name__ = 'service.parts.cost'
 
     company = fields.Many2One('company.company', "Company")
     date = fields.Date("Date")
+    month = fields.Date("Month")
     requisition = fields.Many2One('service.requisition', "Requisition")
     ticket = fields.Many2One('service.ticket', "Ticket")
     work_order = fields.Many2One('service.work_order', "Work Order")
@@ -48,6 +77,40 @@ class PartsCost(ModelSQL, ModelView):
 
     @classmethod
     def table_query(cls):
+        context = Transaction().context
+        query = cls.moves_query(
+            context.get('company'), context.get('from_date'),
+            context.get('to_date'))
+        group_by = context.get('group_by')
+        if group_by not in GROUP_COLUMNS:
+            return query
+        keys = GROUP_COLUMNS[group_by]
+        columns = [Min(query.id).as_('id'), query.company.as_('company'),
+            Max(query.date).as_('date')]
+        if 'month' not in keys:
+            columns.append(Literal(Null).as_('month'))
+        for name in ['month'] + REFERENCE_COLUMNS:
+            if name in keys:
+                columns.append(getattr(query, name).as_(name))
+            elif name != 'month':
+                columns.append(Literal(Null).as_(name))
+        columns += [
+            query.product.as_('product'),
+            Sum(query.quantity).as_('quantity'),
+            Sum(query.cost).as_('cost'),
+            ]
+        return query.select(*columns,
+            group_by=[query.company, query.product]
+            + [getattr(query, k) for k in keys])
+
+    @classmethod
+    def moves_query(cls, company_id=None, from_date=None, to_date=None):
+        """Return the query of the service moves with their cost
+
+        Only the moves into (issues) and out of (unused parts coming back)
+        the production locations are read, through the stock move indexes
+        on (company, location, date), before their origin id is joined to
+        the requisition line or return by primary key."""
         pool = Pool()
         Move = pool.get('stock.move')
         Location = pool.get('stock.location')
@@ -55,62 +118,70 @@ class PartsCost(ModelSQL, ModelView):
         Return = pool.get('service.requisition.return')
         Requisition = pool.get('service.requisition')
         Company = pool.get('company.company')
-        context = Transaction().context
 
-        company_id = context.get('company')
         digits = Company(company_id).currency.digits if company_id else 2
+        with Transaction().set_context(active_test=False):
+            locations = [loc.id for loc in Location.search(
+                    [('type', '=', 'production')], order=[])]
+        if not locations:
+            locations = [-1]
 
         def cost(quantity, price):
             return Round(
                 Move.cost_price.sql_cast(quantity) * price, digits)
 
-        def select(origin, table, sign, location_column, price, where):
+        def select(Origin, sign, location_column, price, where):
             move = Move.__table__()
-            location = Location.__table__()
+            table = Origin.__table__()
             requisition = Requisition.__table__()
+            date = Coalesce(
+                move.effective_date, move.planned_date, dt.date.max)
             query_where = (
-                (move.state == 'done')
-                & (location.type == 'production')
+                getattr(move, location_column).in_(locations)
+                & (move.state == 'done')
+                & move.origin.like(Origin.__name__ + ',%')
                 & where(table))
             if company_id:
                 query_where &= move.company == company_id
-            if context.get('from_date'):
-                query_where &= move.effective_date >= context['from_date']
-            if context.get('to_date'):
-                query_where &= move.effective_date <= context['to_date']
+            if from_date:
+                query_where &= date >= from_date
+            if to_date:
+                query_where &= date <= to_date
             return (move
                 .join(table,
-                    condition=move.origin == Concat(origin + ',', table.id))
+                    condition=table.id == Move.origin.sql_id(
+                        move.origin, Origin))
                 .join(requisition,
                     condition=table.requisition == requisition.id)
-                .join(location,
-                    condition=getattr(move, location_column) == location.id)
                 .select(
                     move.id.as_('id'),
                     move.company.as_('company'),
                     move.effective_date.as_('date'),
+                    cls.month.sql_cast(
+                        DateTrunc('month', move.effective_date)).as_(
+                        'month'),
                     requisition.id.as_('requisition'),
                     requisition.ticket.as_('ticket'),
                     requisition.work_order.as_('work_order'),
                     requisition.party.as_('party'),
                     requisition.site.as_('site'),
                     requisition.equipment.as_('equipment'),
+                    move.id.as_('move'),
                     move.product.as_('product'),
                     (sign * move.internal_quantity).as_('quantity'),
                     (sign * cost(
                             move.internal_quantity
                             if price == 'cost_price' else move.quantity,
                             getattr(move, price))).as_('cost'),
-                    move.id.as_('move'),
                     where=query_where))
 
         issued = select(
-            'service.requisition.line', Line.__table__(), Literal(1),
-            'to_location', 'cost_price', lambda t: Literal(True))
+            Line, Literal(1), 'to_location', 'cost_price',
+            lambda t: Literal(True))
         returned = select(
-            'service.requisition.return', Return.__table__(), Literal(-1),
-            'from_location', 'unit_price', lambda t: t.kind == 'unused')
-        return issued | returned
+            Return, Literal(-1), 'from_location', 'unit_price',
+            lambda t: t.kind == 'unused')
+        return Union(issued, returned, all_=True)
 
     def get_currency_digits(self, name):
         return self.company.currency.digits if self.company else 2
@@ -129,7 +200,15 @@ class PartsCostContext(ModelView):
                 ()),
             ])
     to_date = fields.Date("To Date")
+    group_by = fields.Selection(
+        GROUPINGS, "Total by",
+        help="Add up the cost of each part by customer, site, ticket, "
+        "work order or month.")
 
     @classmethod
     def default_company(cls):
         return Transaction().context.get('company')
+
+    @classmethod
+    def default_group_by(cls):
+        return None
