@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from zoneinfo import ZoneInfo
@@ -19,6 +20,30 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 DATABASE = 'service_desk'
 # the time zone of the demo company and of its users' browsers
 TIMEZONE = 'Asia/Shanghai'
+
+# Nothing is written outside the checkout: pytest's temporary directories
+# and Tryton's file store (~/db by default) go to a directory of .cache
+# removed at the end of the run.  Set before trytond reads its settings.
+(ROOT / '.cache').mkdir(exist_ok=True)
+RUN_DIR = pathlib.Path(tempfile.mkdtemp(prefix='run-', dir=ROOT / '.cache'))
+os.environ.setdefault('TRYTOND_DATABASE__PATH', str(RUN_DIR / 'data'))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    if not config.option.basetemp:
+        config.option.basetemp = str(RUN_DIR / 'pytest')
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(RUN_DIR, ignore_errors=True)
+
+
+def _progress(request, message):
+    "Print a line on the terminal even while the output is captured"
+    reporter = request.config.pluginmanager.get_plugin('terminalreporter')
+    if reporter:
+        reporter.write_line(message)
 
 
 class DemoURL(str):
@@ -61,7 +86,7 @@ def demo_database(demo_server):
 
 
 @pytest.fixture(scope='session')
-def demo_server(tmp_path_factory):
+def demo_server(request, tmp_path_factory):
     "Serve the demo database with sao on a free port of 127.0.0.1"
     sao_root = os.environ.get('SERVICE_DESK_SAO_ROOT')
     if not sao_root:
@@ -87,6 +112,7 @@ def demo_server(tmp_path_factory):
     if cached and cached.exists():
         shutil.copy(cached, database_file)
     else:
+        _progress(request, "Building the demo database (a minute or two)")
         subprocess.run([
                 sys.executable, '-m', 'service_desk.tools.demo',
                 '--config', str(config_file), '--database', DATABASE],
