@@ -231,7 +231,7 @@ def _create_sites(Model, rng, company, areas, products):
             address.city = t_name
             address.street = f"{t_name}{rng.randint(1, 99)}号"
             party.contact_mechanisms.new(
-                type='phone', value=f'0839-{rng.randint(5000000, 5999999)}')
+                type='phone', value=f'+86 839-{rng.randint(5000000, 5999999)}')
             party.save()
             site = Site(
                 name=name, code=f'{t_code}{number:02d}', party=party,
