@@ -25,6 +25,14 @@ def login(page, url, login, password, menu='Service'):
     page.locator('#user-preferences > a.dropdown-toggle').wait_for()
 
 
+def wait_idle(page):
+    "Wait until sao has no call to the server pending, as a user waits"
+    for _ in range(2):
+        page.wait_for_function('() => window.jQuery && jQuery.active === 0')
+        # a call may start right after the last one ends
+        page.wait_for_timeout(200)
+
+
 def user_menu_item(page, text):
     """Click an item of the user menu (the name at the top right) once the
     page is done loading (a tab still loading closes the menu), opened
@@ -33,7 +41,7 @@ def user_menu_item(page, text):
     item = page.locator('#user-preferences').get_by_role(
         'menuitem', name=text)
     for _ in range(3):
-        page.wait_for_load_state('networkidle')
+        wait_idle(page)
         if not item.is_visible():
             toggle.click()
         try:
@@ -56,11 +64,21 @@ def open_list(page, *path, tab_name=None):
         child.wait_for()
     menu.get_by_text(path[-1], exact=True).dblclick()
     tab = page.locator('#tabs .tab-pane.active')
+    tab.locator('table').first.wait_for()
     if tab_name:
-        tab.get_by_role('tab', name=tab_name).click()
+        click_tab(page, tab, tab_name)
     tab.locator('table tbody tr:visible').first.wait_for()
     check_no_error(page)
     return tab
+
+
+def click_tab(page, tab, name):
+    """Click a tab of a list once the list is loaded, as a user does (a
+    click while the first tab still loads shows its rows under the new
+    tab)"""
+    wait_idle(page)
+    tab.get_by_role('tab', name=name).click()
+    wait_idle(page)
 
 
 def set_language(page, label):

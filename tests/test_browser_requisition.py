@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from test_browser import login
+from test_browser import click_tab, login
 
 pytestmark = pytest.mark.demo_server
 
@@ -30,7 +30,7 @@ def test_keeper_approves_requisitions(demo_server, new_page, artifacts):
     # the demo has two requisitions waiting: one of field2's visits and
     # a touch frame worth more than the keeper may approve
     tab = page.locator('#tabs')
-    tab.get_by_role('tab', name=re.compile(r'^\s*To Approve')).click()
+    click_tab(page, tab, re.compile(r'^\s*To Approve'))
     rows = tab.locator('table tbody tr:visible')
     expect(rows).to_have_count(2)
     page.screenshot(path=artifacts / 'browser-requisitions-to-approve.png')
@@ -49,7 +49,7 @@ def test_keeper_approves_requisitions(demo_server, new_page, artifacts):
 
     # back to the list: the expensive one is for the manager
     page.locator('button#switch_:visible').click()
-    tab.get_by_role('tab', name=re.compile(r'^\s*To Approve')).click()
+    click_tab(page, tab, re.compile(r'^\s*To Approve'))
     expect(rows).to_have_count(1)
     assert other in rows.first.inner_text()
     open_row(page, rows.first)
