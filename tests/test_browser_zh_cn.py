@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import check_no_error
-from test_browser import login, open_list, set_language
+from test_browser import click_tab, login, open_list, set_language
 
 pytestmark = pytest.mark.demo_server
 
@@ -25,9 +25,30 @@ def test_field_engineer_lists_all_requisitions_in_chinese(
     # his requisitions include one for another engineer's visit: the list
     # shows its work order instead of an error in every cell
     tab = open_list(page, '售后服务', '备件管理', '备件领用单')
-    tab.get_by_role('tab', name=re.compile(r'^\s*全部')).click()
+    click_tab(page, tab, re.compile(r'^\s*全部'))
     rows = tab.locator('table tbody tr:visible')
     expect(rows.first).to_contain_text(re.compile(r'LY\d+'))
     expect(rows.filter(has_text=re.compile(r'WO\d+')).first).to_be_visible()
     check_no_error(page)
     page.screenshot(path=artifacts / 'browser-zh-requisitions-all.png')
+
+    # a requisition is asked for from the visit's Parts tab: its site and
+    # equipment come from the visit
+    tab = open_list(page, '售后服务', '派工单', '我今天的派工单')
+    row = tab.locator('table tbody tr:visible').filter(has_text='已排程').first
+    number = re.search(r'WO\d+', row.inner_text()).group()
+    row.get_by_text(number).click()
+    page.locator('button#switch_:visible').click()
+    expect(page.locator('input[name=number]:visible')).to_have_value(number)
+    page.get_by_role('tab', name='备件', exact=True).click()
+    parts = page.locator('.form-one2many:visible', has=page.locator(
+            '.form-one2many-string', has_text='备件领用单'))
+    new = parts.get_by_role('button', name='新建', exact=True)
+    expect(new).to_be_enabled()
+    new.click()
+    dialog = page.locator('.modal-dialog:visible').last
+    for name in ['requester', 'site', 'equipment']:
+        expect(dialog.locator(f'input[name={name}]')).to_have_value(
+            re.compile(r'\S'))
+    check_no_error(page)
+    page.screenshot(path=artifacts / 'browser-zh-work-order-requisition.png')
