@@ -32,6 +32,18 @@ def test_field_engineer_lists_all_requisitions_in_chinese(
     check_no_error(page)
     page.screenshot(path=artifacts / 'browser-zh-requisitions-all.png')
 
+    # opened, it shows its number, requester and visit: sao blanks every
+    # field of a record the server refuses to read
+    row = rows.filter(has_text=re.compile(r'WO\d+')).first
+    number = re.search(r'LY\d+', row.inner_text()).group()
+    row.get_by_text(number).click()
+    page.locator('button#switch_:visible').click()
+    expect(page.locator('input[name=number]:visible')).to_have_value(number)
+    for name in ['requester', 'work_order', 'site']:
+        expect(page.locator(f'input[name={name}]:visible')).to_have_value(
+            re.compile(r'\S'))
+    page.locator('button#switch_:visible').click()
+
     # a requisition is asked for from the visit's Parts tab: its site and
     # equipment come from the visit
     tab = open_list(page, '售后服务', '派工单', '我今天的派工单')
