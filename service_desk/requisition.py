@@ -11,7 +11,7 @@ from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import employee_field
 from trytond.pool import Pool
-from trytond.pyson import Bool, Eval, If
+from trytond.pyson import Bool, Eval, If, Len
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
@@ -108,9 +108,14 @@ class Requisition(
         help="For critical equipment or sites: served first and allowed to "
         "use the stock reserved for them.")
     reason = fields.Text("Reason", states=_states)
+    # once approved, the keeper may still change where a part is taken
+    # from, but no line is added (nor deleted: see the rule on the lines)
     lines = fields.One2Many(
         'service.requisition.line', 'requisition', "Lines",
-        states=_states)
+        size=If(Eval('state') == 'draft', -1, Len(Eval('lines', []))),
+        states={
+            'readonly': ~Eval('state').in_(['draft', 'approved']),
+            })
     returns = fields.One2Many(
         'service.requisition.return', 'requisition', "Returns",
         states={
@@ -670,11 +675,17 @@ class RequisitionLine(
             ('category', '=', Eval('product_unit_category', -1)),
             ])
     from_location = fields.Many2One(
-        'stock.location', "From", required=True, states=_states,
+        'stock.location', "From", required=True,
+        states={
+            'readonly': ~Eval('_parent_requisition', {}).get(
+                'state', Eval('requisition_state')).in_(
+                ['draft', 'approved']),
+            },
         domain=[
             ('type', '=', 'storage'),
             ],
-        help="The warehouse or the vehicle the part is taken from.")
+        help="The warehouse or the vehicle the part is taken from; "
+        "the keeper may change it until the parts are issued.")
     moves = fields.One2Many(
         'stock.move', 'origin', "Stock Moves", readonly=True)
     reserved_quantity = fields.Function(
@@ -705,6 +716,26 @@ class RequisitionLine(
         super().validate_fields(lines, field_names)
         if field_names is None or 'quantity' in field_names:
             check_quantities(lines)
+
+    @classmethod
+    def write(cls, *args):
+        "The parts still to issue follow a change of the source"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Requisition = pool.get('service.requisition')
+        moved = [line
+            for lines, values in zip(args[::2], args[1::2], strict=True)
+            if 'from_location' in values for line in lines]
+        super().write(*args)
+        moves = [m for line in cls.browse(moved) for m in line.moves
+            if m.state in {'draft', 'assigned'}
+            and m.from_location != line.from_location]
+        if moves:
+            Move.draft([m for m in moves if m.state == 'assigned'])
+            for move in moves:
+                move.from_location = move.origin.from_location
+            Move.save(moves)
+            Requisition.reserve(list({m.origin.requisition for m in moves}))
 
     @fields.depends('requisition', '_parent_requisition.company')
     def on_change_with_company(self, name=None):

@@ -263,7 +263,10 @@ class WorkOrder(
             })
     requisitions = fields.One2Many(
         'service.requisition', 'work_order', "Parts Requisitions",
-        readonly=True)
+        states={
+            'readonly': ~Eval('state').in_(['scheduled', 'in_progress']),
+            },
+        help="Add a requisition here to ask for the parts of the visit.")
     parts_cost = fields.Function(fields.Numeric(
             "Parts Cost", digits=(16, 2),
             help="The cost of the parts used (issued less returned)."),

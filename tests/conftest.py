@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from zoneinfo import ZoneInfo
@@ -19,6 +20,40 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 DATABASE = 'service_desk'
 # the time zone of the demo company and of its users' browsers
 TIMEZONE = 'Asia/Shanghai'
+# how long a browser step waits for what the user waits for
+BROWSER_TIMEOUT = 30_000
+
+# Nothing is written outside the checkout: pytest's temporary directories
+# and Tryton's file store (~/db by default) go to a directory of .cache
+# removed at the end of the run.  Set before trytond reads its settings.
+(ROOT / '.cache').mkdir(exist_ok=True)
+RUN_DIR = pathlib.Path(tempfile.mkdtemp(prefix='run-', dir=ROOT / '.cache'))
+os.environ.setdefault('TRYTOND_DATABASE__PATH', str(RUN_DIR / 'data'))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    if not config.option.basetemp:
+        config.option.basetemp = str(RUN_DIR / 'pytest')
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(RUN_DIR, ignore_errors=True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    "Keep each phase's report on the test, for the fixtures' teardown"
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f'report_{report.when}', report)
+
+
+def _progress(request, message):
+    "Print a line on the terminal even while the output is captured"
+    reporter = request.config.pluginmanager.get_plugin('terminalreporter')
+    if reporter:
+        reporter.write_line(message)
 
 
 class DemoURL(str):
@@ -61,7 +96,7 @@ def demo_database(demo_server):
 
 
 @pytest.fixture(scope='session')
-def demo_server(tmp_path_factory):
+def demo_server(request, tmp_path_factory):
     "Serve the demo database with sao on a free port of 127.0.0.1"
     sao_root = os.environ.get('SERVICE_DESK_SAO_ROOT')
     if not sao_root:
@@ -87,6 +122,7 @@ def demo_server(tmp_path_factory):
     if cached and cached.exists():
         shutil.copy(cached, database_file)
     else:
+        _progress(request, "Building the demo database (a minute or two)")
         subprocess.run([
                 sys.executable, '-m', 'service_desk.tools.demo',
                 '--config', str(config_file), '--database', DATABASE],
@@ -124,3 +160,64 @@ def browser(artifacts):
             yield browser
         finally:
             browser.close()
+
+
+# What sao shows in a cell whose value the server refused, in each language
+CELL_ERRORS = ('#ERROR', '#错误')
+
+
+def check_no_error(page):
+    "Fail when the page shows an error cell or an application error"
+    body = page.locator('body').inner_text()
+    for text in CELL_ERRORS:
+        assert text not in body, f"{text} shown in {page.url}"
+    dialog = page.locator('.error-dialog:visible')
+    assert not dialog.count(), dialog.first.inner_text()
+
+
+@pytest.fixture
+def new_page(request, browser, artifacts):
+    """Open pages in the demo's time zone; when the test fails, keep a
+    screenshot and the console of each page in the artifacts"""
+    pages = []
+    for stale in artifacts.glob(f'FAILED-{request.node.name}-*'):
+        stale.unlink()
+
+    def open_page(**options):
+        options.setdefault('viewport', {'width': 1366, 'height': 768})
+        options.setdefault('timezone_id', TIMEZONE)
+        page = browser.new_page(**options)
+        page.set_default_timeout(BROWSER_TIMEOUT)
+        console = []
+        page.on('console', lambda message: console.append(
+                f'{message.type}: {message.text}'))
+        page.on('pageerror', lambda error: console.append(f'error: {error}'))
+        page.errors = []
+        page.on('pageerror', lambda error: page.errors.append(error))
+        pages.append((page, console))
+        return page
+
+    yield open_page
+    failed = any(
+        getattr(request.node, f'report_{when}', None) is not None
+        and getattr(request.node, f'report_{when}').failed
+        for when in ('setup', 'call'))
+    problem = None
+    for n, (page, console) in enumerate(pages):
+        if not failed and problem is None:
+            try:
+                check_no_error(page)
+                assert not page.errors, page.errors
+            except AssertionError as error:
+                problem = error
+        if failed or problem is not None:
+            stem = f'FAILED-{request.node.name}-{n}'
+            try:
+                page.screenshot(path=artifacts / f'{stem}.png')
+            except Exception as error:
+                console.append(f'(no screenshot: {error})')
+            (artifacts / f'{stem}.log').write_text(
+                f'{page.url}\n' + '\n'.join(console) + '\n')
+        page.close()
+    if problem is not None:
+        raise problem

@@ -6,8 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import TIMEZONE
-from test_browser import TIMEOUT, login
+from test_browser import click_tab, login
 
 pytestmark = pytest.mark.demo_server
 
@@ -20,12 +19,8 @@ def open_row(page, row):
     expect(page.locator('input[name=number]:visible')).to_have_value(number)
 
 
-def test_keeper_approves_requisitions(demo_server, browser, artifacts):
-    page = browser.new_page(
-        viewport={'width': 1280, 'height': 800}, timezone_id=TIMEZONE)
-    page.set_default_timeout(TIMEOUT)
-    errors = []
-    page.on('pageerror', lambda error: errors.append(error))
+def test_keeper_approves_requisitions(demo_server, new_page, artifacts):
+    page = new_page()
     login(page, demo_server, 'keeper', 'service-demo')
     menu = page.locator('#menu')
     menu.get_by_text('Service', exact=True).click()
@@ -35,7 +30,7 @@ def test_keeper_approves_requisitions(demo_server, browser, artifacts):
     # the demo has two requisitions waiting: one of field2's visits and
     # a touch frame worth more than the keeper may approve
     tab = page.locator('#tabs')
-    tab.get_by_role('tab', name=re.compile(r'^\s*To Approve')).click()
+    click_tab(page, tab, re.compile(r'^\s*To Approve'))
     rows = tab.locator('table tbody tr:visible')
     expect(rows).to_have_count(2)
     page.screenshot(path=artifacts / 'browser-requisitions-to-approve.png')
@@ -54,7 +49,7 @@ def test_keeper_approves_requisitions(demo_server, browser, artifacts):
 
     # back to the list: the expensive one is for the manager
     page.locator('button#switch_:visible').click()
-    tab.get_by_role('tab', name=re.compile(r'^\s*To Approve')).click()
+    click_tab(page, tab, re.compile(r'^\s*To Approve'))
     expect(rows).to_have_count(1)
     assert other in rows.first.inner_text()
     open_row(page, rows.first)
@@ -65,4 +60,3 @@ def test_keeper_approves_requisitions(demo_server, browser, artifacts):
     page.screenshot(path=artifacts / 'browser-requisition-manager.png')
     page.get_by_role('button', name='OK').click()
     expect(state).to_have_text('Requested')
-    assert not errors, errors
