@@ -7,7 +7,7 @@ from sql import Cast, Literal
 from sql.aggregate import Count, Max, Min
 
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
 from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import employee_field
@@ -142,6 +142,11 @@ class FaultAnalysis(
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.date, Index.Range())),
+                Index(t, (t.state, Index.Equality(cardinality='low'))),
+                })
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
         cls._transitions |= {
             ('draft', 'analysing'),
@@ -448,6 +453,14 @@ class FaultAnalysisAction(GuardedMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.decision, Index.Equality(cardinality='low'))),
+                Index(t, (t.due_date, Index.Range())),
+                Index(t, (t.kind, Index.Equality(cardinality='low'))),
+                Index(t, (t.responsible, Index.Equality())),
+                Index(t, (t.state, Index.Equality(cardinality='low'))),
+                })
         # not __access__: the rules of the analysis would let a field
         # engineer see every action of an analysis he sees
         cls._order = [('due_date', 'ASC NULLS LAST'), ('id', 'ASC')]

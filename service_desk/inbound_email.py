@@ -34,7 +34,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from trytond import backend
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, Unique, fields
+from trytond.model import Index, ModelSQL, Unique, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import escape_wildcard
@@ -461,6 +461,16 @@ class Email(metaclass=PoolMeta):
             'invisible': Eval('service_status') != 'ignored',
             })
     message_id = fields.Char("Message-ID", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (
+                        t.service_status,
+                        Index.Equality(cardinality='low'))),
+                })
 
     def as_dict(self):
         "The values of the rules, even when the message is broken"

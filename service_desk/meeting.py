@@ -3,7 +3,7 @@
 "The weekly technical meeting (R-ENG-7) and the product feedback (R-INFRA-4)"
 from trytond.i18n import gettext
 from trytond.model import (
-    ModelSQL, ModelView, Workflow, fields, sequence_ordered)
+    Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
 from trytond.model.exceptions import ValidationError
 from trytond.modules.company import CompanyReport
 from trytond.pool import Pool, PoolMeta
@@ -65,6 +65,10 @@ class Meeting(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.date, Index.Range())),
+                })
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
         cls._transitions |= {('draft', 'held'), ('held', 'draft')}
         cls._buttons.update({
@@ -224,6 +228,12 @@ class MeetingAction(GuardedMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.due_date, Index.Range())),
+                Index(t, (t.responsible, Index.Equality())),
+                Index(t, (t.state, Index.Equality(cardinality='low'))),
+                })
         cls._order = [('due_date', 'ASC NULLS LAST'), ('id', 'ASC')]
         cls._transitions |= {('open', 'done'), ('done', 'open')}
         cls._buttons.update({
@@ -323,6 +333,11 @@ class Feedback(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.create_date, Index.Range())),
+                Index(t, (t.state, Index.Equality(cardinality='low'))),
+                })
         cls._order = [('create_date', 'DESC'), ('id', 'DESC')]
         cls._transitions |= {
             ('draft', 'sent'),

@@ -2,7 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 "Upgrade and replacement needs found on site (R-INSP-2, R-REP-4)"
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
@@ -77,6 +77,12 @@ class Need(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.create_date, Index.Range())),
+                Index(t, (t.site, Index.Equality())),
+                Index(t, (t.state, Index.Equality(cardinality='low'))),
+                })
         cls._order = [('create_date', 'DESC'), ('id', 'DESC')]
         cls._transitions |= {
             ('proposed', 'accepted'),

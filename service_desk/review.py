@@ -2,13 +2,13 @@
 # this repository contains the full copyright notices and license terms.
 "The technical engineer's review of the repair records (R-ENG-4)"
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .common import GuardedMixin
+from .common import GuardedMixin, boolean_domain
 
 
 class ReviewError(ValidationError):
@@ -60,6 +60,11 @@ class Review(GuardedMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.date, Index.Range())),
+                Index(t, (t.result, Index.Equality(cardinality='low'))),
+                })
         cls._order = [('date', 'DESC NULLS FIRST'), ('id', 'DESC')]
         cls._transitions |= {('draft', 'done')}
         cls._buttons.update({
@@ -165,15 +170,12 @@ class WorkOrder(metaclass=PoolMeta):
     @classmethod
     def search_reviewed(cls, name, clause):
         Review = Pool().get('service.work_order.review')
-        _, operator, value = clause
-        if operator not in {'=', '!='}:
-            raise NotImplementedError
         review = Review.__table__()
         query = review.select(
             review.work_order, where=review.state == 'done')
-        if (operator == '=') == bool(value):
-            return [('id', 'in', query)]
-        return [('id', 'not in', query)]
+        return boolean_domain(
+            clause, lambda: [('id', 'in', query)],
+            lambda: [('id', 'not in', query)])
 
     @classmethod
     def copy(cls, orders, default=None):

@@ -11,7 +11,7 @@ from sql.aggregate import Count, Min
 from trytond.exceptions import UserWarning
 from trytond.i18n import gettext
 from trytond.model import (
-    DeactivableMixin, ModelSQL, ModelView, Workflow, fields)
+    Index, DeactivableMixin, ModelSQL, ModelView, Workflow, fields)
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.company import CompanyReport
 from trytond.pool import Pool, PoolMeta
@@ -245,6 +245,11 @@ class Plan(
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.start_date, Index.Range())),
+                Index(t, (t.state, Index.Equality(cardinality='low'))),
+                })
         cls._order = [('start_date', 'DESC'), ('id', 'DESC')]
         cls._transitions |= {
             ('draft', 'confirmed'),
@@ -423,6 +428,11 @@ class Session(
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.start, Index.Range())),
+                Index(t, (t.state, Index.Equality(cardinality='low'))),
+                })
         cls._order = [('start', 'DESC NULLS FIRST'), ('id', 'DESC')]
         cls._transitions |= {
             ('draft', 'scheduled'),
@@ -604,6 +614,10 @@ class SessionEmployee(ModelSQL):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.employee, Index.Equality())),
+                })
         cls.__access__.add('session')
 
 
@@ -846,6 +860,10 @@ class Qualification(CompanyMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.valid_to, Index.Range())),
+                })
         cls._order = [('valid_to', 'ASC NULLS LAST'), ('id', 'DESC')]
 
     @classmethod

@@ -42,6 +42,8 @@ class Client:
             f'{login}:{user_id}:{key}'.encode()).decode()
         self.context = self.call(
             'model.res.user.get_preferences', True, {})
+        # the messages the assertions read
+        self.context['language'] = 'en'
 
     def call(self, method, *params):
         data = json.dumps({

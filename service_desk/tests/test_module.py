@@ -565,6 +565,10 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
         needed = {}  # (model, column): why
 
         def need(Model, name, why):
+            if (Model._is_table_query()
+                    and not Model._table_query_materialized()):
+                # computed at each read: nothing to index
+                return
             for key in self._needed_indexes(Model, name):
                 needed.setdefault(key, why)
 
@@ -632,6 +636,7 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
         Plan = pool.get('service.inspection.plan')
         Ticket = pool.get('service.ticket')
         WorkOrder = pool.get('service.work_order')
+        Review = pool.get('service.work_order.review')
         IrField = pool.get('ir.model.field')
 
         company = create_company()
@@ -657,7 +662,7 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
                     'response_deadline': now - day,
                     'resolution_deadline': now - day,
                     })
-            WorkOrder.create([{
+            orders = WorkOrder.create([{
                         'site': site.id, 'party': site.party.id,
                         'planned_start': start, 'planned_end': end,
                         } for start, end in [
@@ -665,7 +670,12 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
                         (now + day, now + 2 * day),
                         (dt.datetime.combine(today, dt.time(2)), None),
                         (None, None),
+                        (None, None),
                         ]])
+            WorkOrder.write([orders[-1]], {'state': 'done'})
+            Review.create([{
+                        'work_order': orders[-1].id, 'result': 'good',
+                        'state': 'done'}])
             due, pending, done = Callback.create([{
                         'party': site.party.id,
                         'due_date': today + d * day,
