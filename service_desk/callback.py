@@ -10,9 +10,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin, GuardedMixin, KeptMixin
+from .common import CompanyMixin, GuardedMixin, KeptMixin, boolean_domain
 from .exceptions import CallbackError
-from .common import boolean_domain
 
 
 class Callback(

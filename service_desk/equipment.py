@@ -5,9 +5,8 @@ from trytond.model import (
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from .common import (
-    CompanyMixin, GuardedMixin, SearchAccessMixin, search_on)
+    CompanyMixin, GuardedMixin, SearchAccessMixin, boolean_domain, search_on)
 from .site import CRITICALITIES
-from .common import boolean_domain
 from trytond.model import Index
 
 STATES = [

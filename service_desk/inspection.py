@@ -15,9 +15,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin, GuardedMixin, KeptMixin
+from .common import CompanyMixin, GuardedMixin, KeptMixin, boolean_domain
 from .exceptions import InspectionError
-from .common import boolean_domain
 from .inspection_checklist import ITEM_TYPES, PHASES
 from .ticket import OPEN_STATES as TICKET_OPEN_STATES
 from .working_calendar import to_utc

@@ -13,10 +13,9 @@ from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
 
 from .common import (
-    CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, check_dates,
-    search_on)
+    CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, boolean_domain,
+    check_dates, many2one_subquery, search_on)
 from .exceptions import TicketError
-from .common import boolean_domain, many2one_subquery
 
 CHANNELS = [
     ('phone', "Phone"),

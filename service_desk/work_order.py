@@ -15,11 +15,10 @@ from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction, without_check_access
 
 from .common import (
-    CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, check_dates,
-    search_on)
+    CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, boolean_domain,
+    check_dates, many2one_subquery, search_on)
 from .equipment import STATES as EQUIPMENT_STATES
 from .exceptions import WorkOrderError
-from .common import boolean_domain, many2one_subquery
 from .working_calendar import to_local
 
 KINDS = [
