@@ -56,6 +56,13 @@ class Callback(
         depends={'company'})
     site = fields.Many2One(
         'service.site', "Site", ondelete='RESTRICT', states=_states)
+    equipment = fields.Function(fields.Many2One(
+            'service.equipment', "Equipment"), 'get_repair')
+    subject = fields.Function(fields.Char("Subject"), 'get_repair')
+    resolution = fields.Function(fields.Text(
+            "Work Done",
+            help="What the visits found and did, to be checked with the "
+            "customer."), 'get_repair')
     due_date = fields.Date("Due Date", required=True, states=_states)
     attempts = fields.Integer("Attempts", readonly=True)
     reached = fields.Boolean("Reached", states=_states)
@@ -184,6 +191,23 @@ class Callback(
                 ('due_date', after, today),
                 ])
 
+    def get_repair(self, name):
+        "What was asked and done, from the ticket and its visits"
+        ticket = self.ticket
+        if not ticket:
+            return None
+        if name == 'equipment':
+            return ticket.equipment.id if ticket.equipment else None
+        elif name == 'subject':
+            return ticket.subject
+        lines = []
+        for order in ticket.work_orders:
+            if order.state != 'done':
+                continue
+            lines.extend(filter(None, [
+                        order.fault_found, order.action_taken]))
+        return '\n'.join(lines) or ticket.resolution
+
     def get_service_managers(self, name):
         "The users alerted when the callback fails"
         pool = Pool()
@@ -209,10 +233,14 @@ class Callback(
         "Create the callbacks of resolved repair tickets"
         pool = Pool()
         Configuration = pool.get('service.configuration')
-        delay = Configuration(1).callback_delay
+        config = Configuration(1)
+        delay = config.callback_delay
         callbacks = []
         for ticket in tickets:
-            due = (ticket.resolved_at or dt.datetime.now()) + delay
+            # the company's day, moved to a working day
+            calendar = config.working_calendar(ticket.company)
+            due = calendar.working_day(calendar.local_date(
+                    (ticket.resolved_at or dt.datetime.now()) + delay))
             callbacks.append(cls(
                     company=ticket.company,
                     kind='repair',
@@ -220,7 +248,7 @@ class Callback(
                     party=ticket.party,
                     contact=ticket.contact,
                     site=ticket.site,
-                    due_date=due.date()))
+                    due_date=due))
         cls.save(callbacks)
         return callbacks
 
@@ -237,7 +265,8 @@ class Callback(
         Configuration = pool.get('service.configuration')
         Ticket = pool.get('service.ticket')
         Date = pool.get('ir.date')
-        max_attempts = Configuration(1).callback_attempts
+        config = Configuration(1)
+        max_attempts = config.callback_attempts
         employee = Transaction().context.get('employee')
         now = dt.datetime.now()
         done, failed, retried, to_reopen = [], [], [], []
@@ -258,7 +287,9 @@ class Callback(
             elif callback.attempts >= max_attempts:
                 failed.append(callback)
             else:
-                callback.due_date = Date.today() + dt.timedelta(days=1)
+                callback.due_date = config.working_calendar(
+                    callback.company).working_day(
+                    Date.today() + dt.timedelta(days=1))
                 retried.append(callback)
         cls.save(callbacks)
         cls.do(done)

@@ -387,7 +387,8 @@ class Inspection(
         cls._create_repair_tickets([line for line in lines if line.failed])
         cls._create_inquiries(inspections)
 
-        delay = Configuration(1).callback_delay
+        config = Configuration(1)
+        delay = config.callback_delay
         Callback.save([Callback(
                     company=i.company,
                     kind='inspection',
@@ -395,7 +396,8 @@ class Inspection(
                     party=i.site.party,
                     contact=i.site.party.contact_mechanism_get(),
                     site=i.site,
-                    due_date=Date.today() + delay)
+                    due_date=config.working_calendar(i.company).working_day(
+                        Date.today() + delay))
                 for i in inspections])
         cls.write(inspections, {
                 'done_at': dt.datetime.now().replace(microsecond=0),

@@ -9,13 +9,14 @@ from trytond.model import (
     ChatMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.modules.company.model import employee_field, set_employee
 from trytond.pool import Pool
-from trytond.pyson import Bool, Eval, If
+from trytond.pyson import Bool, Eval, Id, If
 from trytond.transaction import Transaction, without_check_access
 
 from .common import (
     CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, boolean_domain,
     check_dates, many2one_subquery, search_on)
 from .exceptions import TicketError
+from .party import PHONE_TYPES
 
 CHANNELS = [
     ('phone', "Phone"),
@@ -39,6 +40,14 @@ PRIORITIES = [
     ('low', "Low"),
     ]
 OPEN_STATES = ['open', 'in_progress', 'waiting']
+_manager_review_states = {
+    'invisible': Eval('type') != 'complaint',
+    # the manager's own words, until the review is recorded
+    'readonly': (Bool(Eval('reviewed_by'))
+        | Eval('state').in_(['closed', 'cancelled'])
+        | ~Id('service_desk', 'group_service_manager').in_(
+            Eval('context', {}).get('groups', []))),
+    }
 
 
 class Target(ModelSQL, ModelView):
@@ -104,11 +113,22 @@ class Ticket(
     contact = fields.Many2One(
         'party.contact_mechanism', "Contact", ondelete='RESTRICT',
         states=_states,
+        domain=[
+            If(Bool(Eval('party')), ('party', '=', Eval('party', -1)), ()),
+            ],
         help="How the customer reached us and is to be answered.",
         context={
             'company': Eval('company', -1),
             },
         depends={'company'})
+    caller_name = fields.Char(
+        "Caller", states=_states,
+        help="Who called or wrote: kept as a contact of the customer when "
+        "the ticket is opened.")
+    caller_phone = fields.Char(
+        "Caller Phone", states=_states,
+        help="A number not yet known is added to the customer's contacts "
+        "when the ticket is opened.")
     site = fields.Many2One(
         'service.site', "Site", ondelete='RESTRICT', states=_states,
         domain=[
@@ -161,6 +181,16 @@ class Ticket(
         fields.Boolean("Overdue"), 'get_overdue', searcher='search_overdue')
     due_soon = fields.Function(
         fields.Boolean("Due Soon"), 'get_overdue', searcher='search_overdue')
+    next_deadline = fields.Function(fields.DateTime(
+            "Next Deadline",
+            help="The answer promised to the customer until someone "
+            "responds, then the resolution."), 'get_next_deadline')
+    late_for = fields.Function(fields.Selection([
+                (None, ""),
+                ('response', "Response"),
+                ('resolution', "Resolution"),
+                ('both', "Response and Resolution"),
+                ], "Late for"), 'get_late_for')
 
     reply_template = fields.Many2One(
         'service.reply.template', "Reply Template",
@@ -186,6 +216,32 @@ class Ticket(
             'invisible': Eval('type') != 'complaint',
             'readonly': Eval('state').in_(['closed', 'cancelled']),
             })
+    complaint_work_order = fields.Many2One(
+        'service.work_order', "Visit Concerned", ondelete='RESTRICT',
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            If(Bool(Eval('party')), ('party', '=', Eval('party', -1)), ()),
+            ],
+        states={
+            'invisible': Eval('type') != 'complaint',
+            'readonly': Eval('state').in_(['closed', 'cancelled']),
+            },
+        help="The visit the customer complains about.")
+    complaint_employee = fields.Many2One(
+        'company.employee', "Staff Concerned", ondelete='RESTRICT',
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ],
+        states={
+            'invisible': Eval('type') != 'complaint',
+            'readonly': Eval('state').in_(['closed', 'cancelled']),
+            },
+        help="The member of staff the customer complains about.")
+    review_comment = fields.Text(
+        "Manager's Comment", states=_manager_review_states)
+    review_measures = fields.Text(
+        "Measures", states=_manager_review_states,
+        help="What is done so that it does not happen again.")
     reviewed_by = fields.Many2One(
         'company.employee', "Reviewed by", readonly=True,
         states={
@@ -391,6 +447,57 @@ class Ticket(
         else:
             self.contact = None
 
+    @fields.depends('party', 'contact', 'caller_phone', 'caller_name')
+    def on_change_caller_phone(self):
+        "Pick the customer's contact with this number"
+        mechanism = self._caller_mechanism()
+        if mechanism:
+            self.contact = mechanism
+            if not self.caller_name:
+                self.caller_name = mechanism.name
+
+    @fields.depends('contact', 'caller_phone', 'caller_name')
+    def on_change_contact(self):
+        if self.contact and self.contact.type in PHONE_TYPES:
+            if not self.caller_phone:
+                self.caller_phone = self.contact.value
+            if not self.caller_name:
+                self.caller_name = self.contact.name
+
+    @fields.depends('party', 'caller_phone')
+    def _caller_mechanism(self):
+        "The customer's phone contact with the caller's number"
+        ContactMechanism = Pool().get('party.contact_mechanism')
+        if not self.party or not self.caller_phone:
+            return None
+        compact = ContactMechanism(party=self.party).format_value_compact(
+            value=self.caller_phone, type_='phone')
+        for mechanism in ContactMechanism.search([
+                    ('party', '=', self.party.id),
+                    ('type', 'in', sorted(PHONE_TYPES)),
+                    ('value_compact', '=', compact),
+                    ], limit=1):
+            return mechanism
+
+    @classmethod
+    def _remember_callers(cls, tickets):
+        "Keep a new caller's phone as a contact of the customer"
+        ContactMechanism = Pool().get('party.contact_mechanism')
+        to_write = []
+        for ticket in tickets:
+            if not ticket.party or not ticket.caller_phone:
+                continue
+            mechanism = ticket._caller_mechanism()
+            if not mechanism:
+                mechanism = ContactMechanism(
+                    party=ticket.party, type='phone',
+                    value=ticket.caller_phone, name=ticket.caller_name)
+                mechanism.save()
+            if ticket.contact != mechanism:
+                to_write.extend(([ticket], {'contact': mechanism.id}))
+        if to_write:
+            cls.write(*to_write)
+
     @fields.depends(
         'site', 'party', 'equipment', methods=['on_change_party'])
     def on_change_site(self):
@@ -463,15 +570,37 @@ class Ticket(
         now = self._now()
         if name == 'due_soon':
             now += self._due_soon()
-        if self.state in {'draft', 'open'} and not self.responded_at:
-            deadline = min(filter(None, [
-                        self.response_deadline, self.promised_at]),
-                default=None)
-            if deadline and deadline < now:
-                return True
+        deadline = self._response_due()
+        if deadline and deadline < now:
+            return True
         if self.state in OPEN_STATES and self.resolution_deadline:
             return self.resolution_deadline < now
         return False
+
+    def _response_due(self):
+        "The time the customer was promised an answer, while unanswered"
+        if self.state in {'draft', 'open'} and not self.responded_at:
+            return min(filter(None, [
+                        self.response_deadline, self.promised_at]),
+                default=None)
+
+    def get_next_deadline(self, name):
+        if self.state not in {'draft'} | set(OPEN_STATES):
+            return None
+        return self._response_due() or self.resolution_deadline
+
+    def get_late_for(self, name):
+        now = self._now()
+        response = self._response_due()
+        late = set()
+        if response and response < now:
+            late.add('response')
+        if (self.state in OPEN_STATES and self.resolution_deadline
+                and self.resolution_deadline < now):
+            late.add('resolution')
+        if len(late) == 2:
+            return 'both'
+        return late.pop() if late else None
 
     @classmethod
     def search_overdue(cls, name, clause):
@@ -640,6 +769,7 @@ class Ticket(
         for name in [
                 'number', 'responded_at', 'resolved_at', 'closed_at',
                 'waiting_since', 'reviewed_by', 'reviewed_at', 'answered_by',
+                'review_comment', 'review_measures',
                 'callbacks', 'cancel_reason', 'promised_at',
                 'work_orders']:
             default.setdefault(name, None)
@@ -691,6 +821,7 @@ class Ticket(
                 raise TicketError(gettext(
                         'service_desk.msg_ticket_open_party',
                         ticket=ticket.rec_name))
+        cls._remember_callers(tickets)
 
     @classmethod
     @ModelView.button

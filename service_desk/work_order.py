@@ -615,6 +615,15 @@ class WorkOrder(
         if rescheduled:
             cls._record_appointments(cls.browse(rescheduled))
 
+    @fields.depends(
+        'customer_signatory', 'customer_satisfied', 'customer_confirmed_at')
+    def on_change_customer_signatory(self):
+        if ((self.customer_signatory or self.customer_satisfied)
+                and not self.customer_confirmed_at):
+            self.customer_confirmed_at = self._now().replace(microsecond=0)
+
+    on_change_customer_satisfied = on_change_customer_signatory
+
     @classmethod
     def copy(cls, orders, default=None):
         default = default.copy() if default is not None else {}
@@ -780,7 +789,14 @@ class WorkOrder(
                 raise WorkOrderError(gettext(
                         'service_desk.msg_work_order_report_missing',
                         work_order=order.rec_name))
-        cls.write(orders, {'done_at': cls._now().replace(microsecond=0)})
+        now = cls._now().replace(microsecond=0)
+        cls.write(orders, {'done_at': now})
+        # the customer signed the report when the visit closed
+        confirmed = [o for o in orders
+            if (o.customer_signatory or o.customer_satisfied)
+            and not o.customer_confirmed_at]
+        if confirmed:
+            cls.write(confirmed, {'customer_confirmed_at': now})
         cls._set_equipment_state(orders)
 
         tickets = {o.ticket for o in orders

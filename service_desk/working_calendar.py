@@ -55,6 +55,19 @@ class WorkingCalendar:
             dt.datetime.combine(date, self.start),
             dt.datetime.combine(date, self.end))
 
+    def local_date(self, value):
+        "Return the date of the UTC datetime in the company's time zone"
+        return self._local(value).date()
+
+    @staticmethod
+    def working_day(date):
+        "Return the date, or the first working day after it"
+        for _ in range(_MAX_DAYS):
+            if is_working_day(date):
+                return date
+            date += dt.timedelta(days=1)
+        raise ValueError("no working day found")
+
     def is_working_time(self, value):
         local = self._local(value)
         start, end = self._period(local.date())

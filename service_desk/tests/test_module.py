@@ -340,6 +340,38 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
                         if getattr(c, name)}, expected)
 
     @with_transaction()
+    def test_callback_due_on_company_working_day(self):
+        "R-CS-4: a callback falls due on the company's next working day"
+        pool = Pool()
+        Callback = pool.get('service.callback')
+        Ticket = pool.get('service.ticket')
+        Configuration = pool.get('service.configuration')
+
+        company = create_company()
+        company.timezone = 'Asia/Shanghai'
+        company.save()
+        with set_company(company):
+            site, _ = create_site_and_product()
+            configuration = Configuration(1)
+            configuration.callback_delay = dt.timedelta(days=1)
+            configuration.save()
+            # Thursday 26 November 2026, 01:30 in Beijing
+            night, = Ticket.create([{
+                        'subject': "Night repair", 'party': site.party.id,
+                        'site': site.id,
+                        'received_at': dt.datetime(2026, 11, 25, 9),
+                        }])
+            Ticket.write([night], {
+                    'resolved_at': dt.datetime(2026, 11, 25, 17, 30)})
+            # Friday 27 November 2026, 10:00 in Beijing: Saturday is off
+            friday, = Ticket.copy([night])
+            Ticket.write([friday], {
+                    'resolved_at': dt.datetime(2026, 11, 27, 2)})
+            first, second = Callback.create_for_tickets([night, friday])
+            self.assertEqual(first.due_date, dt.date(2026, 11, 27))
+            self.assertEqual(second.due_date, dt.date(2026, 11, 30))
+
+    @with_transaction()
     def test_inspection_visits_due(self):
         "R-INSP-2: the phases of the current cycle up to the horizon"
         pool = Pool()

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from ..working_calendar import is_working_day
+
 PASSWORD = 'service-demo'
 ADMIN_PASSWORD = 'admin-demo'
 
@@ -79,6 +81,9 @@ PRODUCTS = {
     'cabling': ("Structured Cabling", "综合布线", 5),
     'server': ("Server", "服务器", 3),
     }
+# catalogue numbers: 设备 (equipment) and 备件 (spare parts)
+PRODUCT_CODES = {k: f'SB{i:02d}' for i, k in enumerate(PRODUCTS, 1)}
+KINDS = {v: k for k, v in PRODUCT_CODES.items()}
 ROOMS = ['一楼办公室', '二楼教室201', '三楼教室302', '多媒体教室', '机房',
     '监控室', '会议室', '走廊']
 
@@ -195,15 +200,16 @@ def _create_products(Model, config):
     templates = []
     for code, (name, _, _) in PRODUCTS.items():
         template = Template(
-            name=name, code=code.upper(), type='goods', default_uom=unit)
+            name=name, code=PRODUCT_CODES[code], type='goods',
+            default_uom=unit)
         templates.append(template)
     Template.save(templates)
     with config.set_context(language='zh_CN'):
         templates = Template.find([])
         for template in templates:
-            template.name = PRODUCTS[template.code.lower()][1]
+            template.name = PRODUCTS[KINDS[template.code]][1]
         Template.save(templates)
-    return {t.code.lower(): t.products[0] for t in Template.find([])}
+    return {KINDS[t.code]: t.products[0] for t in Template.find([])}
 
 
 def _create_areas(Model):
@@ -294,6 +300,14 @@ def _create_tickets(Model, rng):
         tickets.append(ticket)
     Ticket.save(tickets)
     Ticket.click(tickets[2:], 'open')
+    # customer service follows the tickets, the engineer the inquiries
+    User = Model.get('res.user')
+    owners = {u.login: u.employee for u in User.find([
+                ('login', 'in', ['cs', 'engineer'])])}
+    for ticket in tickets[2:]:
+        ticket.assigned_to = owners[
+            'engineer' if ticket.type == 'inquiry' else 'cs']
+    Ticket.save(tickets[2:])
     Ticket.click(tickets[6:14], 'start')
     Ticket.click([t for t in tickets[10:14] if t.type == 'repair'], 'resolve')
 
@@ -328,9 +342,16 @@ def _create_work_orders(Model, company):
                 ('login', 'in', list(TECHNICIANS))])}
     vans = Vehicle.find([])
 
-    def at(days, hour):
-        local = dt.datetime.combine(
-            today + dt.timedelta(days=days), dt.time(hour), zone)
+    # today, then the next working days (no visit on a weekend)
+    days = [today]
+    while len(days) < 4:
+        day = days[-1] + dt.timedelta(days=1)
+        while not is_working_day(day):
+            day += dt.timedelta(days=1)
+        days.append(day)
+
+    def at(n, hour):
+        local = dt.datetime.combine(days[n], dt.time(hour), zone)
         return local.astimezone(dt.UTC).replace(tzinfo=None)
 
     tickets = Ticket.find([
@@ -367,6 +388,7 @@ PARTS = {
     'battery': ("UPS Battery", "UPS 蓄电池", 260, None),
     'touch': ("Interactive Panel Touch Frame", "电子白板触摸框", 1200, None),
     }
+PART_CODES = {k: f'BJ{i:02d}' for i, k in enumerate(PARTS, 1)}
 # code: (in the county warehouse, purchase quota minimum, target)
 PART_STOCK = {
     'lamp': (4, 3, 8),
@@ -416,7 +438,7 @@ def _create_spare_parts(Model, config):
     templates = []
     for code, (name, _, cost, reserve) in PARTS.items():
         template = Template(
-            name=name, code=f'SP-{code.upper()}', type='goods',
+            name=name, code=PART_CODES[code], type='goods',
             default_uom=unit, purchasable=True, purchase_uom=unit,
             cost_price_method='average')
         template.categories.append(Category(category.id))
@@ -508,7 +530,7 @@ def _requisition_for(Model, kind, critical, lead, used):
     Equipment = Model.get('service.equipment')
     criticality = 'critical' if critical else 'normal'
     orders = WorkOrder.find([
-            ('equipment.product.code', '=', kind.upper()),
+            ('equipment.product.code', '=', PRODUCT_CODES[kind]),
             ('equipment.criticality', '=', criticality),
             ('id', 'not in', list(used)),
             ], order=[('id', 'ASC')])
@@ -517,7 +539,7 @@ def _requisition_for(Model, kind, critical, lead, used):
         used.add(orders[0].id)
         return 'work_order', orders[0].id
     equipment, = Equipment.find([
-            ('product.code', '=', kind.upper()),
+            ('product.code', '=', PRODUCT_CODES[kind]),
             ('criticality', '=', criticality),
             ], order=[('id', 'ASC')], limit=1)
     return 'equipment', equipment.id
@@ -643,7 +665,8 @@ def _create_inspections(Model, areas):
     general.items.new(
         name="已除尘 Dust removed", phase='late', required=False)
     projectors = Checklist(name="投影仪 Projectors")
-    projectors.products.extend(Product.find([('code', '=', 'PROJECTOR')]))
+    projectors.products.extend(Product.find([
+                ('code', '=', PRODUCT_CODES['projector'])]))
     projectors.items.new(
         name="灯泡亮度 Lamp brightness", type='number', min_value=300,
         unit="lux", phase='middle')
