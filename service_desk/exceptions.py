@@ -1,5 +1,6 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from trytond.exceptions import UserWarning
 from trytond.model.exceptions import ValidationError
 
 
@@ -32,4 +33,8 @@ class RequisitionError(ValidationError):
 
 
 class BoundsError(ValidationError):
+    pass
+
+
+class RequisitionBackOrderWarning(UserWarning):
     pass

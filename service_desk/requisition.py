@@ -18,7 +18,7 @@ from trytond.transaction import Transaction
 from .common import (
     CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, SearchAccessMixin,
     check_quantities, search_on)
-from .exceptions import RequisitionError
+from .exceptions import RequisitionBackOrderWarning, RequisitionError
 
 PURPOSES = [
     ('repair', "Repair or Maintenance"),
@@ -437,6 +437,57 @@ class Requisition(
                             value=requisition.value, limit=limit))
         cls.write(requisitions, cls._stamp('approved'))
         cls.reserve(requisitions)
+        cls._fall_back_to_warehouse(requisitions)
+        cls._warn_back_order(requisitions)
+
+    @classmethod
+    def _fall_back_to_warehouse(cls, requisitions):
+        """Take from the warehouse the parts a vehicle lacks, when the
+        warehouse has them"""
+        pool = Pool()
+        Line = pool.get('service.requisition.line')
+        Uom = pool.get('product.uom')
+        waiting = [m for m in cls._moves(requisitions, ['draft'])
+            if m.origin.requisition.warehouse
+            and m.from_location
+            != m.origin.requisition.warehouse.storage_location]
+        if not waiting:
+            return
+        storages = [m.origin.requisition.warehouse.storage_location
+            for m in waiting]
+        available = cls._available(waiting, set(storages))
+        to_write = []
+        for move, storage in zip(waiting, storages, strict=True):
+            key = (storage.id, move.product.id)
+            quantity = Uom.compute_qty(
+                move.unit, move.quantity, move.product.default_uom,
+                round=False)
+            if available.get(key, 0) >= quantity:
+                available[key] -= quantity
+                to_write.extend(([move.origin], {'from_location': storage.id}))
+        if to_write:
+            # the waiting moves follow the lines and are reserved again
+            Line.write(*to_write)
+
+    @classmethod
+    def _warn_back_order(cls, requisitions):
+        "Warn the approver of the parts that are not in stock"
+        pool = Pool()
+        Warning = pool.get('res.user.warning')
+        waiting = cls._moves(requisitions, ['draft'])
+        if not waiting:
+            return
+        key = Warning.format('service_desk.requisition_back_order', list({
+                    m.origin.requisition for m in waiting}))
+        if Warning.check(key):
+            line = waiting[0].origin
+            raise RequisitionBackOrderWarning(key, gettext(
+                    'service_desk.msg_requisition_back_order',
+                    requisition=line.requisition.rec_name,
+                    product=line.product.rec_name,
+                    quantity=line.waiting_quantity,
+                    unit=line.unit.symbol,
+                    location=line.from_location.rec_name))
 
     @staticmethod
     def _is_manager():
@@ -514,17 +565,20 @@ class Requisition(
             Date.today(), ('product',))
 
     @classmethod
-    def _available(cls, moves):
-        "Return the quantity to assign by (location, product)"
+    def _available(cls, moves, locations=None):
+        """Return the quantity to assign by (location, product) at the
+        locations, by default those of the moves"""
         pool = Pool()
         Product = pool.get('product.product')
         Date = pool.get('ir.date')
         company = moves[0].company
+        if locations is None:
+            locations = {m.from_location for m in moves}
         with Transaction().set_context(
                 company=company.id, stock_date_end=Date.today(),
                 stock_assign=True):
             return Product.products_by_location(
-                list({m.from_location.id for m in moves}),
+                list({loc.id for loc in locations}),
                 with_childs=True,
                 grouping_filter=(list({m.product.id for m in moves}),))
 
@@ -653,6 +707,12 @@ class RequisitionLine(
         'product.product', "Part", required=True, states=_states,
         domain=[
             ('type', '=', 'goods'),
+            ],
+        # the spare parts first, then the other goods
+        search_order=[
+            ('service_spare_part', 'DESC'),
+            ('rec_name', 'ASC'),
+            ('id', 'ASC'),
             ],
         context={
             'company': Eval('company', -1),

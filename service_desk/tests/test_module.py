@@ -728,6 +728,16 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
                         } for phase, d in [
                         ('early', -1), ('middle', 60), ('late', -1)]])
             Inspection.write([cancelled], {'state': 'cancelled'})
+            # a spare part besides the equipment's product
+            pool.get('product.template').create([{
+                        'name': "Lamp", 'type': 'goods',
+                        'default_uom': product.default_uom.id,
+                        'products': [('create', [{}])],
+                        'categories': [('add', [
+                                    pool.get('ir.model.data').get_id(
+                                        'service_desk',
+                                        'product_category_spare_parts')])],
+                        }])
             monday = dt.date(2030, 3, 4)
             _, gone = create_employees(
                 company, "Staying", "Gone", service_technician=True)
