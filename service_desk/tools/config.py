@@ -10,11 +10,21 @@ import sys
 INBOUND_EMAIL_MAX_SIZE = 36 * 1024 * 1024
 
 
+# LibreOffice converts the forms to PDF with a profile in the conversion's
+# temporary directory, so that nothing is written in the user's home
+CONVERT_COMMAND = (
+    'soffice -env:UserInstallation=file://%(directory)s/profile '
+    '--headless --nolockcheck --nodefault --norestore '
+    '--convert-to "%(output_extension)s" --outdir "%(directory)s" '
+    '"%(input_path)s"')
+
+
 def build(database_path, listen, sao_root, uri='sqlite://'):
     config = configparser.ConfigParser(interpolation=None)
     config['database'] = {'uri': uri, 'path': database_path}
     config['web'] = {'listen': listen, 'root': sao_root}
     config['inbound_email'] = {'max_size': str(INBOUND_EMAIL_MAX_SIZE)}
+    config['report'] = {'convert_command': CONVERT_COMMAND}
     return config
 
 
