@@ -760,7 +760,8 @@ def _create_accounting(Model, company):
         accounts['5401'])
     account_configuration.save()
 
-    today = dt.date.today()
+    # the company's year: Beijing's new year comes before UTC's
+    today = dt.datetime.now(ZoneInfo(company.timezone)).date()
     move_type = SequenceType(ModelData.get_id(
             'account', 'sequence_type_account_move', {}))
     invoice_type = SequenceType(ModelData.get_id(
