@@ -3,16 +3,21 @@
 """The parts cost in the books: the service moves post their cost on the
 service parts cost account, and the reconciliation sets the Parts Cost
 report against what is posted there (R-PART-6, R-ROLE-6)."""
+from decimal import Decimal
+
 from sql import Literal, Null, Union
 from sql.aggregate import Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import Abs, Round
 from sql.operators import Exists
 
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
+
+from .exceptions import RequisitionError
 
 SERVICE_ORIGINS = ['service.requisition.line', 'service.requisition.return']
 
@@ -30,23 +35,143 @@ class Configuration(metaclass=PoolMeta):
         help="The expense account that the parts issued for service, and "
         "the unused parts coming back, are posted to.\n"
         "Leave empty to use the accounts of the part's category.")
+    chargeable_parts_cost_account = fields.Many2One(
+        'account.account', "Chargeable Parts Cost Account",
+        domain=[
+            ('closed', '!=', True),
+            ('type', '!=', None),
+            ('company', '=', Eval('context', {}).get('company', -1)),
+            ],
+        help="The account of the parts used for repairs the customer pays "
+        "for (neither under warranty nor under a service contract).\n"
+        "Leave empty to use the parts cost account.")
+    faulty_parts_account = fields.Many2One(
+        'account.account', "Faulty Parts Account",
+        domain=[
+            ('closed', '!=', True),
+            ('type', '!=', None),
+            ('company', '=', Eval('context', {}).get('company', -1)),
+            ],
+        help="The account that the faulty parts removed from the equipment "
+        "wait on, at the cost they were issued at, until the vendor "
+        "replaces or credits them.\n"
+        "Leave empty to leave them out of the books.")
+
+    def get_parts_cost_account(self, work_order=None):
+        "Return the account of the parts cost of the work order"
+        if (work_order and work_order.billing == 'chargeable'
+                and self.chargeable_parts_cost_account):
+            return self.chargeable_parts_cost_account
+        return self.parts_cost_account
+
+
+class CategoryAccount(metaclass=PoolMeta):
+    __name__ = 'product.category.account'
+
+    @classmethod
+    def get_account_stock_type_statements(cls):
+        # The stock IN and OUT accounts of the Chinese charts are balance
+        # accounts: 1901 for the inventory gains and losses waiting to be
+        # approved
+        statements = super().get_account_stock_type_statements()
+        if 'balance' not in statements:
+            statements = statements + ['balance']
+        return statements
 
 
 class Move(metaclass=PoolMeta):
     __name__ = 'stock.move'
 
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('done')
+    def do(cls, moves):
+        cls.check_service_period(moves)
+        super().do(moves)
+
+    @classmethod
+    def check_service_period(cls, moves):
+        "No part is issued or comes back into a closed accounting period"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Period = pool.get('account.period')
+        for move in moves:
+            origin = move.origin
+            if (not origin or origin.__name__ not in SERVICE_ORIGINS
+                    or move.state == 'done'):
+                continue
+            date = move.effective_date
+            if not date:
+                with Transaction().set_context(company=move.company.id):
+                    date = Date.today()
+            periods = Period.search([
+                    ('company', '=', move.company.id),
+                    ('type', '=', 'standard'),
+                    ('start_date', '<=', date),
+                    ('end_date', '>=', date),
+                    ], limit=1)
+            if not periods:
+                continue
+            period, = periods
+            if (period.state != 'open'
+                    and period.fiscalyear.account_stock_method):
+                raise RequisitionError(gettext(
+                        'service_desk.msg_parts_period_closed',
+                        requisition=origin.requisition.rec_name,
+                        product=move.product.rec_name,
+                        date=date, period=period.rec_name))
+
+    @property
+    def _service_faulty(self):
+        "Whether the move sets a faulty part aside"
+        origin = self.origin
+        return bool(self.from_location and self.to_location
+            and self.from_location.type == 'production'
+            and self.to_location.type == 'lost_found'
+            and origin and origin.__name__ == 'service.requisition.return'
+            and origin.kind == 'faulty')
+
+    def _get_account_stock_move_type(self):
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        if (self._service_faulty
+                and Configuration(1).faulty_parts_account):
+            return 'in_service_faulty'
+        return super()._get_account_stock_move_type()
+
     def _get_account_stock_move_lines(self, type_):
         pool = Pool()
         Configuration = pool.get('service.configuration')
-        lines = super()._get_account_stock_move_lines(type_)
+        AccountMoveLine = pool.get('account.move.line')
         origin = self.origin
+        if type_ == 'in_service_faulty':
+            # out of the parts cost, at the cost the part was issued at
+            account = Configuration(1).get_parts_cost_account(
+                origin.requisition.work_order)
+            amount = self.company.currency.round(
+                Decimal(str(self.internal_quantity))
+                * origin.issue_cost_price())
+            line = AccountMoveLine(
+                debit=Decimal(0), credit=amount,
+                account=account or self.product.account_stock_in_used)
+            return [line]
+        lines = super()._get_account_stock_move_lines(type_)
         if (type_ in {'out_production', 'in_production'}
                 and origin and origin.__name__ in SERVICE_ORIGINS):
-            account = Configuration(1).parts_cost_account
+            account = Configuration(1).get_parts_cost_account(
+                origin.requisition.work_order)
             if account:
                 for line in lines:
                     line.account = account
         return lines
+
+    def _get_account_stock_move_line(self, amount):
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        line = super()._get_account_stock_move_line(amount)
+        if line and self._service_faulty:
+            line.account = Configuration(1).faulty_parts_account
+        return line
 
 
 def _dates(context):
@@ -59,10 +184,67 @@ def _dates(context):
     return context.get('from_date'), context.get('to_date')
 
 
+def _faulty_query(company_id, from_date, to_date, digits):
+    """Return the faulty parts set aside, valued at the average cost of the
+    same part issued by the same requisition"""
+    pool = Pool()
+    Move = pool.get('stock.move')
+    Line = pool.get('service.requisition.line')
+    Return = pool.get('service.requisition.return')
+    Requisition = pool.get('service.requisition')
+
+    issue = Move.__table__()
+    line = Line.__table__()
+    issued = (issue
+        .join(line, condition=line.id == Move.origin.sql_id(
+                issue.origin, Line))
+        .select(
+            line.requisition.as_('requisition'),
+            issue.product.as_('product'),
+            (Sum(issue.internal_quantity * issue.cost_price)
+                / Sum(issue.internal_quantity)).as_('unit_cost'),
+            where=issue.origin.like(Line.__name__ + ',%')
+            & (issue.state == 'done')
+            & (issue.internal_quantity != 0),
+            group_by=[line.requisition, issue.product]))
+
+    move = Move.__table__()
+    return_ = Return.__table__()
+    requisition = Requisition.__table__()
+    where = (move.origin.like(Return.__name__ + ',%')
+        & (move.state == 'done')
+        & (return_.kind == 'faulty'))
+    if company_id:
+        where &= move.company == company_id
+    if from_date:
+        where &= move.effective_date >= from_date
+    if to_date:
+        where &= move.effective_date <= to_date
+    return (move
+        .join(return_, condition=(return_.id == Move.origin.sql_id(
+                    move.origin, Return)) & (return_.move == move.id))
+        .join(requisition, condition=return_.requisition == requisition.id)
+        .join(issued, 'LEFT',
+            condition=(issued.requisition == requisition.id)
+            & (issued.product == move.product))
+        .select(
+            move.id.as_('id'),
+            move.company.as_('company'),
+            move.effective_date.as_('date'),
+            requisition.id.as_('requisition'),
+            requisition.work_order.as_('work_order'),
+            move.product.as_('product'),
+            Round(Move.cost_price.sql_cast(move.internal_quantity)
+                * Coalesce(issued.unit_cost, 0), digits).as_('cost'),
+            where=where))
+
+
 def _base_query(cls):
     """Return the rows to reconcile: each service move of the Parts Cost
-    report with what its accounting entries posted on the parts cost
-    account, and each other line posted on that account"""
+    report with what its accounting entries posted on its parts cost
+    account, each faulty part set aside on the parts cost account and on
+    the faulty parts account, and each other line posted on those
+    accounts"""
     pool = Pool()
     PartsCost = pool.get('service.parts.cost')
     Configuration = pool.get('service.configuration')
@@ -72,38 +254,78 @@ def _base_query(cls):
     FiscalYear = pool.get('account.fiscalyear')
     StockMove = pool.get('stock.move')
     Company = pool.get('company.company')
+    WorkOrder = pool.get('service.work_order')
     context = Transaction().context
 
     company_id = context.get('company')
-    account = Configuration(1).parts_cost_account
+    configuration = Configuration(1)
+    account = configuration.parts_cost_account
     account_id = account.id if account else -1
+    chargeable = configuration.chargeable_parts_cost_account
+    chargeable_id = chargeable.id if chargeable else account_id
+    faulty = configuration.faulty_parts_account
+    faulty_id = faulty.id if faulty else None
+    account_ids = {account_id, chargeable_id}
     digits = Company(company_id).currency.digits if company_id else 2
     from_date, to_date = _dates(context)
 
-    # what each stock move posted on the account
+    # what each stock move posted on the parts cost accounts (side 0) and
+    # on the faulty parts account (side 1)
     am = AccountMove.__table__()
     line = AccountLine.__table__()
+    posted_ids = account_ids | ({faulty_id} if faulty_id else set())
     where = (am.origin.like('stock.move,%')
         & (am.state == 'posted')
-        & (line.account == account_id))
+        & line.account.in_(list(posted_ids)))
     if company_id:
         where &= am.company == company_id
     if from_date:
         where &= am.date >= from_date
     stock_move = AccountMove.origin.sql_id(am.origin, StockMove)
+    side = Case((line.account == (faulty_id or -1), 1), else_=0)
     posted = (am
         .join(line, condition=line.move == am.id)
         .select(
             stock_move.as_('stock_move'),
+            side.as_('side'),
+            Min(line.account).as_('account'),
             Min(am.id).as_('account_move'),
             Sum(line.debit - line.credit).as_('posted'),
             where=where,
-            group_by=[am.origin]))
+            group_by=[am.origin, side]))
+
+    def cost_account(work_order):
+        return Case((work_order.billing == 'chargeable', chargeable_id),
+            else_=account_id)
 
     cost = PartsCost.moves_query(company_id, from_date, to_date)
-    cost = cost.select(
-        cost.id, cost.company, cost.date, cost.product, cost.requisition,
-        cost.cost)
+    work_order = WorkOrder.__table__()
+    cost = (cost
+        .join(work_order, 'LEFT',
+            condition=work_order.id == cost.work_order)
+        .select(
+            cost.id, cost.company, cost.date, cost.product,
+            cost.requisition, cost.cost,
+            cost_account(work_order).as_('account'),
+            Literal(0).as_('side')))
+    if faulty_id:
+        set_aside = _faulty_query(company_id, from_date, to_date, digits)
+        work_order = WorkOrder.__table__()
+        out_of_cost = (set_aside
+            .join(work_order, 'LEFT',
+                condition=work_order.id == set_aside.work_order)
+            .select(
+                set_aside.id, set_aside.company, set_aside.date,
+                set_aside.product, set_aside.requisition,
+                (-set_aside.cost).as_('cost'),
+                cost_account(work_order).as_('account'),
+                Literal(0).as_('side')))
+        on_faulty = set_aside.select(
+            set_aside.id, set_aside.company, set_aside.date,
+            set_aside.product, set_aside.requisition, set_aside.cost,
+            Literal(faulty_id).as_('account'),
+            Literal(1).as_('side'))
+        cost = Union(cost, out_of_cost, on_faulty, all_=True)
     period = Period.__table__()
     fiscalyear = FiscalYear.__table__()
     issued = (cost
@@ -112,11 +334,13 @@ def _base_query(cls):
             & (period.type == 'standard')
             & (period.start_date <= cost.date)
             & (period.end_date >= cost.date))
-        .join(posted, 'LEFT', condition=posted.stock_move == cost.id)
+        .join(posted, 'LEFT', condition=(posted.stock_move == cost.id)
+            & (posted.side == cost.side))
         .select(
-            (cost.id * 2).as_('id'),
+            ((cost.id * 2 + cost.side) * 2).as_('id'),
             cost.company.as_('company'),
-            Literal(account_id).as_('account'),
+            # where it was posted, else where it should be
+            Coalesce(posted.account, cost.account).as_('account'),
             period.id.as_('period'),
             cost.date.as_('date'),
             Case((posted.account_move == Null, 'unposted'),
@@ -129,7 +353,9 @@ def _base_query(cls):
             Coalesce(posted.posted, 0).as_('posted'),
             ))
 
-    # the other lines on the account: posted by hand or from elsewhere
+    # the other lines on the parts cost accounts: posted by hand or from
+    # elsewhere; the faulty parts account also takes the inventory
+    # differences, which are not service moves
     am = AccountMove.__table__()
     line = AccountLine.__table__()
     service_move = StockMove.__table__()
@@ -137,7 +363,7 @@ def _base_query(cls):
     for origin in SERVICE_ORIGINS:
         service_where |= service_move.origin.like(origin + ',%')
     where = ((am.state == 'posted')
-        & (line.account == account_id)
+        & line.account.in_(list(account_ids))
         & ((am.origin == Null)
             | ~am.origin.like('stock.move,%')
             | ~Exists(service_move.select(Literal(1),
@@ -324,3 +550,76 @@ class ReconciliationMove(_ReconciliationMixin, ModelSQL, ModelView):
             Round(query.posted, digits).as_('posted'),
             Round(difference, digits).as_('difference'),
             where=Abs(difference) >= Literal(0.1 ** digits / 2))
+
+
+BILLINGS = [
+    (None, ""),
+    ('warranty', "Under Warranty"),
+    ('contract', "Service Contract"),
+    ('chargeable', "Chargeable"),
+    ]
+
+
+class Site(metaclass=PoolMeta):
+    __name__ = 'service.site'
+
+    service_contract = fields.Boolean(
+        "Service Contract",
+        help="The customer pays a service contract for the site: its "
+        "repairs are not charged.")
+
+    @classmethod
+    def default_service_contract(cls):
+        return False
+
+
+class WorkOrder(metaclass=PoolMeta):
+    __name__ = 'service.work_order'
+
+    billing = fields.Selection(
+        BILLINGS, "Billing",
+        states={
+            'readonly': Eval('state').in_(['done', 'cancelled']),
+            },
+        help="Under warranty or under a service contract, the parts cost "
+        "is a selling expense; a chargeable repair's parts cost is a cost "
+        "of sales and the customer is invoiced.")
+    billing_string = billing.translated('billing')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(
+            Index(t, (t.billing, Index.Equality(cardinality='low'))))
+
+    @fields.depends('site', 'equipment', 'planned_start', 'company')
+    def on_change_with_billing(self, name=None):
+        return self.compute_billing()
+
+    @fields.depends('site', 'equipment', 'planned_start', 'company')
+    def compute_billing(self):
+        "Return the billing from the site's contract and the warranty"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        if self.site and self.site.service_contract:
+            return 'contract'
+        if not self.equipment:
+            return None
+        with Transaction().set_context(
+                company=self.company.id if self.company else None):
+            today = Date.today()
+        if self.equipment.warranty_end and self.equipment.warranty_end >= (
+                today):
+            return 'warranty'
+        return 'chargeable'
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('billing'):
+            order = cls(**{n: values[n]
+                    for n in ['site', 'equipment', 'company']
+                    if values.get(n) is not None})
+            values['billing'] = order.compute_billing()
+        return values

@@ -51,8 +51,8 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
     "Test service_desk module"
     module = 'service_desk'
     extras = [
-        'account_stock_continental', 'attendance', 'stock_supply',
-        'timesheet']
+        'account_invoice', 'account_stock_continental', 'attendance',
+        'stock_supply', 'timesheet']
 
     @with_transaction()
     def test_equipment_label_from_sequence(self):

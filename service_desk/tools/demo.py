@@ -108,7 +108,8 @@ def create_database(config_file, database):
         subprocess.run([
                 'trytond-admin', '-c', config_file, '-d', database,
                 '-u', 'service_desk', 'timesheet', 'attendance',
-                'stock_supply',
+                'stock_supply', 'account_invoice',
+                'account_stock_continental',
                 '--activate-dependencies',
                 '-l', 'zh_CN'],
             env=env, check=True)
@@ -129,6 +130,7 @@ def load(config):
     _create_users(Model, company)
     _setup_warehouse(Model)
     products = _create_products(Model, config)
+    _create_accounting(Model, company)
     areas = _create_areas(Model)
     _create_sites(Model, rng, company, areas, products)
     _create_tickets(Model, rng)
@@ -442,7 +444,8 @@ def _create_spare_parts(Model, config):
         template = Template(
             name=name, code=PART_CODES[code], type='goods',
             default_uom=unit, purchasable=True, purchase_uom=unit,
-            cost_price_method='average')
+            cost_price_method='average', account_category=category,
+            list_price=Decimal(cost) * Decimal('1.3'))
         template.categories.append(Category(category.id))
         template.service_critical_reserve = reserve
         product, = template.products
@@ -702,6 +705,160 @@ def _create_inbox(Model, company):
     rule.service_company = company
     inbox.save()
     inbox.click('new_identifier')
+
+
+# The accounts of the Accounting Standards for Small Enterprises
+# (小企业会计准则) the demo posts on: code, name, type
+CHART = [
+    ('1001', "库存现金", 'cash'),
+    ('1002', "银行存款", 'cash'),
+    ('1122', "应收账款", 'receivable'),
+    ('1405', "库存商品", 'stock'),
+    ('1901', "待处理财产损溢", 'pending'),
+    ('2202', "应付账款", 'payable'),
+    ('2221', "应交税费", 'tax'),
+    ('5001', "主营业务收入", 'revenue'),
+    ('5401', "主营业务成本", 'cost'),
+    ('5601', "销售费用", 'selling'),
+    ]
+# key: name, parent key, statement, flags
+ACCOUNT_TYPES = [
+    ('root', "小企业会计准则", None, None, {}),
+    ('assets', "资产", 'root', 'balance', {'assets': True}),
+    ('cash', "货币资金", 'assets', 'balance', {'assets': True}),
+    ('receivable', "应收款项", 'assets', 'balance', {
+            'assets': True, 'receivable': True}),
+    ('stock', "存货", 'assets', 'balance', {'assets': True, 'stock': True}),
+    ('pending', "待处理财产损溢", 'assets', 'balance', {
+            'assets': True, 'stock': True}),
+    ('liabilities', "负债", 'root', 'balance', {}),
+    ('payable', "应付款项", 'liabilities', 'balance', {'payable': True}),
+    ('tax', "应交税费", 'liabilities', 'balance', {}),
+    ('income', "损益", 'root', 'income', {}),
+    ('revenue', "营业收入", 'income', 'income', {'revenue': True}),
+    ('cost', "营业成本", 'income', 'income', {'expense': True}),
+    ('selling', "销售费用", 'income', 'income', {
+            'expense': True, 'stock': True}),
+    ]
+
+
+def _create_accounting(Model, company):
+    """R-PART-6, R-ROLE-6: a chart whose accounts a Chinese accountant
+    recognises, this year in monthly periods valuing stock continuously:
+    the parts stock in 1405, the warranty and contract repairs' parts on
+    5601, the chargeable repairs' on 5401, faulty parts and inventory
+    differences waiting in 1901"""
+    AccountType = Model.get('account.account.type')
+    Account = Model.get('account.account')
+    AccountConfiguration = Model.get('account.configuration')
+    ModelData = Model.get('ir.model.data')
+    FiscalYear = Model.get('account.fiscalyear')
+    SequenceStrict = Model.get('ir.sequence.strict')
+    SequenceType = Model.get('ir.sequence.type')
+    Configuration = Model.get('service.configuration')
+    Category = Model.get('product.category')
+
+    types = {}
+    for key, name, parent, statement, flags in ACCOUNT_TYPES:
+        type_ = AccountType(company=company)
+        type_.parent = types.get(parent)
+        type_.name = name
+        type_.statement = statement
+        for flag, value in flags.items():
+            setattr(type_, flag, value)
+        type_.save()
+        types[key] = type_
+    root = Account(name="小企业会计准则", company=company)
+    root.save()
+    accounts = {}
+    for code, name, key in CHART:
+        account = Account(company=company)
+        account.parent = root
+        account.code = code
+        account.name = name
+        account.type = types[key]
+        if key in {'receivable', 'payable'}:
+            account.reconcile = True
+            account.party_required = True
+        accounts[code] = account
+    Account.save(list(accounts.values()))
+
+    account_configuration = AccountConfiguration(1)
+    account_configuration.default_account_receivable = accounts['1122']
+    account_configuration.default_account_payable = accounts['2202']
+    account_configuration.default_category_account_revenue = (
+        accounts['5001'])
+    account_configuration.default_category_account_expense = (
+        accounts['5401'])
+    account_configuration.save()
+
+    # the company's year: Beijing's new year comes before UTC's
+    today = dt.datetime.now(ZoneInfo(company.timezone)).date()
+    move_type = SequenceType(ModelData.get_id(
+            'account', 'sequence_type_account_move', {}))
+    invoice_type = SequenceType(ModelData.get_id(
+            'account_invoice', 'sequence_type_account_invoice', {}))
+    move_sequence = SequenceStrict(
+        name=f"{today.year} 记账凭证", sequence_type=move_type,
+        company=company)
+    move_sequence.save()
+    invoice_sequence = SequenceStrict(
+        name=f"{today.year} 发票", sequence_type=invoice_type,
+        company=company, prefix=f'FP{today.year}-', padding=5)
+    invoice_sequence.save()
+    fiscalyear = FiscalYear(
+        name=f"{today.year} 年度", company=company,
+        start_date=today.replace(month=1, day=1),
+        end_date=today.replace(month=12, day=31),
+        account_stock_method='continental', move_sequence=move_sequence)
+    sequences, = fiscalyear.invoice_sequences
+    sequences.out_invoice_sequence = invoice_sequence
+    sequences.out_credit_note_sequence = invoice_sequence
+    sequences.in_invoice_sequence = invoice_sequence
+    sequences.in_credit_note_sequence = invoice_sequence
+    fiscalyear.save()
+    fiscalyear.click('create_period')
+
+    # service_desk.product_category_spare_parts; 1901 as the stock IN and
+    # OUT account takes the inventory gains and losses
+    category, = Category.find([('name', '=', "Spare Parts")])
+    category.accounting = True
+    category.account_stock = accounts['1405']
+    category.account_stock_in = accounts['1901']
+    category.account_stock_out = accounts['1901']
+    category.account_expense = accounts['5401']
+    category.account_revenue = accounts['5001']
+    category.save()
+
+    # the hours of chargeable repairs, invoiced as 主营业务收入
+    Template = Model.get('product.template')
+    Uom = Model.get('product.uom')
+    hour, = Uom.find([('name', '=', "Hour")])
+    services = Category(
+        name="维修服务 Repair Services", accounting=True,
+        account_expense=accounts['5401'], account_revenue=accounts['5001'])
+    services.save()
+    labour = Template(
+        name="维修工时 Repair Labour", code='SV-LABOUR', type='service',
+        default_uom=hour, list_price=Decimal(120),
+        account_category=services)
+    labour.save()
+
+    # the accountant posts the invoices and closes the periods
+    User = Model.get('res.user')
+    Group = Model.get('res.group')
+    accountant, = User.find([('login', '=', 'accountant')])
+    accountant.groups.append(Group(ModelData.get_id(
+                'account', 'group_account', {})))
+    accountant.save()
+
+    configuration = Configuration(1)
+    configuration.labour_product = labour.products[0]
+    configuration.parts_cost_account = accounts['5601']
+    configuration.chargeable_parts_cost_account = accounts['5401']
+    configuration.faulty_parts_account = accounts['1901']
+    configuration.save()
+    return accounts
 
 
 def summary(port):
