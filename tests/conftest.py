@@ -147,12 +147,15 @@ def demo_server(request, tmp_path_factory):
 
 
 @pytest.fixture
-def browser(artifacts):
-    "A headless Debian Chromium driven by Playwright"
+def browser(artifacts, tmp_path_factory):
+    """A headless Debian Chromium driven by Playwright; its crash reports
+    go to a temporary directory, not the user's home"""
     executable = shutil.which('chromium') or '/usr/bin/chromium'
+    config_home = tmp_path_factory.mktemp('chromium-config')
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable, headless=True,
+            env={**os.environ, 'XDG_CONFIG_HOME': str(config_home)},
             args=['--no-sandbox', '--disable-gpu',
                 '--disable-background-networking',
                 '--disable-component-update', '--no-first-run'])

@@ -115,6 +115,18 @@ def test_customer_service_sees_equipment_then_chinese_menu(
     expect(first_row).to_contain_text(re.compile(r'T\d{9}'))
     page.screenshot(path=artifacts / 'browser-tickets.png')
 
+    # the overdue tickets say which promise is broken, and the deadline
+    # columns fit on a 1366-pixel screen (R-CS-3)
+    click_tab(page, tab, re.compile(r'^\s*Overdue'))
+    rows = tab.locator('table tbody tr:visible')
+    expect(rows.first).to_contain_text(re.compile(r'Response|Resolution'))
+    for header in ['Next Deadline', 'Late for']:
+        box = tab.locator('table thead th:visible', has_text=header).first
+        box = box.bounding_box()
+        assert box and box['x'] + box['width'] <= 1366, header
+    check_no_error(page)
+    page.screenshot(path=artifacts / 'browser-tickets-overdue.png')
+
     # The Today board lists the drafts to classify (R-CS-6)
     menu.get_by_text('Today', exact=True).dblclick()
     tab = page.locator('#tabs .tab-pane.active')

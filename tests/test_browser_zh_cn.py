@@ -64,3 +64,24 @@ def test_field_engineer_lists_all_requisitions_in_chinese(
             re.compile(r'\S'))
     check_no_error(page)
     page.screenshot(path=artifacts / 'browser-zh-work-order-requisition.png')
+
+
+def test_keeper_sees_parts_below_minimum_in_chinese(
+        demo_server, new_page, artifacts):
+    "R-PART-2: the keeper's quotas, what is on hand and what is on order"
+    page = new_page()
+    login(page, demo_server, 'keeper', 'service-demo')
+    set_language(page, 'Chinese Simplified')
+    page.locator('#menu').get_by_text('售后服务', exact=True).wait_for()
+
+    tab = open_list(page, '售后服务', '备件管理', '备件定额（订货点）')
+    for header in ['现有库存', '在途/已申购']:
+        expect(tab.locator('table thead th:visible', has_text=header)
+            ).to_be_visible()
+    check_no_error(page)
+    # the quotas are the keeper's: he can add one
+    expect(tab.get_by_role('button', name='新建')).to_be_enabled()
+    expect(page.locator('#menu').get_by_text('库存供应', exact=True)
+        ).to_be_visible()
+    page.screenshot(path=artifacts / 'browser-zh-order-points.png')
+

@@ -347,15 +347,15 @@ def _create_work_orders(Model, company):
     vans = Vehicle.find([])
 
     # today, then the next working days (no visit on a weekend)
-    days = [today]
-    while len(days) < 4:
-        day = days[-1] + dt.timedelta(days=1)
+    working_days = [today]
+    while len(working_days) < 4:
+        day = working_days[-1] + dt.timedelta(days=1)
         while not is_working_day(day):
             day += dt.timedelta(days=1)
-        days.append(day)
+        working_days.append(day)
 
     def at(n, hour):
-        local = dt.datetime.combine(days[n], dt.time(hour), zone)
+        local = dt.datetime.combine(working_days[n], dt.time(hour), zone)
         return local.astimezone(dt.UTC).replace(tzinfo=None)
 
     tickets = Ticket.find([
