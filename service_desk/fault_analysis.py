@@ -13,7 +13,8 @@ from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import employee_field
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
+from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .common import CompanyMixin, GuardedMixin, KeptMixin
 from .fault import FaultCodedMixin
@@ -439,6 +440,13 @@ class FaultAnalysisAction(GuardedMixin, Workflow, ModelSQL, ModelView):
             })
     work_orders = fields.One2Many(
         'service.work_order', 'fault_action', "Work Orders", readonly=True)
+    requisitions = fields.One2Many(
+        'service.requisition', 'fault_action', "Requisitions",
+        readonly=True,
+        states={
+            'invisible': Eval('kind') != 'proposal',
+            },
+        help="The parts requested to carry out the proposal.")
     overdue = fields.Function(
         fields.Boolean("Overdue"), 'get_overdue')
     state = fields.Selection([
@@ -499,6 +507,11 @@ class FaultAnalysisAction(GuardedMixin, Workflow, ModelSQL, ModelView):
                     | (Eval('state') != 'open'),
                     'depends': ['decision', 'state'],
                     },
+                'request_parts': {
+                    'invisible': (Eval('decision') != 'accepted')
+                    | (Eval('state') != 'open'),
+                    'depends': ['decision', 'state'],
+                    },
                 })
 
     @classmethod
@@ -533,7 +546,7 @@ class FaultAnalysisAction(GuardedMixin, Workflow, ModelSQL, ModelView):
         for name in [
                 'result', 'done_date', 'drop_reason', 'decision',
                 'decision_comment', 'decided_by', 'decided_date',
-                'work_orders']:
+                'work_orders', 'requisitions']:
             default.setdefault(name, None)
         default.setdefault('state', cls.default_state())
         return super().copy(actions, default=default)
@@ -645,6 +658,153 @@ class FaultAnalysisAction(GuardedMixin, Workflow, ModelSQL, ModelView):
                         lead=action.responsible,
                         fault_action=action))
         WorkOrder.save(orders)
+
+    @classmethod
+    @ModelView.button_action(
+        'service_desk.wizard_fault_action_request_parts')
+    def request_parts(cls, actions):
+        pass
+
+
+class RequestParts(Wizard):
+    """Add the parts an accepted rectification proposal needs to its draft
+    requisition, created at the first part"""
+    __name__ = 'service.fault.analysis.action.request_parts'
+    start = StateView(
+        'service.fault.analysis.action.request_parts.start',
+        'service_desk.fault_action_request_parts_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Add", 'add', 'tryton-ok', default=True),
+            ])
+    add = StateAction('service_desk.act_requisition_form')
+
+    def default_start(self, fields):
+        action = self.record
+        return {
+            'action': action.id,
+            'company': action.analysis.company.id,
+            }
+
+    def do_add(self, action):
+        pool = Pool()
+        Requisition = pool.get('service.requisition')
+        Line = pool.get('service.requisition.line')
+        fault_action = self.record
+        if (fault_action.decision != 'accepted'
+                or fault_action.state != 'open'):
+            raise FaultAnalysisError(gettext(
+                    'service_desk.msg_fault_action_parts_not_accepted',
+                    action=fault_action.rec_name))
+        start = self.start
+        work_order = start.work_order
+        if work_order and work_order.fault_action != fault_action:
+            work_order = None
+        requisitions = Requisition.search([
+                ('fault_action', '=', fault_action.id),
+                ('state', '=', 'draft'),
+                ('work_order', '=', work_order.id if work_order else None),
+                ], order=[('id', 'ASC')], limit=1)
+        line = Line(
+            product=start.product,
+            quantity=start.quantity,
+            unit=start.unit)
+        if requisitions:
+            requisition, = requisitions
+            line.requisition = requisition
+            line.on_change_requisition()
+            to_save = line
+        else:
+            analysis = fault_action.analysis
+            requisition = Requisition(
+                company=analysis.company,
+                fault_action=fault_action,
+                purpose='repair',
+                requester=fault_action.responsible or _employee(),
+                warehouse=Requisition.default_warehouse(),
+                reason='\n'.join(filter(None, [
+                            analysis.rec_name, fault_action.description])))
+            if work_order:
+                requisition.work_order = work_order
+                requisition.on_change_work_order()
+            line.requisition = requisition
+            line.on_change_requisition()
+            requisition.lines = [line]
+            to_save = requisition
+        # the link to the proposal is set here only, never by hand
+        with without_check_access():
+            to_save.save()
+        return action, {'res_id': [requisition.id]}
+
+
+class RequestPartsStart(ModelView):
+    "The part and the quantity an accepted proposal needs"
+    __name__ = 'service.fault.analysis.action.request_parts.start'
+    action = fields.Many2One(
+        'service.fault.analysis.action', "Action", readonly=True)
+    company = fields.Many2One('company.company', "Company", readonly=True)
+    work_order = fields.Many2One(
+        'service.work_order', "Work Order",
+        domain=[
+            ('fault_action', '=', Eval('action', -1)),
+            ],
+        help="The visit that takes the parts; "
+        "leave empty for the whole rectification.")
+    product = fields.Many2One(
+        'product.product', "Part", required=True,
+        domain=[
+            ('type', '=', 'goods'),
+            ],
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    quantity = fields.Float(
+        "Quantity", digits='unit', required=True,
+        domain=[
+            ('quantity', '>', 0),
+            ])
+    unit = fields.Many2One(
+        'product.uom', "Unit", required=True,
+        domain=[
+            ('category', '=', Eval('product_unit_category', -1)),
+            ])
+    product_unit_category = fields.Function(
+        fields.Many2One('product.uom.category', "Unit Category"),
+        'on_change_with_product_unit_category')
+
+    @fields.depends('product')
+    def on_change_with_product_unit_category(self, name=None):
+        return self.product.default_uom.category if self.product else None
+
+    @fields.depends('product', 'unit')
+    def on_change_product(self):
+        if self.product and (not self.unit
+                or self.unit.category != self.product.default_uom.category):
+            self.unit = self.product.default_uom
+
+
+class Requisition(metaclass=PoolMeta):
+    __name__ = 'service.requisition'
+
+    fault_action = fields.Many2One(
+        'service.fault.analysis.action', "Rectification",
+        readonly=True, ondelete='RESTRICT',
+        states={
+            'invisible': ~Eval('fault_action'),
+            },
+        help="The accepted rectification proposal the parts are for.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.fault_action, Index.Equality())))
+
+    @classmethod
+    def copy(cls, requisitions, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('fault_action', None)
+        return super().copy(requisitions, default=default)
 
 
 class WorkOrder(metaclass=PoolMeta):

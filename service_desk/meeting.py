@@ -7,10 +7,11 @@ from trytond.model import (
 from trytond.model.exceptions import ValidationError
 from trytond.modules.company import CompanyReport
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval
+from trytond.pyson import Eval, Id
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin, GuardedMixin
+from .common import CompanyMixin, GuardedMixin, NumberedMixin, search_on
+from .configuration import default_sequence
 
 
 class MeetingError(ValidationError):
@@ -28,14 +29,57 @@ def _today():
     return Pool().get('ir.date').today()
 
 
-class Meeting(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
+class Configuration(metaclass=PoolMeta):
+    __name__ = 'service.configuration'
+
+    meeting_sequence = fields.MultiValue(fields.Many2One(
+            'ir.sequence', "Meeting Sequence", required=True,
+            domain=[
+                ('company', 'in',
+                    [Eval('context', {}).get('company', -1), None]),
+                ('sequence_type', '=',
+                    Id('service_desk', 'sequence_type_meeting')),
+                ]))
+
+    @classmethod
+    def multivalue_model(cls, field):
+        if field == 'meeting_sequence':
+            return Pool().get('service.configuration.sequence')
+        return super().multivalue_model(field)
+
+    @classmethod
+    def default_meeting_sequence(cls, **pattern):
+        return cls.multivalue_model(
+            'meeting_sequence').default_meeting_sequence()
+
+
+class ConfigurationSequence(metaclass=PoolMeta):
+    __name__ = 'service.configuration.sequence'
+
+    meeting_sequence = fields.Many2One(
+        'ir.sequence', "Meeting Sequence", required=True,
+        domain=[
+            ('company', 'in', [Eval('company', -1), None]),
+            ('sequence_type', '=',
+                Id('service_desk', 'sequence_type_meeting')),
+            ])
+
+    default_meeting_sequence = default_sequence('sequence_meeting')
+
+
+class Meeting(
+        CompanyMixin, NumberedMixin, GuardedMixin, Workflow, ModelSQL,
+        ModelView):
     "The weekly technical meeting of the department"
     __name__ = 'service.meeting'
+    _rec_name = 'number'
+    _number_sequence = 'meeting_sequence'
 
     _states = {
         'readonly': Eval('state') != 'draft',
         }
 
+    number = fields.Char("Number", readonly=True)
     date = fields.Date("Date", required=True, states=_states)
     chair = fields.Many2One(
         'company.employee', "Chair", ondelete='RESTRICT', states=_states,
@@ -99,7 +143,18 @@ class Meeting(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
         return Transaction().context.get('employee')
 
     def get_rec_name(self, name):
-        return str(self.date) if self.date else ''
+        return ' '.join(filter(None, [
+                    self.number, str(self.date) if self.date else '']))
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return search_on(['number'], clause)
+
+    @classmethod
+    def copy(cls, meetings, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('number', None)
+        return super().copy(meetings, default=default)
 
     def previous_meeting(self):
         meetings = self.search([
@@ -386,6 +441,23 @@ class Feedback(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
                     self.kind_string]))
 
     @classmethod
+    def last_vendor(cls, company, product):
+        "The vendor named by the last feedback on the product"
+        feedbacks = cls.search([
+                ('company', '=', company.id),
+                ('product', '=', product.id),
+                ('vendor', '!=', None),
+                ], order=[('create_date', 'DESC'), ('id', 'DESC')], limit=1)
+        return feedbacks[0].vendor if feedbacks else None
+
+    @classmethod
+    def _codes(cls, record):
+        "The fault codes of record, as lines of evidence"
+        return [c.rec_name for c in [
+                record.symptom_code, record.cause_code, record.remedy_code]
+            if c]
+
+    @classmethod
     @ModelView.button
     @Workflow.transition('sent')
     def send(cls, feedbacks):
@@ -450,10 +522,96 @@ class FaultAnalysis(metaclass=PoolMeta):
             feedbacks.append(Feedback(
                     company=analysis.company,
                     product=analysis.product,
+                    vendor=Feedback.last_vendor(
+                        analysis.company, analysis.product),
                     kind='defect',
                     description='\n'.join(filter(None, [
                                 analysis.symptoms, analysis.root_cause])),
                     evidence='\n'.join(evidence),
                     origin=analysis))
+        Feedback.save(feedbacks)
+        return {'res_id': [f.id for f in feedbacks]}
+
+
+class Ticket(metaclass=PoolMeta):
+    __name__ = 'service.ticket'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update({
+                'raise_feedback': {
+                    'invisible': ~Eval('equipment'),
+                    'depends': ['equipment'],
+                    },
+                })
+
+    @classmethod
+    @ModelView.button_action('service_desk.act_product_feedback_form')
+    def raise_feedback(cls, tickets):
+        "Draft the feedback to purchasing on the product of the equipment"
+        Feedback = Pool().get('service.product.feedback')
+        feedbacks = []
+        for ticket in tickets:
+            if not ticket.equipment:
+                continue
+            equipment = ticket.equipment
+            feedbacks.append(Feedback(
+                    company=ticket.company,
+                    product=equipment.product,
+                    vendor=Feedback.last_vendor(
+                        ticket.company, equipment.product),
+                    kind='defect',
+                    description=ticket.description or ticket.subject,
+                    evidence='\n'.join(filter(None, [
+                                ticket.rec_name,
+                                ' / '.join(filter(None, [
+                                            equipment.rec_name,
+                                            ticket.site.rec_name
+                                            if ticket.site else None])),
+                                *Feedback._codes(ticket),
+                                ])),
+                    origin=ticket))
+        Feedback.save(feedbacks)
+        return {'res_id': [f.id for f in feedbacks]}
+
+
+class InspectionLine(metaclass=PoolMeta):
+    __name__ = 'service.inspection.line'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update({
+                'raise_feedback': {
+                    'invisible': ~Eval('failed') & ~Eval('symptom_code'),
+                    'depends': ['failed', 'symptom_code'],
+                    },
+                })
+
+    @classmethod
+    @ModelView.button_action('service_desk.act_product_feedback_form')
+    def raise_feedback(cls, lines):
+        "Draft the feedback to purchasing on a fault found by an inspection"
+        Feedback = Pool().get('service.product.feedback')
+        feedbacks = []
+        for line in lines:
+            if not (line.failed or line.symptom_code):
+                continue
+            inspection = line.inspection
+            product = line.equipment.product
+            feedbacks.append(Feedback(
+                    company=inspection.company,
+                    product=product,
+                    vendor=Feedback.last_vendor(inspection.company, product),
+                    kind='defect',
+                    description=': '.join(filter(None, [
+                                line.item.rec_name, line.note])),
+                    evidence='\n'.join(filter(None, [
+                                inspection.rec_name,
+                                line.rec_name,
+                                *Feedback._codes(line),
+                                ])),
+                    origin=line))
         Feedback.save(feedbacks)
         return {'res_id': [f.id for f in feedbacks]}

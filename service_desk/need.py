@@ -4,7 +4,7 @@
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
@@ -13,6 +13,13 @@ from .common import CompanyMixin, GuardedMixin
 
 class NeedError(ValidationError):
     pass
+
+
+NEED_KINDS = [
+    ('upgrade', "Upgrade"),
+    ('replacement', "Replacement"),
+    ('wiring', "Wiring"),
+    ]
 
 
 class Need(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
@@ -35,11 +42,8 @@ class Need(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
         domain=[
             If(Bool(Eval('site')), ('site', '=', Eval('site', -1)), ()),
             ])
-    kind = fields.Selection([
-            ('upgrade', "Upgrade"),
-            ('replacement', "Replacement"),
-            ('wiring', "Wiring"),
-            ], "Kind", required=True, sort=False, states=_states)
+    kind = fields.Selection(
+        NEED_KINDS, "Kind", required=True, sort=False, states=_states)
     kind_string = kind.translated('kind')
     reason = fields.Text("Reason", required=True, states=_states)
     source = fields.Reference(
@@ -187,3 +191,48 @@ class Need(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
     def do(cls, needs):
         Date = Pool().get('ir.date')
         cls.write(needs, {'done_date': Date.today()})
+
+
+class InspectionLine(metaclass=PoolMeta):
+    "An item found by the inspection to need an upgrade or a replacement"
+    __name__ = 'service.inspection.line'
+
+    need_kind = fields.Selection(
+        [(None, "")] + NEED_KINDS, "Needs", sort=False,
+        states={
+            'readonly': Eval('inspection_state') != 'in_progress',
+            },
+        help="Proposes an upgrade, replacement or wiring of the item to "
+        "the manager when the inspection is done.")
+    need_kind_string = need_kind.translated('need_kind')
+
+
+class Inspection(metaclass=PoolMeta):
+    __name__ = 'service.inspection'
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('done')
+    def do(cls, inspections):
+        super().do(inspections)
+        cls._create_needs(inspections)
+
+    @classmethod
+    def _create_needs(cls, inspections):
+        """The items marked as needing an upgrade, a replacement or wiring
+        are proposed to the manager, with the inspection as source"""
+        Need = Pool().get('service.equipment.need')
+        lines = [line for i in inspections for line in i.lines
+            if line.need_kind]
+        needs = []
+        for line in lines:
+            inspection = line.inspection
+            needs.append(Need(
+                    company=inspection.company,
+                    site=inspection.site,
+                    equipment=line.equipment,
+                    kind=line.need_kind,
+                    reason=': '.join(filter(None, [
+                                line.item.rec_name, line.note])),
+                    source=inspection))
+        Need.save(needs)
