@@ -24,7 +24,7 @@ class Template(SearchAccessMixin, metaclass=PoolMeta):
             'invisible': Eval('type') != 'goods',
             },
         help="The quantity of this part kept in stock for requisitions of "
-        "critical equipment (R-PART-3).")
+        "critical equipment.")
 
 
 

@@ -278,7 +278,7 @@ class Ticket(
     escalation_level = fields.Integer(
         "Escalation Level", readonly=True,
         help="How many times a visit escalated the fault to a technical "
-        "engineer (R-ENG-3).")
+        "engineer.")
     work_orders = fields.One2Many(
         'service.work_order', 'ticket', "Work Orders",
         states={

@@ -224,7 +224,7 @@ class WorkOrder(
     prevention_advice = fields.Text(
         "Prevention Advice", loading='lazy',
         states=_report_states,
-        help="What the customer was told to prevent the fault (R-REP-2).")
+        help="What the customer was told to prevent the fault.")
     equipment_state_after = fields.Selection(
         [(None, "")] + EQUIPMENT_STATES, "Equipment State After",
         sort=False,
