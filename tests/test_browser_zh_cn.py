@@ -81,7 +81,7 @@ def test_keeper_sees_parts_below_minimum_in_chinese(
     check_no_error(page)
     # the quotas are the keeper's: he can add one
     expect(tab.get_by_role('button', name='新建')).to_be_enabled()
-    expect(page.locator('#menu').get_by_text('库存供应', exact=True)
+    expect(page.locator('#menu').get_by_text('备件补货', exact=True)
         ).to_be_visible()
     page.screenshot(path=artifacts / 'browser-zh-order-points.png')
 
