@@ -17,6 +17,7 @@ from .common import (
     check_dates, many2one_subquery, search_on)
 from .exceptions import TicketError
 from .party import PHONE_TYPES
+from .working_calendar import to_local
 
 CHANNELS = [
     ('phone', "Phone"),
@@ -181,7 +182,7 @@ class Ticket(
         fields.Boolean("Overdue"), 'get_overdue', searcher='search_overdue')
     due_soon = fields.Function(
         fields.Boolean("Due Soon"), 'get_overdue', searcher='search_overdue')
-    next_deadline = fields.Function(fields.DateTime(
+    next_deadline = fields.Function(fields.Char(
             "Next Deadline",
             help="The answer promised to the customer until someone "
             "responds, then the resolution."), 'get_next_deadline')
@@ -585,9 +586,16 @@ class Ticket(
                 default=None)
 
     def get_next_deadline(self, name):
+        "The day and time of the next deadline, in the company's time zone"
+        Lang = Pool().get('ir.lang')
         if self.state not in {'draft'} | set(OPEN_STATES):
             return None
-        return self._response_due() or self.resolution_deadline
+        deadline = self._response_due() or self.resolution_deadline
+        if deadline:
+            lang = Lang.get()
+            return lang.strftime(
+                to_local(deadline, self.company.timezone),
+                lang.date + ' %H:%M')
 
     def get_late_for(self, name):
         now = self._now()

@@ -3,6 +3,8 @@
 import datetime as dt
 import re
 
+from lxml import etree
+
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
@@ -370,6 +372,26 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
             first, second = Callback.create_for_tickets([night, friday])
             self.assertEqual(first.due_date, dt.date(2026, 11, 27))
             self.assertEqual(second.due_date, dt.date(2026, 11, 30))
+
+    @with_transaction()
+    def test_list_datetimes_have_a_widget(self):
+        "sao's lists have no datetime column: a datetime says date or time"
+        pool = Pool()
+        View = pool.get('ir.ui.view')
+        for view in View.search([('module', '=', 'service_desk')]):
+            model = view.model or (view.inherit and view.inherit.model)
+            if not model or not view.arch:
+                continue
+            arch = etree.fromstring(view.arch)
+            if (view.inherit or view).type != 'tree':
+                continue
+            Model = pool.get(model)
+            for element in arch.iter('field'):
+                field = Model._fields.get(element.get('name'))
+                if field is not None and field._type == 'datetime':
+                    self.assertIn(
+                        element.get('widget'), {'date', 'time'},
+                        msg=f'{view.name}: {element.get("name")}')
 
     @with_transaction()
     def test_inspection_visits_due(self):
