@@ -1773,6 +1773,113 @@ class ReliabilityProduct(ReliabilityMixin, Abstract):
             ]
 
 
+class PartsForecast(Abstract):
+    """Expected consumption of parts
+
+    For each part, the quantity consumed in the period on each product of
+    equipment, per unit-month of that product in service (its items' days
+    in service ÷ 30.4375), times the items of the product in service today:
+    the parts the fleet is expected to need a month, next to the minimum of
+    the part's order points."""
+    __name__ = 'service.analysis.parts.forecast'
+    _record_model = 'product.product'
+    _record_table = 'consumption'
+
+    product = fields.Many2One(
+        'product.product', "Part",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    consumed = fields.Float(
+        "Consumed", digits=(16, 4),
+        help="The quantity consumed on equipment in the period.")
+    fleet = fields.Integer(
+        "Equipment in Service",
+        help="The items in service today of the products the part was "
+        "used on.")
+    expected = fields.Float(
+        "Expected per Month", digits=(16, 2),
+        help="Consumed per unit-month in service × the items in service "
+        "today.")
+    min_quantity = fields.Float(
+        "Order Point Minimum", digits=(16, 4),
+        help="The minimum quantities of the part's order points.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('expected', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Consumption = pool.get('service.analysis.parts')
+        Equipment = pool.get('service.equipment')
+        Reliability = pool.get('service.analysis.reliability.product')
+        context = Transaction().context
+        company = context.get('company')
+        company = company if company is not None else -1
+
+        from_item, tables = Consumption._joins()
+        move = tables['move']
+        used_on = Equipment.__table__()
+        from_item = from_item.join(used_on, condition=(
+                tables['requisition'].equipment == used_on.id))
+        issue = tables['to_location'].type == 'production'
+        quantity = Case((issue, move.internal_quantity),
+            else_=-move.internal_quantity)
+        consumption = from_item.select(
+            move.company.as_('company'),
+            move.product.as_('product'),
+            used_on.product.as_('equipment_product'),
+            Sum(quantity).as_('quantity'),
+            where=Consumption._where(tables),
+            group_by=[move.company, move.product, used_on.product])
+
+        reliability = Reliability.table_query()
+        equipment = Equipment.__table__()
+        fleet = equipment.select(
+            equipment.product.as_('product'),
+            Count(Literal(1)).as_('items'),
+            where=(equipment.company == company)
+            & (equipment.state != 'retired'),
+            group_by=[equipment.product])
+        items = Coalesce(fleet.items, 0)
+        expected = (consumption.quantity * items * Literal(30.4375)
+            / NullIf(reliability.unit_days, 0))
+        query_from = (consumption
+            .join(reliability, 'LEFT',
+                condition=reliability.product == consumption.equipment_product)
+            .join(fleet, 'LEFT',
+                condition=fleet.product == consumption.equipment_product))
+        columns = [
+            consumption.product.as_('id'),
+            consumption.company.as_('company'),
+            consumption.product.as_('product'),
+            _float(Sum(consumption.quantity)).as_('consumed'),
+            _INTEGER.sql_cast(Sum(items)).as_('fleet'),
+            _float(Sum(expected)).as_('expected'),
+            cls._min_quantity(consumption.product, company).as_(
+                'min_quantity'),
+            ]
+        return query_from.select(*columns,
+            where=consumption.company == company,
+            group_by=[consumption.company, consumption.product])
+
+    @classmethod
+    def _min_quantity(cls, product, company):
+        "The order points' minimum of the part, when stock_supply is active"
+        try:
+            OrderPoint = Pool().get('stock.order_point')
+        except KeyError:
+            return _float(Null)
+        order_point = OrderPoint.__table__()
+        return order_point.select(_float(Sum(order_point.min_quantity)),
+            where=(order_point.product == product)
+            & (order_point.company == company))
+
+
 class Rule(metaclass=PoolMeta):
     __name__ = 'ir.rule'
 
