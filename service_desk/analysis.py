@@ -1249,7 +1249,7 @@ class Scorecard(Abstract):
             (failure.type == 'repair')
             & ~failure.state.in_(['draft', 'cancelled'])
             & (previous.resolved_at < failure.received_at)
-            & (failure.received_at <= add_days(previous.resolved_at, days))
+            & (previous.resolved_at >= add_days(failure.received_at, -days))
             & ~later_resolution
             & (previous.assigned_to != Null))
         sources.append(cls._source(
