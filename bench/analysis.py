@@ -146,8 +146,8 @@ def generate(transaction, company, args):
             create_date)
         SELECT t.company, 'repair', t.id, t.party, t.site,
             t.resolved_at::date, 1, true,
-            CASE WHEN t.id %% 10 = 0 THEN 'no' ELSE 'yes' END,
-            (1 + t.id %% 5)::varchar, t.resolved_at + INTERVAL '1 day',
+            CASE WHEN t.id % 10 = 0 THEN 'no' ELSE 'yes' END,
+            (1 + t.id % 5)::varchar, t.resolved_at + INTERVAL '1 day',
             'done', 0, NOW()
         FROM service_ticket AS t WHERE t.type = 'repair'
         """)
@@ -278,6 +278,83 @@ def run(transaction, company, args):
         raw_time = best(raw, args.repeat)
         print(f"{name:45} {rows:6d} {live_time:8.3f} {raw_time:8.3f} "
             f"{live_time / raw_time:8.2f}")
+
+    board(transaction, company, args)
+
+
+BOARD = [
+    # model, domain, order, list fields, context of the board's action
+    ('service.analysis.key_figures', [], None,
+        ['open_tickets', 'overdue', 'due_today', 'callbacks_due',
+            'first_visit_fix_rate', 'satisfaction', 'parts_capital'], {}),
+    ('service.ticket', [('state', 'in', ['open', 'in_progress', 'waiting'])],
+        [('resolution_deadline', 'ASC NULLS LAST')],
+        ['number', 'subject', 'state', 'resolution_deadline'], {}),
+    ('service.callback', [('due', '=', True)], None,
+        ['ticket', 'party', 'due_date', 'state'], {}),
+    ('service.analysis.ticket.timeseries', [], None,
+        ['date', 'tickets', 'repair', 'complaint', 'inquiry', 'suggestion'],
+        {'period': 'week', 'from_date': -84}),
+    ('service.analysis.promise.timeseries', [], None,
+        ['date', 'response_rate', 'resolution_rate'],
+        {'period': 'month', 'from_date': -183}),
+    ('service.analysis.satisfaction.timeseries', [], None,
+        ['date', 'satisfaction', 'satisfied_rate'],
+        {'period': 'month', 'from_date': -183}),
+    ('service.analysis.top_equipment', [], None,
+        ['equipment', 'failures'], {'from_date': -92}),
+    ('service.analysis.scorecard', [], None,
+        ['employee', 'visits', 'first_visit_fix_rate'],
+        {'period': 'month', 'from_date': 'month'}),
+    ('service.analysis.parts.capital', [], None,
+        ['location', 'product', 'quantity', 'value'], {}),
+    ]
+
+
+def board(transaction, company, args):
+    """Time the calls of the manager's board: for each action a search with
+    its order and a limit, a read of its list fields, a count"""
+    from trytond.pool import Pool
+    pool = Pool()
+    Date = pool.get('ir.date')
+    with transaction.set_context(company=company.id):
+        today = Date.today()
+
+    def context_of(action):
+        context = {'company': company.id}
+        for key, value in action.items():
+            if key == 'from_date' and value == 'month':
+                value = today.replace(day=1)
+            elif key == 'from_date':
+                value = today + dt.timedelta(days=value)
+            context[key] = value
+        return context
+
+    def load():
+        rows = 0
+        for name, domain, order, names, action in BOARD:
+            Model = pool.get(name)
+            with transaction.set_context(context_of(action)):
+                records = Model.search(domain, order=order, limit=1000)
+                Model.read([r.id for r in records], names)
+                Model.search_count(domain)
+            rows += len(records)
+        return rows
+
+    rows = load()
+    elapsed = best(load, args.repeat)
+    print(f"manager board: {len(BOARD)} actions, {rows} rows, "
+        f"{elapsed:.3f} s")
+    for name, domain, order, names, action in BOARD:
+        Model = pool.get(name)
+
+        def one(Model=Model, domain=domain, order=order, names=names,
+                action=action):
+            with transaction.set_context(context_of(action)):
+                records = Model.search(domain, order=order, limit=1000)
+                Model.read([r.id for r in records], names)
+                Model.search_count(domain)
+        print(f"  {name:45} {best(one, args.repeat):8.3f} s")
 
 
 def best(function, repeat):

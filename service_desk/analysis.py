@@ -16,6 +16,7 @@ both.
 """
 import datetime as dt
 import re
+import statistics
 from collections import OrderedDict
 from zoneinfo import ZoneInfo
 
@@ -564,6 +565,83 @@ class PromiseMixin:
     resolution_hours = fields.Float(
         "Mean Hours to Resolve", digits=(16, 2),
         help="Mean clock hours from reception to resolution.")
+    response_working_hours = fields.Function(fields.Float(
+            "Mean Working Hours to Respond", digits=(16, 2),
+            help="Mean working hours (the company's working calendar) from "
+            "reception to the first response."),
+        'get_working_hours')
+    response_median = fields.Function(fields.Float(
+            "Median Working Hours to Respond", digits=(16, 2)),
+        'get_working_hours')
+    resolution_working_hours = fields.Function(fields.Float(
+            "Mean Working Hours to Resolve", digits=(16, 2),
+            help="Mean working hours (the company's working calendar) from "
+            "reception to resolution."),
+        'get_working_hours')
+    resolution_median = fields.Function(fields.Float(
+            "Median Working Hours to Resolve", digits=(16, 2)),
+        'get_working_hours')
+
+    @classmethod
+    def get_working_hours(cls, rows, names):
+        """The mean and median working hours of the tickets behind each row
+
+        Working hours follow the working calendar (days, holidays and hours
+        of the company), which SQL does not know: the reception, response
+        and resolution times of the tickets of all the rows are read in one
+        query and counted in Python."""
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        Company = pool.get('company.company')
+        result = {n: {r.id: None for r in rows} for n in names}
+        if not rows:
+            return result
+        from_item, tables = cls._joins()
+        ticket = tables['ticket']
+        dimensions = cls._dimensions(tables)
+        where = cls._where(tables) & cls._records_where(rows, tables)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*from_item.select(
+                ticket.company, ticket.received_at, ticket.responded_at,
+                ticket.resolved_at, *dimensions.values(), where=where))
+
+        def key(values):
+            return tuple(
+                v.id if isinstance(v, ModelSQL)
+                else v.isoformat() if isinstance(v, dt.date)
+                else v for v in values)
+        keys = {key(getattr(r, n) for n in dimensions): r.id for r in rows}
+        configuration = Configuration(1)
+        calendars = {}
+        response, resolution = {}, {}
+        for company, received, responded, resolved, *values in cursor:
+            row = keys.get(key(values))
+            if row is None:
+                continue
+            if company not in calendars:
+                calendars[company] = configuration.working_calendar(
+                    Company(company))
+            calendar = calendars[company]
+            if isinstance(received, str):
+                received, responded, resolved = [
+                    dt.datetime.fromisoformat(v) if v else None
+                    for v in [received, responded, resolved]]
+            if responded:
+                response.setdefault(row, []).append(
+                    calendar.hours_between(received, responded))
+            if resolved:
+                resolution.setdefault(row, []).append(
+                    calendar.hours_between(received, resolved))
+        for name, hours, function in [
+                ('response_working_hours', response, statistics.fmean),
+                ('response_median', response, statistics.median),
+                ('resolution_working_hours', resolution, statistics.fmean),
+                ('resolution_median', resolution, statistics.median),
+                ]:
+            if name in result:
+                for row, values in hours.items():
+                    result[name][row] = function(values)
+        return result
 
     @classmethod
     def _response_kept(cls, ticket):
@@ -836,6 +914,10 @@ class HotSpot(HotSpotMixin, TicketMixin, Abstract):
     equipment = fields.Many2One('service.equipment', "Equipment")
     site = fields.Many2One('service.site', "Site")
     area = fields.Many2One('service.area', "Area")
+    fault_code = fields.Many2One(
+        'service.fault.category', "Fault Code",
+        help="The symptom code of the ticket, from the fault "
+        "classification.")
 
     @classmethod
     def __setup__(cls):
@@ -852,6 +934,7 @@ class HotSpot(HotSpotMixin, TicketMixin, Abstract):
                 ('equipment', ticket.equipment),
                 ('site', equipment.site),
                 ('area', tables['site'].area),
+                ('fault_code', ticket.symptom_code),
                 ])
         return dimensions
 
@@ -1021,11 +1104,22 @@ class Scorecard(Abstract):
         "Mean Satisfaction", digits=(16, 2),
         help="The mean callback satisfaction (1 to 5) of the repairs "
         "resolved in the period.")
+    inspections = fields.Integer(
+        "Inspections Due",
+        help="The inspection visits of the employee as inspector planned "
+        "in the period up to today, except those cancelled.")
+    inspections_on_time = fields.Integer(
+        "Inspections on Time",
+        help="The inspections due done by their planned date "
+        "(the company's day).")
+    inspection_rate = fields.Float(
+        "Inspections on Time %", digits=(16, 4),
+        help="Inspections on time ÷ inspections due.")
 
     _figures = [
         'visits', 'site_hours', 'repairs', 'visited_repairs',
         'first_visit_fixes', 'repeat_failures', 'satisfaction_count',
-        'satisfaction_sum']
+        'satisfaction_sum', 'inspections', 'inspections_on_time']
     _float_figures = {'site_hours', 'satisfaction_sum'}
 
     @classmethod
@@ -1055,6 +1149,8 @@ class Scorecard(Abstract):
                 'first_visit_fix_rate'),
             (sums['satisfaction_sum'] / NullIf(
                     sums['satisfaction_count'], 0)).as_('satisfaction'),
+            ratio(sums['inspections_on_time'], sums['inspections']).as_(
+                'inspection_rate'),
             ]
         return union.select(*columns,
             where=where,
@@ -1139,18 +1235,22 @@ class Scorecard(Abstract):
                         Sum(score), where=reached), 0)))
 
         # repeat failures, charged to the one who resolved the last repair
+        # the previous repair is the last resolved before the failure: none
+        # resolved in between (the pairs are bounded by the days first)
         failure = Ticket.__table__()
         previous = Ticket.__table__()
-        before = Ticket.__table__()
-        last_resolution = before.select(Max(before.resolved_at),
-            where=(before.equipment == failure.equipment)
-            & (before.type == 'repair')
-            & (before.resolved_at < failure.received_at))
+        between = Ticket.__table__()
+        later_resolution = Exists(between.select(between.id,
+                where=(between.equipment == failure.equipment)
+                & (between.type == 'repair')
+                & (between.resolved_at > previous.resolved_at)
+                & (between.resolved_at < failure.received_at)))
         where = cls._where_dates(failure.received_at,
             (failure.type == 'repair')
             & ~failure.state.in_(['draft', 'cancelled'])
-            & (previous.resolved_at == last_resolution)
-            & (failure.received_at <= add_days(previous.resolved_at, days))
+            & (previous.resolved_at < failure.received_at)
+            & (previous.resolved_at >= add_days(failure.received_at, -days))
+            & ~later_resolution
             & (previous.assigned_to != Null))
         sources.append(cls._source(
                 failure.join(previous, condition=(
@@ -1160,7 +1260,36 @@ class Scorecard(Abstract):
                 failure.id * 10 + 4, failure.company, previous.assigned_to,
                 period_start(failure.received_at), where,
                 repeat_failures=Literal(1)))
+
+        # inspections due and done on time, per inspector
+        sources.append(cls._inspection_source())
         return sources
+
+    @classmethod
+    def _inspection_source(cls):
+        pool = Pool()
+        Inspection = pool.get('service.inspection')
+        Inspector = pool.get('service.inspection-company.employee')
+        Date = pool.get('ir.date')
+        context = Transaction().context
+        inspection = Inspection.__table__()
+        inspector = Inspector.__table__()
+        where = ((inspection.state != 'cancelled')
+            & (inspection.planned_date <= Date.today()))
+        if context.get('from_date'):
+            where &= inspection.planned_date >= context['from_date']
+        if context.get('to_date'):
+            where &= inspection.planned_date <= context['to_date']
+        on_time = ((inspection.state == 'done')
+            & (period_start(inspection.done_at, period='day')
+                <= inspection.planned_date))
+        return cls._source(
+            inspection.join(inspector,
+                condition=inspector.inspection == inspection.id),
+            inspector.id * 10 + 5, inspection.company, inspector.employee,
+            period_start(inspection.planned_date, date=True), where,
+            inspections=Literal(1),
+            inspections_on_time=Case((on_time, 1), else_=0))
 
     @classmethod
     def _column_company(cls, tables):
@@ -1642,6 +1771,113 @@ class ReliabilityProduct(ReliabilityMixin, Abstract):
                 'availability'),
             (unit_days / NullIf(failures, 0)).as_('mtbf'),
             ]
+
+
+class PartsForecast(Abstract):
+    """Expected consumption of parts
+
+    For each part, the quantity consumed in the period on each product of
+    equipment, per unit-month of that product in service (its items' days
+    in service ÷ 30.4375), times the items of the product in service today:
+    the parts the fleet is expected to need a month, next to the minimum of
+    the part's order points."""
+    __name__ = 'service.analysis.parts.forecast'
+    _record_model = 'product.product'
+    _record_table = 'consumption'
+
+    product = fields.Many2One(
+        'product.product', "Part",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    consumed = fields.Float(
+        "Consumed", digits=(16, 4),
+        help="The quantity consumed on equipment in the period.")
+    fleet = fields.Integer(
+        "Equipment in Service",
+        help="The items in service today of the products the part was "
+        "used on.")
+    expected = fields.Float(
+        "Expected per Month", digits=(16, 2),
+        help="Consumed per unit-month in service × the items in service "
+        "today.")
+    min_quantity = fields.Float(
+        "Order Point Minimum", digits=(16, 4),
+        help="The minimum quantities of the part's order points.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('expected', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Consumption = pool.get('service.analysis.parts')
+        Equipment = pool.get('service.equipment')
+        Reliability = pool.get('service.analysis.reliability.product')
+        context = Transaction().context
+        company = context.get('company')
+        company = company if company is not None else -1
+
+        from_item, tables = Consumption._joins()
+        move = tables['move']
+        used_on = Equipment.__table__()
+        from_item = from_item.join(used_on, condition=(
+                tables['requisition'].equipment == used_on.id))
+        issue = tables['to_location'].type == 'production'
+        quantity = Case((issue, move.internal_quantity),
+            else_=-move.internal_quantity)
+        consumption = from_item.select(
+            move.company.as_('company'),
+            move.product.as_('product'),
+            used_on.product.as_('equipment_product'),
+            Sum(quantity).as_('quantity'),
+            where=Consumption._where(tables),
+            group_by=[move.company, move.product, used_on.product])
+
+        reliability = Reliability.table_query()
+        equipment = Equipment.__table__()
+        fleet = equipment.select(
+            equipment.product.as_('product'),
+            Count(Literal(1)).as_('items'),
+            where=(equipment.company == company)
+            & (equipment.state != 'retired'),
+            group_by=[equipment.product])
+        items = Coalesce(fleet.items, 0)
+        expected = (consumption.quantity * items * Literal(30.4375)
+            / NullIf(reliability.unit_days, 0))
+        query_from = (consumption
+            .join(reliability, 'LEFT',
+                condition=reliability.product == consumption.equipment_product)
+            .join(fleet, 'LEFT',
+                condition=fleet.product == consumption.equipment_product))
+        columns = [
+            consumption.product.as_('id'),
+            consumption.company.as_('company'),
+            consumption.product.as_('product'),
+            _float(Sum(consumption.quantity)).as_('consumed'),
+            _INTEGER.sql_cast(Sum(items)).as_('fleet'),
+            _float(Sum(expected)).as_('expected'),
+            cls._min_quantity(consumption.product, company).as_(
+                'min_quantity'),
+            ]
+        return query_from.select(*columns,
+            where=consumption.company == company,
+            group_by=[consumption.company, consumption.product])
+
+    @classmethod
+    def _min_quantity(cls, product, company):
+        "The order points' minimum of the part, when stock_supply is active"
+        try:
+            OrderPoint = Pool().get('stock.order_point')
+        except KeyError:
+            return _float(Null)
+        order_point = OrderPoint.__table__()
+        return order_point.select(_float(Sum(order_point.min_quantity)),
+            where=(order_point.product == product)
+            & (order_point.company == company))
 
 
 class Rule(metaclass=PoolMeta):

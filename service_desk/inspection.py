@@ -178,6 +178,11 @@ class Inspection(
     def default_state(cls):
         return 'planned'
 
+    @classmethod
+    def _now(cls):
+        "The current time, naive UTC, to the second"
+        return dt.datetime.now().replace(microsecond=0)
+
     def get_party(self, name):
         return self.site.party.id
 
@@ -400,7 +405,7 @@ class Inspection(
                         Date.today() + delay))
                 for i in inspections])
         cls.write(inspections, {
-                'done_at': dt.datetime.now().replace(microsecond=0),
+                'done_at': cls._now(),
                 'done_by': Transaction().context.get('employee'),
                 })
 

@@ -339,6 +339,14 @@ class Ticket(
                     & (t.responded_at == Null)),
                 Index(t, (t.resolution_deadline, Index.Range()),
                     where=t.state.in_(OPEN_STATES)),
+                # the failures of an item of equipment before or after a
+                # time (repeat failures, MTBF, first-visit fixes)
+                Index(t, (t.equipment, Index.Equality()),
+                    (t.received_at, Index.Range()),
+                    where=t.equipment != Null),
+                Index(t, (t.equipment, Index.Equality()),
+                    (t.resolved_at, Index.Range()),
+                    where=(t.equipment != Null) & (t.resolved_at != Null)),
                 })
         cls._order = [
             ('received_at', 'DESC NULLS FIRST'),
