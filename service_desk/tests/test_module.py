@@ -751,7 +751,7 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
                         ('early', -1), ('middle', 60), ('late', -1)]])
             Inspection.write([cancelled], {'state': 'cancelled'})
             # a spare part besides the equipment's product
-            pool.get('product.template').create([{
+            lamp_template, = pool.get('product.template').create([{
                         'name': "Lamp", 'type': 'goods',
                         'default_uom': product.default_uom.id,
                         'products': [('create', [{}])],
@@ -760,6 +760,19 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
                                         'service_desk',
                                         'product_category_spare_parts')])],
                         }])
+            if 'stock_supply' in self.extras:
+                # one quota below its minimum, one not
+                warehouse, = pool.get('stock.location').search(
+                    [('type', '=', 'warehouse')])
+                pool.get('stock.order_point').create([{
+                            'type': 'internal', 'product': p.id,
+                            'location': warehouse.storage_location.id,
+                            'provisioning_location': (
+                                warehouse.input_location.id),
+                            'min_quantity': minimum,
+                            'target_quantity': 5,
+                            } for p, minimum in [
+                            (product, 1), (lamp_template.products[0], 0)]])
             monday = dt.date(2030, 3, 4)
             _, gone = create_employees(
                 company, "Staying", "Gone", service_technician=True)
