@@ -190,7 +190,7 @@ class Ticket(
                 (None, ""),
                 ('response', "Response"),
                 ('resolution', "Resolution"),
-                ('both', "Response and Resolution"),
+                ('both', "Both"),
                 ], "Late for"), 'get_late_for')
 
     reply_template = fields.Many2One(

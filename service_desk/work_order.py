@@ -91,6 +91,8 @@ class WorkOrder(
             'readonly': Eval('state') != 'draft',
             })
     kind_string = kind.translated('kind')
+    kind_name = fields.Function(
+        fields.Char("Kind of Work"), 'get_kind_name')
     ticket = fields.Many2One(
         'service.ticket', "Ticket", ondelete='RESTRICT',
         domain=[
@@ -561,6 +563,10 @@ class WorkOrder(
     @classmethod
     def domain_ticket(cls, domain, tables):
         return many2one_subquery(cls, domain, tables)
+
+    def get_kind_name(self, name):
+        "The kind in the user's language, for the calendar"
+        return self.kind_string
 
     @classmethod
     def _now(cls):
