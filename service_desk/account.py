@@ -281,18 +281,26 @@ def _base_query(cls):
         where &= am.company == company_id
     if from_date:
         where &= am.date >= from_date
-    stock_move = AccountMove.origin.sql_id(am.origin, StockMove)
+    # the side is computed in a subquery: PostgreSQL does not match an
+    # expression with parameters in GROUP BY with the same in SELECT
     side = Case((line.account == (faulty_id or -1), 1), else_=0)
-    posted = (am
+    lines = (am
         .join(line, condition=line.move == am.id)
         .select(
-            stock_move.as_('stock_move'),
+            am.origin.as_('origin'),
             side.as_('side'),
-            Min(line.account).as_('account'),
-            Min(am.id).as_('account_move'),
-            Sum(line.debit - line.credit).as_('posted'),
-            where=where,
-            group_by=[am.origin, side]))
+            line.account.as_('account'),
+            am.id.as_('account_move'),
+            (line.debit - line.credit).as_('amount'),
+            where=where))
+    stock_move = AccountMove.origin.sql_id(lines.origin, StockMove)
+    posted = lines.select(
+        stock_move.as_('stock_move'),
+        lines.side.as_('side'),
+        Min(lines.account).as_('account'),
+        Min(lines.account_move).as_('account_move'),
+        Sum(lines.amount).as_('posted'),
+        group_by=[lines.origin, lines.side])
 
     def cost_account(work_order):
         return Case((work_order.billing == 'chargeable', chargeable_id),
