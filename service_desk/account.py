@@ -234,8 +234,9 @@ def _faulty_query(company_id, from_date, to_date, digits):
             requisition.id.as_('requisition'),
             requisition.work_order.as_('work_order'),
             move.product.as_('product'),
-            Round(Move.cost_price.sql_cast(move.internal_quantity)
-                * Coalesce(issued.unit_cost, 0), digits).as_('cost'),
+            # the average is a float on PostgreSQL: ROUND needs a numeric
+            Round(Move.cost_price.sql_cast(move.internal_quantity
+                    * Coalesce(issued.unit_cost, 0)), digits).as_('cost'),
             where=where))
 
 
