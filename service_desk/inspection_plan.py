@@ -1,13 +1,13 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
-import hashlib
 
 from dateutil.relativedelta import relativedelta
 from sql import Literal, Select
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case
 
+import trytond.config as config
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields, sequence_ordered)
 from trytond.pool import Pool
@@ -16,11 +16,7 @@ from trytond.transaction import Transaction
 
 from .common import CompanyMixin
 from .inspection_checklist import PHASES
-
-# the advisory lock serializing the generators of all processes
-GENERATE_LOCK = int.from_bytes(hashlib.sha256(
-        b'service.inspection.plan,generate').digest()[:8], 'big',
-    signed=True)
+from .ir import advisory_lock_key
 
 
 class Plan(CompanyMixin, DeactivableMixin, ModelSQL, ModelView):
@@ -138,19 +134,36 @@ class Plan(CompanyMixin, DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def generate_inspections(cls, plans=None):
-        """Create the visits due up to the horizon of each plan
+        """Create the visits due up to the horizon of each plan (daily job)
+
+        With a worker ([queue] worker), each plan is a task of the queue,
+        so that the workers share the plans; without, they are created now.
+        """
+        if plans is None:
+            plans = cls.search([('active', '=', True)])
+        if config.getboolean('queue', 'worker', default=False):
+            with Transaction().set_context(queue_batch=1):
+                cls.__queue__.generate_visits(plans)
+        else:
+            cls.generate_visits(plans)
+
+    @classmethod
+    def generate_visits(cls, plans):
+        """Create the visits due up to the horizon of the plans
 
         Idempotent: a visit exists once per plan, site, cycle and phase.
-        On PostgreSQL the generators of every process wait for each other
-        and work in a fresh transaction, so they see what the previous one
-        created.
+        On PostgreSQL the generators of a plan in every process wait for
+        each other and work in a fresh transaction, so they see what the
+        previous one created.
         """
         transaction = Transaction()
         database = transaction.database
-        ids = [p.id for p in plans] if plans is not None else None
+        ids = sorted(p.id for p in plans)
         if database.has_select_for():
             cursor = transaction.connection.cursor()
-            cursor.execute(*Select([database.lock_id(GENERATE_LOCK, True)]))
+            for id_ in ids:
+                cursor.execute(*Select([database.lock_id(
+                                advisory_lock_key(cls.__name__, id_), True)]))
             with transaction.new_transaction() as new:
                 cls._generate(ids)
                 new.commit()

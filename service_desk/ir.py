@@ -1,6 +1,19 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import datetime as dt
+import hashlib
+import logging
+
+from sql import Null, Select
+from sql.functions import CurrentTimestamp
+
+import trytond.config as config
+from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction, TransactionError
+
+logger = logging.getLogger(__name__)
 
 # the models whose record rules use the employees of the user
 EMPLOYEES_RULE_MODELS = {'service.work_order', 'service.requisition'}
@@ -35,3 +48,119 @@ class Cron(metaclass=PoolMeta):
         cls.method.selection.append(
             ('service.inspection.plan|generate_inspections',
                 "Generate Inspection Visits"))
+        cls.method.selection.append(
+            ('ir.queue|requeue_interrupted', "Requeue Interrupted Tasks"))
+
+
+def advisory_lock_key(name, id):
+    "The key of PostgreSQL's advisory lock on the record id of name"
+    return int.from_bytes(hashlib.sha256(f'{name},{id}'.encode()).digest()[:8],
+        'big', signed=True)
+
+
+class Queue(metaclass=PoolMeta):
+    """The tasks of trytond-worker, none lost when a worker dies
+
+    A worker takes a task out of the queue (dequeued) before running it, so
+    the task of a worker killed while running it would never run.  With
+    workers on PostgreSQL, a run holds an advisory lock on its task until
+    its transaction ends, and the cron puts back in the queue the tasks
+    taken out but neither finished nor failed whose lock is free.  A task
+    put back while its first run was only starting runs once: the second
+    run waits for the lock and finds the task finished.
+    """
+    __name__ = 'ir.queue'
+
+    failed_at = fields.Timestamp("Failed at")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        table = cls.__table__()
+        cls._sql_indexes.add(
+            Index(table, (table.dequeued_at, Index.Range()),
+                where=(table.dequeued_at != Null)
+                & (table.finished_at == Null)
+                & (table.failed_at == Null)))
+
+    @staticmethod
+    def _guarded():
+        return (config.getboolean('queue', 'worker', default=False)
+            and Transaction().database.has_select_for())
+
+    def run(self):
+        if not self._guarded():
+            return super().run()
+        transaction = Transaction()
+        database = transaction.database
+        cursor = transaction.connection.cursor()
+        cursor.execute(*Select([database.lock_id(
+                        advisory_lock_key(self.__name__, self.id), True)]))
+        # what the run that held the lock committed
+        table = self.__table__()
+        with transaction.new_transaction(readonly=True) as fresh:
+            fresh_cursor = fresh.connection.cursor()
+            fresh_cursor.execute(*table.select(
+                    table.finished_at, where=table.id == self.id))
+            finished, = fresh_cursor.fetchone() or (None,)
+        if finished:
+            logger.info("task %s already done", self.id)
+            return
+        self.failed_at = None
+        try:
+            return super().run()
+        except TransactionError:
+            raise
+        except Exception:
+            self._set_failed()
+            raise
+
+    def _set_failed(self):
+        "Record that the run failed, so that the task is not put back"
+        table = self.__table__()
+        try:
+            with Transaction().new_transaction() as transaction:
+                database = transaction.database
+                cursor = transaction.connection.cursor()
+                # the row stays locked when saving the task failed
+                locked = table.select(table.id, where=table.id == self.id)
+                locked.for_ = database.get_select_for_skip_locked()('UPDATE')
+                cursor.execute(*table.update(
+                        [table.failed_at], [CurrentTimestamp()],
+                        where=table.id.in_(locked)))
+                transaction.commit()
+        except Exception:
+            logger.critical(
+                "failed to record the failure of task %s", self.id,
+                exc_info=True)
+
+    @classmethod
+    def requeue_interrupted(cls):
+        "Put back in the queue the tasks whose run was interrupted"
+        transaction = Transaction()
+        database = transaction.database
+        if not cls._guarded():
+            return
+        delay = config.getint('service_desk', 'requeue_after', default=300)
+        cursor = transaction.connection.cursor()
+        table = cls.__table__()
+        cursor.execute(*table.select(table.id,
+                where=(table.dequeued_at != Null)
+                & (table.finished_at == Null)
+                & (table.failed_at == Null)
+                & (table.dequeued_at
+                    < CurrentTimestamp() - dt.timedelta(seconds=delay))))
+        interrupted = []
+        for id_, in cursor.fetchall():
+            cursor.execute(*Select([database.lock_id(
+                            advisory_lock_key(cls.__name__, id_))]))
+            locked, = cursor.fetchone()
+            if locked:
+                interrupted.append(id_)
+        if interrupted:
+            for sub_ids in grouped_slice(interrupted):
+                cursor.execute(*table.update(
+                        [table.dequeued_at], [Null],
+                        where=table.id.in_(list(sub_ids))))
+            database.notify(transaction.connection, cls.__name__, '')
+            logger.info("put back %s interrupted tasks", len(interrupted))
