@@ -38,22 +38,23 @@ class CompanyMixin:
 
 
 class NumberedMixin:
-    """A record numbered at creation by the company's sequence of the
-    service configuration named _number_sequence"""
+    """A record numbered at creation, in its field _number_field, by the
+    company's sequence of the service configuration named _number_sequence"""
     __slots__ = ()
+    _number_field = 'number'
     _number_sequence = None
 
     @classmethod
     def preprocess_values(cls, mode, values):
         Configuration = Pool().get('service.configuration')
         values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
+        if mode == 'create' and not values.get(cls._number_field):
             company_id = values.get('company', cls.default_company())
             if company_id is not None:
                 sequence = Configuration(1).get_multivalue(
                     cls._number_sequence, company=company_id)
                 if sequence:
-                    values['number'] = sequence.get()
+                    values[cls._number_field] = sequence.get()
         return values
 
 
