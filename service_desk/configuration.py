@@ -183,9 +183,16 @@ class Configuration(
         return 3
 
     def working_calendar(self, company):
+        "Return the WorkingCalendar of the company"
         return WorkingCalendar(
             self.work_start, self.work_end,
-            company.timezone if company else None)
+            company.timezone if company else None,
+            exceptions=self.working_day_exceptions(company))
+
+    def working_day_exceptions(self, company):
+        """Return {date: working} of the days on which the company works or
+        not, whatever the national calendar says"""
+        return {}
 
 
 class ConfigurationSequence(ModelSQL, CompanyValueMixin):
