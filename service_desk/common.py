@@ -58,6 +58,25 @@ class NumberedMixin:
         return values
 
 
+class SiteMixin:
+    """A document about a customer's site and an item of equipment there:
+    the equipment gives the site, the site gives the customer"""
+    __slots__ = ()
+
+    @fields.depends('site', 'party', 'equipment')
+    def on_change_site(self):
+        if self.site:
+            self.party = self.site.party
+        if self.equipment and self.equipment.site != self.site:
+            self.equipment = None
+
+    @fields.depends('equipment', methods=['on_change_site'])
+    def on_change_equipment(self):
+        if self.equipment:
+            self.site = self.equipment.site
+            self.on_change_site()
+
+
 class KeptMixin:
     """A record never lost once confirmed (R-CS-7): it is deleted only in
     its first states and cancelled with a reason
@@ -330,22 +349,28 @@ def search_on(names, clause):
     return [bool_op, *((name,) + tuple(clause[1:]) for name in names)]
 
 
-def boolean_values(clause):
-    """Return the truth values a clause on a boolean field selects
+def selected_values(clause, choices, convert=None):
+    """Return the values among choices that a clause selects
 
-    The client and RPC send =, !=, in and not in (None stands for False,
-    as for a boolean column).  Any other operator raises ValueError.
+    The client and RPC send =, !=, in and not in; convert turns each value
+    of the clause into a choice.  Any other operator raises ValueError.
     """
     _, operator, value = clause[:3]
     if operator in {'=', '!='}:
-        values = {bool(value)}
-    elif operator in {'in', 'not in'}:
-        values = {bool(v) for v in (value or [])}
-    else:
-        raise ValueError(f"Unsupported operator {operator!r} on a boolean")
+        value = [value]
+    elif operator not in {'in', 'not in'}:
+        raise ValueError(f"Unsupported operator {operator!r}")
+    values = set(map(convert, value or [])) if convert else set(value or [])
+    values &= set(choices)
     if operator in {'!=', 'not in'}:
-        values = {True, False} - values
+        values = set(choices) - values
     return values
+
+
+def boolean_values(clause):
+    """Return the truth values a clause on a boolean field selects (None
+    stands for False, as for a boolean column)"""
+    return selected_values(clause, {True, False}, bool)
 
 
 def boolean_domain(clause, true_domain, false_domain):

@@ -18,7 +18,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
 
-from .common import CompanyMixin, GuardedMixin, KeptMixin
+from .common import CompanyMixin, GuardedMixin, KeptMixin, selected_values
 from .work_order import OPEN_STATES, format_period, local_time
 
 COURSE_KINDS = [
@@ -925,15 +925,7 @@ class Qualification(CompanyMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_state(cls, name, clause):
-        _, operator, value = clause
-        states = dict(QUALIFICATION_STATES)
-        if operator in {'=', '!='}:
-            value = [value]
-        elif operator not in {'in', 'not in'}:
-            raise NotImplementedError
-        selected = set(value or []) & states.keys()
-        if operator in {'!=', 'not in'}:
-            selected = states.keys() - selected
+        selected = selected_values(clause, dict(QUALIFICATION_STATES))
         domains = cls._state_domains()
         return ['OR', *(domains[s] for s in sorted(selected))] if selected \
             else [('id', '=', None)]
