@@ -327,16 +327,18 @@ def check_quantities(records, name='quantity'):
 def check_dates(records, names, ahead=LATEST_AHEAD):
     """A date and time recorded lies between 2000 and the given time ahead
     of now (by default five years: appointments)"""
+    Lang = Pool().get('ir.lang')
     latest = dt.datetime.now() + ahead
     for record in records:
         for name in names:
             value = getattr(record, name)
             if value is not None and not (EARLIEST <= value <= latest):
                 field_names = record.__names__(field=name, record=record)
-                # the value as the user's language formats it
+                lang = Lang.get()
                 raise BoundsError(gettext(
                         'service_desk.msg_date_bounds',
-                        earliest=EARLIEST.date(), latest=latest.date(),
+                        earliest=lang.strftime(EARLIEST.date()),
+                        latest=lang.strftime(latest.date()),
                         **field_names))
 
 

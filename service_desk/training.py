@@ -495,9 +495,10 @@ class Session(
                     self.vendor.rec_name if self.vendor else None]))
 
     def get_rec_name(self, name):
+        Lang = Pool().get('ir.lang')
         return ' '.join(filter(None, [
                     self.course.rec_name,
-                    self.date.isoformat() if self.date else None]))
+                    Lang.get().strftime(self.date) if self.date else None]))
 
     @classmethod
     def search_rec_name(cls, name, clause):
@@ -1018,6 +1019,7 @@ class Qualification(CompanyMixin, ModelSQL, ModelView):
         """Tell the service managers about the qualifications expiring soon
         (daily job)"""
         pool = Pool()
+        Lang = pool.get('ir.lang')
         ModelData = pool.get('ir.model.data')
         Notification = pool.get('res.notification')
         User = pool.get('res.user')
@@ -1031,9 +1033,6 @@ class Qualification(CompanyMixin, ModelSQL, ModelView):
         action_id = ModelData.get_id(
             'service_desk', 'act_qualification_expiring')
         days = cls.expiry_days()
-        description = ', '.join(
-            f'{q.rec_name} ({q.valid_to.isoformat()})'
-            for q in qualifications[:5])
         notifications = []
         for user in managers:
             with Transaction().set_context(language=user.language.code
@@ -1041,6 +1040,10 @@ class Qualification(CompanyMixin, ModelSQL, ModelView):
                 label = gettext(
                     'service_desk.msg_qualification_expiring_notification',
                     count=len(qualifications), days=days)
+                lang = Lang.get()
+                description = ', '.join(
+                    f'{q.rec_name} ({lang.strftime(q.valid_to)})'
+                    for q in qualifications[:5])
             notifications.append(Notification(
                     user=user,
                     label=label,
@@ -1185,6 +1188,7 @@ class WorkOrder(metaclass=PoolMeta):
         for the equipment's product; only a manager may accept it and the
         acceptance is recorded on the work order"""
         pool = Pool()
+        Lang = pool.get('ir.lang')
         Qualification = pool.get('service.training.qualification')
         Warning = pool.get('res.user.warning')
         User = pool.get('res.user')
@@ -1209,7 +1213,7 @@ class WorkOrder(metaclass=PoolMeta):
                     'service_desk.msg_work_order_lead_unqualified',
                     work_order=order.rec_name, lead=order.lead.rec_name,
                     product=product.rec_name,
-                    date=order.planned_date.isoformat())
+                    date=Lang.get().strftime(order.planned_date))
                 if manager in User.get_groups():
                     raise UnqualifiedLeadWarning(key, message)
                 raise TrainingError(message + '\n' + gettext(

@@ -55,15 +55,18 @@ def local_time(company, value):
 
 
 def format_period(company, start, end):
-    "Return 'YYYY-MM-DD HH:MM-HH:MM' in the company's time zone"
+    """Return the day and the hours from start to end in the company's time
+    zone, as the user's language writes them"""
+    Lang = Pool().get('ir.lang')
     if not start:
         return None
+    lang = Lang.get()
     start = local_time(company, start)
-    text = start.strftime('%Y-%m-%d %H:%M')
+    text = lang.strftime(start, '%x %H:%M')
     if end:
         end = local_time(company, end)
-        text += '-' + end.strftime(
-            '%H:%M' if end.date() == start.date() else '%Y-%m-%d %H:%M')
+        text += '-' + lang.strftime(
+            end, '%H:%M' if end.date() == start.date() else '%x %H:%M')
     return text
 
 
