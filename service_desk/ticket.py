@@ -4,6 +4,7 @@ import datetime as dt
 
 from sql import Null
 
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import (
     ChatMixin, Index, MatchMixin, ModelSQL, ModelView, Unique, Workflow,
@@ -55,6 +56,7 @@ _manager_review_states = {
 class Target(MatchMixin, ModelSQL, ModelView):
     "The promised response and resolution times of a priority"
     __name__ = 'service.ticket.target'
+    _get_hours_cache = Cache('service.ticket.target.get_hours', context=False)
 
     priority = fields.Selection(PRIORITIES, "Priority", required=True)
     response_hours = fields.Float(
@@ -79,9 +81,21 @@ class Target(MatchMixin, ModelSQL, ModelView):
     def get_hours(cls, pattern):
         """Return the response and resolution hours of the first target
         matching the pattern of a ticket, or None"""
+        key = tuple(sorted(pattern.items()))
+        hours = cls._get_hours_cache.get(key, -1)
+        if hours != -1:
+            return hours
+        hours = None
         for target in cls.search([]):
             if target.match(pattern):
-                return target.response_hours, target.resolution_hours
+                hours = (target.response_hours, target.resolution_hours)
+                break
+        return cls._get_hours_cache.set(key, hours)
+
+    @classmethod
+    def on_modification(cls, mode, targets, field_names=None):
+        super().on_modification(mode, targets, field_names=field_names)
+        cls._get_hours_cache.clear()
 
 
 class Ticket(
