@@ -94,6 +94,7 @@ class Move(metaclass=PoolMeta):
         "No part is issued or comes back into a closed accounting period"
         pool = Pool()
         Date = pool.get('ir.date')
+        Lang = pool.get('ir.lang')
         Period = pool.get('account.period')
         for move in moves:
             origin = move.origin
@@ -119,7 +120,8 @@ class Move(metaclass=PoolMeta):
                         'service_desk.msg_parts_period_closed',
                         requisition=origin.requisition.rec_name,
                         product=move.product.rec_name,
-                        date=date, period=period.rec_name))
+                        date=Lang.get().strftime(date),
+                        period=period.rec_name))
 
     @property
     def _service_faulty(self):

@@ -38,23 +38,43 @@ class CompanyMixin:
 
 
 class NumberedMixin:
-    """A record numbered at creation by the company's sequence of the
-    service configuration named _number_sequence"""
+    """A record numbered at creation, in its field _number_field, by the
+    company's sequence of the service configuration named _number_sequence"""
     __slots__ = ()
+    _number_field = 'number'
     _number_sequence = None
 
     @classmethod
     def preprocess_values(cls, mode, values):
         Configuration = Pool().get('service.configuration')
         values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
+        if mode == 'create' and not values.get(cls._number_field):
             company_id = values.get('company', cls.default_company())
             if company_id is not None:
                 sequence = Configuration(1).get_multivalue(
                     cls._number_sequence, company=company_id)
                 if sequence:
-                    values['number'] = sequence.get()
+                    values[cls._number_field] = sequence.get()
         return values
+
+
+class SiteMixin:
+    """A document about a customer's site and an item of equipment there:
+    the equipment gives the site, the site gives the customer"""
+    __slots__ = ()
+
+    @fields.depends('site', 'party', 'equipment')
+    def on_change_site(self):
+        if self.site:
+            self.party = self.site.party
+        if self.equipment and self.equipment.site != self.site:
+            self.equipment = None
+
+    @fields.depends('equipment', methods=['on_change_site'])
+    def on_change_equipment(self):
+        if self.equipment:
+            self.site = self.equipment.site
+            self.on_change_site()
 
 
 class KeptMixin:
@@ -307,16 +327,18 @@ def check_quantities(records, name='quantity'):
 def check_dates(records, names, ahead=LATEST_AHEAD):
     """A date and time recorded lies between 2000 and the given time ahead
     of now (by default five years: appointments)"""
+    Lang = Pool().get('ir.lang')
     latest = dt.datetime.now() + ahead
     for record in records:
         for name in names:
             value = getattr(record, name)
             if value is not None and not (EARLIEST <= value <= latest):
                 field_names = record.__names__(field=name, record=record)
-                # the value as the user's language formats it
+                lang = Lang.get()
                 raise BoundsError(gettext(
                         'service_desk.msg_date_bounds',
-                        earliest=EARLIEST.date(), latest=latest.date(),
+                        earliest=lang.strftime(EARLIEST.date()),
+                        latest=lang.strftime(latest.date()),
                         **field_names))
 
 
@@ -329,22 +351,28 @@ def search_on(names, clause):
     return [bool_op, *((name,) + tuple(clause[1:]) for name in names)]
 
 
-def boolean_values(clause):
-    """Return the truth values a clause on a boolean field selects
+def selected_values(clause, choices, convert=None):
+    """Return the values among choices that a clause selects
 
-    The client and RPC send =, !=, in and not in (None stands for False,
-    as for a boolean column).  Any other operator raises ValueError.
+    The client and RPC send =, !=, in and not in; convert turns each value
+    of the clause into a choice.  Any other operator raises ValueError.
     """
     _, operator, value = clause[:3]
     if operator in {'=', '!='}:
-        values = {bool(value)}
-    elif operator in {'in', 'not in'}:
-        values = {bool(v) for v in (value or [])}
-    else:
-        raise ValueError(f"Unsupported operator {operator!r} on a boolean")
+        value = [value]
+    elif operator not in {'in', 'not in'}:
+        raise ValueError(f"Unsupported operator {operator!r}")
+    values = set(map(convert, value or [])) if convert else set(value or [])
+    values &= set(choices)
     if operator in {'!=', 'not in'}:
-        values = {True, False} - values
+        values = set(choices) - values
     return values
+
+
+def boolean_values(clause):
+    """Return the truth values a clause on a boolean field selects (None
+    stands for False, as for a boolean column)"""
+    return selected_values(clause, {True, False}, bool)
 
 
 def boolean_domain(clause, true_domain, false_domain):

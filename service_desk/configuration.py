@@ -28,13 +28,15 @@ class Configuration(
         ModelSingleton, ModelSQL, ModelView, CompanyMultiValueMixin):
     __name__ = 'service.configuration'
 
-    equipment_sequence = fields.Many2One(
-        'ir.sequence', "Equipment Label Sequence", required=True,
-        domain=[
-            ('sequence_type', '=',
-                Id('service_desk', 'sequence_type_equipment')),
-            ],
-        help="Used to number the QR labels of new equipment.")
+    equipment_sequence = fields.MultiValue(fields.Many2One(
+            'ir.sequence', "Equipment Label Sequence", required=True,
+            domain=[
+                ('company', 'in', [Eval('context', {}).get('company', -1),
+                        None]),
+                ('sequence_type', '=',
+                    Id('service_desk', 'sequence_type_equipment')),
+                ],
+            help="Used to number the QR labels of new equipment."))
     ticket_sequence = fields.MultiValue(fields.Many2One(
             'ir.sequence', "Ticket Sequence", required=True,
             domain=[
@@ -120,8 +122,6 @@ class Configuration(
         help="How many times an unreached customer is called before the "
         "callback fails.")
 
-    default_equipment_sequence = default_sequence('sequence_equipment')
-
     @classmethod
     def default_maximum_quantity(cls):
         return 1000
@@ -133,10 +133,15 @@ class Configuration(
     def multivalue_model(cls, field):
         pool = Pool()
         if field in {
-                'ticket_sequence', 'work_order_sequence',
-                'requisition_sequence'}:
+                'equipment_sequence', 'ticket_sequence',
+                'work_order_sequence', 'requisition_sequence'}:
             return pool.get('service.configuration.sequence')
         return super().multivalue_model(field)
+
+    @classmethod
+    def default_equipment_sequence(cls, **pattern):
+        return cls.multivalue_model(
+            'equipment_sequence').default_equipment_sequence()
 
     @classmethod
     def default_ticket_sequence(cls, **pattern):
@@ -178,13 +183,28 @@ class Configuration(
         return 3
 
     def working_calendar(self, company):
+        "Return the WorkingCalendar of the company"
         return WorkingCalendar(
             self.work_start, self.work_end,
-            company.timezone if company else None)
+            company.timezone if company else None,
+            exceptions=self.working_day_exceptions(company))
+
+    def working_day_exceptions(self, company):
+        """Return {date: working} of the days on which the company works or
+        not, whatever the national calendar says"""
+        return {}
 
 
 class ConfigurationSequence(ModelSQL, CompanyValueMixin):
     __name__ = 'service.configuration.sequence'
+
+    equipment_sequence = fields.Many2One(
+        'ir.sequence', "Equipment Label Sequence", required=True,
+        domain=[
+            ('company', 'in', [Eval('company', -1), None]),
+            ('sequence_type', '=',
+                Id('service_desk', 'sequence_type_equipment')),
+            ])
 
     ticket_sequence = fields.Many2One(
         'ir.sequence', "Ticket Sequence", required=True,
@@ -210,6 +230,7 @@ class ConfigurationSequence(ModelSQL, CompanyValueMixin):
                 Id('service_desk', 'sequence_type_requisition')),
             ])
 
+    default_equipment_sequence = default_sequence('sequence_equipment')
     default_ticket_sequence = default_sequence('sequence_ticket')
     default_requisition_sequence = default_sequence('sequence_requisition')
     default_work_order_sequence = default_sequence('sequence_work_order')

@@ -6,7 +6,6 @@ from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
-from .working_calendar import is_working_day
 from .work_order import OPEN_STATES
 from .common import boolean_domain
 from sql import Literal
@@ -57,10 +56,13 @@ class Employee(metaclass=PoolMeta):
         Without attendance records, everyone employed that day is on duty
         on the company's working days.
         """
-        if not is_working_day(date):
-            return set()
+        Configuration = Pool().get('service.configuration')
+        config = Configuration(1)
+        calendars = {
+            e.company: config.working_calendar(e.company) for e in employees}
         return {e.id for e in employees
-            if (not e.start_date or e.start_date <= date)
+            if calendars[e.company].is_working_day(date)
+            and (not e.start_date or e.start_date <= date)
             and (not e.end_date or e.end_date >= date)}
 
     @classmethod

@@ -5,7 +5,8 @@ from trytond.model import (
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from .common import (
-    CompanyMixin, GuardedMixin, SearchAccessMixin, boolean_domain, search_on)
+    CompanyMixin, GuardedMixin, NumberedMixin, SearchAccessMixin,
+    boolean_domain, search_on)
 from .site import CRITICALITIES
 from trytond.model import Index
 
@@ -18,12 +19,14 @@ STATES = [
 
 
 class Equipment(
-        CompanyMixin, GuardedMixin, SearchAccessMixin, DeactivableMixin,
-        Workflow,
+        CompanyMixin, NumberedMixin, GuardedMixin, SearchAccessMixin,
+        DeactivableMixin, Workflow,
         tree(name='label'),
         ModelSQL, ModelView):
     "An item of equipment installed at a customer site"
     __name__ = 'service.equipment'
+    _number_field = 'label'
+    _number_sequence = 'equipment_sequence'
 
     label = fields.Char(
         "Label", strip=True,
@@ -87,7 +90,7 @@ class Equipment(
         super().__setup__()
         t = cls.__table__()
         cls._sql_constraints = [
-            ('label_unique', Unique(t, t.label),
+            ('company_label_unique', Unique(t, t.company, t.label),
                 'service_desk.msg_equipment_label_unique'),
             ]
         cls._order.insert(0, ('label', 'ASC'))
@@ -127,6 +130,13 @@ class Equipment(
                     'depends': ['state'],
                     },
                 })
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        table_h = cls.__table_handler__(module)
+        # the label was unique over all the companies
+        table_h.drop_constraint('label_unique')
 
     @classmethod
     def view_attributes(cls):
@@ -176,16 +186,6 @@ class Equipment(
                 ('warranty_end', '<', today),
                 ('warranty_end', '=', None),
                 ])
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Configuration = pool.get('service.configuration')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('label'):
-            config = Configuration(1)
-            values['label'] = config.equipment_sequence.get()
-        return values
 
     @classmethod
     def copy(cls, equipment, default=None):

@@ -187,9 +187,10 @@ class Inspection(
         return self.site.party.id
 
     def get_rec_name(self, name):
+        Lang = Pool().get('ir.lang')
         return ' '.join([
                 self.site.rec_name, self.phase_string,
-                self.planned_date.isoformat()])
+                Lang.get().strftime(self.planned_date)])
 
     @classmethod
     def search_rec_name(cls, name, clause):

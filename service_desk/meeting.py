@@ -143,8 +143,10 @@ class Meeting(
         return Transaction().context.get('employee')
 
     def get_rec_name(self, name):
+        Lang = Pool().get('ir.lang')
         return ' '.join(filter(None, [
-                    self.number, str(self.date) if self.date else '']))
+                    self.number,
+                    Lang.get().strftime(self.date) if self.date else '']))
 
     @classmethod
     def search_rec_name(cls, name, clause):

@@ -17,7 +17,7 @@ from trytond.transaction import Transaction
 
 from .common import (
     CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, SearchAccessMixin,
-    check_quantities, search_on)
+    SiteMixin, check_quantities, search_on)
 from .exceptions import RequisitionBackOrderWarning, RequisitionError
 
 PURPOSES = [
@@ -34,8 +34,8 @@ STATES = ['draft', 'requested', 'approved', 'issued', 'rejected', 'cancelled']
 
 
 class Requisition(
-        CompanyMixin, NumberedMixin, KeptMixin, GuardedMixin, Workflow,
-        ModelSQL, ModelView):
+        CompanyMixin, NumberedMixin, KeptMixin, GuardedMixin, SiteMixin,
+        Workflow, ModelSQL, ModelView):
     "A spare-parts requisition slip, 备件领用单 (R-PART-3/5/6)"
     __name__ = 'service.requisition'
     _rec_name = 'number'
@@ -262,17 +262,9 @@ class Requisition(
             self.equipment = self.ticket.equipment or self.equipment
             self.on_change_equipment()
 
-    @fields.depends('site', 'party')
-    def on_change_site(self):
-        if self.site:
-            self.party = self.site.party
-
-    @fields.depends('equipment', 'site', 'party', 'critical',
-        methods=['on_change_site'])
+    @fields.depends('critical', methods=['is_critical'])
     def on_change_equipment(self):
-        if self.equipment:
-            self.site = self.equipment.site
-            self.on_change_site()
+        super().on_change_equipment()
         self.critical = self.is_critical()
 
     @fields.depends('equipment', 'site')

@@ -338,8 +338,19 @@ class PartFailure(ModelSQL, ModelView):
     "Failures of parts per vendor, for purchasing (R-PART-4)"
     __name__ = 'service.part.failure'
 
-    product = fields.Many2One('product.product', "Part")
-    vendor = fields.Many2One('party.party', "Vendor")
+    company = fields.Many2One('company.company', "Company")
+    product = fields.Many2One(
+        'product.product', "Part",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    vendor = fields.Many2One(
+        'party.party', "Vendor",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     failures = fields.Float("Failures", digits=(16, 0))
     early_failures = fields.Float(
         "Early Failures", digits=(16, 0),
@@ -361,15 +372,20 @@ class PartFailure(ModelSQL, ModelView):
     def table_query(cls):
         pool = Pool()
         Return = pool.get('service.requisition.return')
+        Requisition = pool.get('service.requisition')
         Configuration = pool.get('service.configuration')
         return_ = Return.__table__()
+        requisition = Requisition.__table__()
         days = Configuration(1).early_failure_days
         early = Case(
             ((return_.days_in_service != Null)
                 & (return_.days_in_service <= days), return_.quantity),
             else_=Literal(0))
-        return return_.select(
+        return return_.join(requisition,
+            condition=return_.requisition == requisition.id
+            ).select(
             Min(return_.id).as_('id'),
+            requisition.company.as_('company'),
             return_.product.as_('product'),
             return_.vendor.as_('vendor'),
             Sum(return_.quantity).as_('failures'),
@@ -379,4 +395,4 @@ class PartFailure(ModelSQL, ModelView):
             Max(return_.returned_date).as_('last_failure'),
             where=(return_.kind == 'faulty')
             & return_.state.in_(['done', 'sent']),
-            group_by=[return_.product, return_.vendor])
+            group_by=[requisition.company, return_.product, return_.vendor])

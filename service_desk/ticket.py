@@ -4,17 +4,19 @@ import datetime as dt
 
 from sql import Null
 
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import (
-    ChatMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields)
+    ChatMixin, Index, MatchMixin, ModelSQL, ModelView, Unique, Workflow,
+    fields)
 from trytond.modules.company.model import employee_field, set_employee
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, Id, If
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import Transaction
 
 from .common import (
-    CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, boolean_domain,
-    check_dates, many2one_subquery, search_on)
+    CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, SiteMixin,
+    boolean_domain, check_dates, many2one_subquery, search_on)
 from .exceptions import TicketError
 from .party import PHONE_TYPES
 from .working_calendar import to_local
@@ -51,9 +53,10 @@ _manager_review_states = {
     }
 
 
-class Target(ModelSQL, ModelView):
+class Target(MatchMixin, ModelSQL, ModelView):
     "The promised response and resolution times of a priority"
     __name__ = 'service.ticket.target'
+    _get_hours_cache = Cache('service.ticket.target.get_hours', context=False)
 
     priority = fields.Selection(PRIORITIES, "Priority", required=True)
     response_hours = fields.Float(
@@ -75,16 +78,29 @@ class Target(ModelSQL, ModelView):
             ]
 
     @classmethod
-    def hours(cls):
-        "Return {priority: (response hours, resolution hours)}"
-        return {
-            t.priority: (t.response_hours, t.resolution_hours)
-            for t in cls.search([])}
+    def get_hours(cls, pattern):
+        """Return the response and resolution hours of the first target
+        matching the pattern of a ticket, or None"""
+        key = tuple(sorted(pattern.items()))
+        hours = cls._get_hours_cache.get(key, -1)
+        if hours != -1:
+            return hours
+        hours = None
+        for target in cls.search([]):
+            if target.match(pattern):
+                hours = (target.response_hours, target.resolution_hours)
+                break
+        return cls._get_hours_cache.set(key, hours)
+
+    @classmethod
+    def on_modification(cls, mode, targets, field_names=None):
+        super().on_modification(mode, targets, field_names=field_names)
+        cls._get_hours_cache.clear()
 
 
 class Ticket(
-        CompanyMixin, NumberedMixin, KeptMixin, GuardedMixin, ChatMixin,
-        Workflow, ModelSQL, ModelView):
+        CompanyMixin, NumberedMixin, KeptMixin, GuardedMixin, SiteMixin,
+        ChatMixin, Workflow, ModelSQL, ModelView):
     "A request of a customer: repair, complaint, inquiry or suggestion"
     __name__ = 'service.ticket'
     _number_sequence = 'ticket_sequence'
@@ -507,20 +523,11 @@ class Ticket(
         if to_write:
             cls.write(*to_write)
 
-    @fields.depends(
-        'site', 'party', 'equipment', methods=['on_change_party'])
+    @fields.depends(methods=['on_change_party'])
     def on_change_site(self):
+        super().on_change_site()
         if self.site:
-            self.party = self.site.party
             self.on_change_party()
-        if self.equipment and self.equipment.site != self.site:
-            self.equipment = None
-
-    @fields.depends('equipment', methods=['on_change_site'])
-    def on_change_equipment(self):
-        if self.equipment:
-            self.site = self.equipment.site
-            self.on_change_site()
 
     @fields.depends(
         'type', 'equipment', 'site', '_parent_equipment.criticality',
@@ -695,6 +702,17 @@ class Ticket(
             return f'{self.number} {self.subject}'
         return self.subject
 
+    def chat_language(self, audience='internal'):
+        "The customer is answered in his language"
+        Configuration = Pool().get('ir.configuration')
+        language = super().chat_language(audience=audience)
+        if audience == 'public':
+            if self.party and self.party.lang:
+                language = self.party.lang.code
+            else:
+                language = Configuration.get_language()
+        return language
+
     @classmethod
     def _calendars(cls, tickets):
         Configuration = Pool().get('service.configuration')
@@ -702,64 +720,43 @@ class Ticket(
         return {c: config.working_calendar(c) for c in {
                 t.company for t in tickets}}
 
-    @classmethod
-    def compute_deadlines(cls, tickets):
-        """Return {ticket: values} with the deadlines of the tickets
+    def _get_target_pattern(self):
+        "The criteria of the targets that apply to the ticket"
+        return {
+            'priority': self.priority,
+            }
 
-        The promised times count working hours from the reception, plus the
-        working hours paused while waiting for the customer.  One query for
-        the targets and the configuration, whatever the number of tickets.
-        """
-        Target = Pool().get('service.ticket.target')
-        hours = Target.hours()
-        calendars = cls._calendars(tickets)
-        result = {}
-        for ticket in tickets:
-            calendar = calendars[ticket.company]
-            response, resolution = hours.get(ticket.priority, (None, None))
-            paused = ticket.paused_hours or 0
-            values = {
-                'after_hours': not calendar.is_working_time(
-                    ticket.received_at),
-                'response_deadline': None,
-                'resolution_deadline': None,
-                }
-            if response is not None:
-                values['response_deadline'] = calendar.add(
-                    ticket.received_at, response + paused)
-                values['resolution_deadline'] = calendar.add(
-                    ticket.received_at, resolution + paused)
-            result[ticket] = values
-        return result
-
-    @classmethod
-    def set_deadlines(cls, tickets):
-        to_write = []
-        for ticket, values in cls.compute_deadlines(tickets).items():
-            if not ticket.promised_at:
-                values['promised_at'] = values['response_deadline']
-            to_write.extend(([ticket], values))
-        if to_write:
-            # derived values, refused to the callers from outside
-            with without_check_access():
-                cls.write(*to_write)
-
-    @classmethod
-    def create(cls, vlist):
-        tickets = super().create(vlist)
-        cls.set_deadlines(tickets)
-        return tickets
-
-    @classmethod
-    def write(cls, *args):
-        actions = iter(args)
-        to_update = []
-        for tickets, values in zip(actions, actions, strict=False):
-            if values.keys() & {'priority', 'received_at', 'paused_hours'}:
-                to_update.extend(tickets)
-        super().write(*args)
-        if to_update:
-            cls.set_deadlines(cls.browse(to_update))
+    def compute_fields(self, field_names=None):
+        """The deadlines count working hours from the reception, plus the
+        working hours paused while waiting for the customer"""
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        Target = pool.get('service.ticket.target')
+        values = super().compute_fields(field_names=field_names)
+        # computed once stored, by the server
+        if self.id is None or self.id < 0 or not (field_names is None
+                or field_names & {'priority', 'received_at', 'paused_hours'}):
+            return values
+        calendar = Configuration(1).working_calendar(self.company)
+        computed = {
+            'after_hours': not calendar.is_working_time(self.received_at),
+            'response_deadline': None,
+            'resolution_deadline': None,
+            }
+        hours = Target.get_hours(self._get_target_pattern())
+        if hours:
+            paused = self.paused_hours or 0
+            response, resolution = hours
+            computed['response_deadline'] = calendar.add(
+                self.received_at, response + paused)
+            computed['resolution_deadline'] = calendar.add(
+                self.received_at, resolution + paused)
+        if not self.promised_at:
+            computed['promised_at'] = computed['response_deadline']
+        for name, value in computed.items():
+            if getattr(self, name) != value:
+                values[name] = value
+        return values
 
     @classmethod
     def validate_fields(cls, tickets, field_names):

@@ -18,7 +18,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
 
-from .common import CompanyMixin, GuardedMixin, KeptMixin
+from .common import CompanyMixin, GuardedMixin, KeptMixin, selected_values
 from .work_order import OPEN_STATES, format_period, local_time
 
 COURSE_KINDS = [
@@ -495,9 +495,10 @@ class Session(
                     self.vendor.rec_name if self.vendor else None]))
 
     def get_rec_name(self, name):
+        Lang = Pool().get('ir.lang')
         return ' '.join(filter(None, [
                     self.course.rec_name,
-                    self.date.isoformat() if self.date else None]))
+                    Lang.get().strftime(self.date) if self.date else None]))
 
     @classmethod
     def search_rec_name(cls, name, clause):
@@ -925,15 +926,7 @@ class Qualification(CompanyMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_state(cls, name, clause):
-        _, operator, value = clause
-        states = dict(QUALIFICATION_STATES)
-        if operator in {'=', '!='}:
-            value = [value]
-        elif operator not in {'in', 'not in'}:
-            raise NotImplementedError
-        selected = set(value or []) & states.keys()
-        if operator in {'!=', 'not in'}:
-            selected = states.keys() - selected
+        selected = selected_values(clause, dict(QUALIFICATION_STATES))
         domains = cls._state_domains()
         return ['OR', *(domains[s] for s in sorted(selected))] if selected \
             else [('id', '=', None)]
@@ -1026,6 +1019,7 @@ class Qualification(CompanyMixin, ModelSQL, ModelView):
         """Tell the service managers about the qualifications expiring soon
         (daily job)"""
         pool = Pool()
+        Lang = pool.get('ir.lang')
         ModelData = pool.get('ir.model.data')
         Notification = pool.get('res.notification')
         User = pool.get('res.user')
@@ -1039,9 +1033,6 @@ class Qualification(CompanyMixin, ModelSQL, ModelView):
         action_id = ModelData.get_id(
             'service_desk', 'act_qualification_expiring')
         days = cls.expiry_days()
-        description = ', '.join(
-            f'{q.rec_name} ({q.valid_to.isoformat()})'
-            for q in qualifications[:5])
         notifications = []
         for user in managers:
             with Transaction().set_context(language=user.language.code
@@ -1049,6 +1040,10 @@ class Qualification(CompanyMixin, ModelSQL, ModelView):
                 label = gettext(
                     'service_desk.msg_qualification_expiring_notification',
                     count=len(qualifications), days=days)
+                lang = Lang.get()
+                description = ', '.join(
+                    f'{q.rec_name} ({lang.strftime(q.valid_to)})'
+                    for q in qualifications[:5])
             notifications.append(Notification(
                     user=user,
                     label=label,
@@ -1193,6 +1188,7 @@ class WorkOrder(metaclass=PoolMeta):
         for the equipment's product; only a manager may accept it and the
         acceptance is recorded on the work order"""
         pool = Pool()
+        Lang = pool.get('ir.lang')
         Qualification = pool.get('service.training.qualification')
         Warning = pool.get('res.user.warning')
         User = pool.get('res.user')
@@ -1217,7 +1213,7 @@ class WorkOrder(metaclass=PoolMeta):
                     'service_desk.msg_work_order_lead_unqualified',
                     work_order=order.rec_name, lead=order.lead.rec_name,
                     product=product.rec_name,
-                    date=order.planned_date.isoformat())
+                    date=Lang.get().strftime(order.planned_date))
                 if manager in User.get_groups():
                     raise UnqualifiedLeadWarning(key, message)
                 raise TrainingError(message + '\n' + gettext(

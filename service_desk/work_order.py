@@ -15,8 +15,8 @@ from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction, without_check_access
 
 from .common import (
-    CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, boolean_domain,
-    check_dates, many2one_subquery, search_on)
+    CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, SiteMixin,
+    boolean_domain, check_dates, many2one_subquery, search_on)
 from .equipment import STATES as EQUIPMENT_STATES
 from .exceptions import WorkOrderError
 from .working_calendar import to_local
@@ -55,22 +55,24 @@ def local_time(company, value):
 
 
 def format_period(company, start, end):
-    "Return 'YYYY-MM-DD HH:MM-HH:MM' in the company's time zone"
+    """Return the day and the hours from start to end in the company's time
+    zone, as the user's language writes them"""
+    Lang = Pool().get('ir.lang')
     if not start:
         return None
+    lang = Lang.get()
     start = local_time(company, start)
-    text = start.strftime('%Y-%m-%d %H:%M')
+    text = lang.strftime(start, '%x %H:%M')
     if end:
         end = local_time(company, end)
-        text += '-' + end.strftime(
-            '%H:%M' if end.date() == start.date() else '%Y-%m-%d %H:%M')
+        text += '-' + lang.strftime(
+            end, '%H:%M' if end.date() == start.date() else '%x %H:%M')
     return text
 
 
 class WorkOrder(
-        CompanyMixin, NumberedMixin, KeptMixin, GuardedMixin, Workflow,
-        ModelSQL,
-        ModelView):
+        CompanyMixin, NumberedMixin, KeptMixin, GuardedMixin, SiteMixin,
+        Workflow, ModelSQL, ModelView):
     "A visit of technicians to a customer site (R-REP, R-ENG-2/3/6)"
     __name__ = 'service.work_order'
     _number_sequence = 'work_order_sequence'
@@ -389,19 +391,6 @@ class WorkOrder(
             self.diagnosis = '\n'.join(filter(None, [
                         visit.fault_found, visit.fault_cause])) or None
             self.fault_category = self.fault_category or visit.fault_category
-
-    @fields.depends('site', 'party', 'equipment')
-    def on_change_site(self):
-        if self.site:
-            self.party = self.site.party
-        if self.equipment and self.equipment.site != self.site:
-            self.equipment = None
-
-    @fields.depends('equipment', methods=['on_change_site'])
-    def on_change_equipment(self):
-        if self.equipment:
-            self.site = self.equipment.site
-            self.on_change_site()
 
     @fields.depends(
         'planned_start', 'planned_end', 'lead', 'site', 'company',

@@ -4,9 +4,14 @@
 
 Working days are China's: weekends off, public holidays off and the
 adjusted working days (调休) on, from the ``chinesecalendar`` package; for
-years it does not cover yet, Monday to Friday.  Working hours are one
+years it does not cover yet, Monday to Friday.  A company's own days
+(``exceptions``, {date: working}) come first.  Working hours are one
 period a day from the service configuration, in the company's time zone.
 Datetimes in and out are naive UTC, as Tryton stores them.
+
+The calendar of a company is given by
+``service.configuration.working_calendar(company)``, the method to
+extend.
 """
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -24,6 +29,15 @@ def is_working_day(date):
         return date.weekday() < 5
 
 
+def working_day(date, is_working_day=is_working_day):
+    "Return the date, or the first working day after it"
+    for _ in range(_MAX_DAYS):
+        if is_working_day(date):
+            return date
+        date += dt.timedelta(days=1)
+    raise ValueError("no working day found")
+
+
 def to_local(value, timezone=None):
     "Return the naive UTC datetime as a naive datetime of the time zone"
     zone = ZoneInfo(timezone) if timezone else UTC
@@ -38,11 +52,17 @@ def to_utc(value, timezone=None):
 
 class WorkingCalendar:
 
-    def __init__(self, start, end, timezone=None):
+    def __init__(self, start, end, timezone=None, exceptions=None):
         assert start < end
         self.start = start
         self.end = end
         self.timezone = timezone
+        self.exceptions = exceptions or {}
+
+    def is_working_day(self, date):
+        if date in self.exceptions:
+            return self.exceptions[date]
+        return is_working_day(date)
 
     def _local(self, value):
         return to_local(value, self.timezone)
@@ -59,19 +79,14 @@ class WorkingCalendar:
         "Return the date of the UTC datetime in the company's time zone"
         return self._local(value).date()
 
-    @staticmethod
-    def working_day(date):
+    def working_day(self, date):
         "Return the date, or the first working day after it"
-        for _ in range(_MAX_DAYS):
-            if is_working_day(date):
-                return date
-            date += dt.timedelta(days=1)
-        raise ValueError("no working day found")
+        return working_day(date, self.is_working_day)
 
     def is_working_time(self, value):
         local = self._local(value)
         start, end = self._period(local.date())
-        return is_working_day(local.date()) and start <= local < end
+        return self.is_working_day(local.date()) and start <= local < end
 
     def add(self, value, hours):
         "Return the UTC datetime hours of working time after value"
@@ -79,7 +94,7 @@ class WorkingCalendar:
         current = self._local(value)
         for _ in range(_MAX_DAYS):
             start, end = self._period(current.date())
-            if is_working_day(current.date()) and current < end:
+            if self.is_working_day(current.date()) and current < end:
                 current = max(current, start)
                 available = end - current
                 if remaining <= available:
@@ -97,7 +112,7 @@ class WorkingCalendar:
         total = dt.timedelta()
         date = begin.date()
         while date <= finish.date():
-            if is_working_day(date):
+            if self.is_working_day(date):
                 start, end = self._period(date)
                 overlap = min(end, finish) - max(start, begin)
                 if overlap > dt.timedelta():

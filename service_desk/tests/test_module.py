@@ -2,10 +2,11 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 import re
+from unittest.mock import patch
 
 from lxml import etree
 
-from trytond.model.exceptions import AccessError
+from trytond.model.exceptions import AccessError, SQLConstraintError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.model import ModelSQL, Unique, fields
@@ -71,6 +72,141 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertTrue(first.label.startswith('EQ'))
             self.assertNotEqual(first.label, second.label)
             self.assertEqual(site.equipment_count, 2)
+
+    @with_transaction()
+    def test_equipment_label_per_company(self):
+        "Each company numbers its equipment and keeps its labels unique"
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        Equipment = pool.get('service.equipment')
+        ModelData = pool.get('ir.model.data')
+        Sequence = pool.get('ir.sequence')
+
+        county = create_company()
+        town = create_company(name="Town Office")
+        with set_company(town):
+            sequence = Sequence(
+                name="Town labels", company=town, prefix='TN',
+                sequence_type=ModelData.get_id(
+                    'service_desk', 'sequence_type_equipment'))
+            sequence.save()
+            configuration = Configuration(1)
+            configuration.equipment_sequence = sequence
+            configuration.save()
+            town_site, town_product = create_site_and_product()
+            town_item, = Equipment.create([{
+                        'site': town_site.id, 'product': town_product.id,
+                        }])
+            twin, = Equipment.create([{
+                        'site': town_site.id, 'product': town_product.id,
+                        'label': 'QR-1',
+                        }])
+        with set_company(county):
+            site, product = create_site_and_product()
+            item, = Equipment.create([{
+                        'site': site.id, 'product': product.id,
+                        }])
+            same, = Equipment.create([{
+                        'site': site.id, 'product': product.id,
+                        'label': 'QR-1',
+                        }])
+
+            self.assertTrue(town_item.label.startswith('TN'))
+            self.assertTrue(item.label.startswith('EQ'))
+            self.assertEqual(same.label, twin.label)
+            with self.assertRaises(SQLConstraintError):
+                Equipment.create([{
+                            'site': site.id, 'product': product.id,
+                            'label': 'QR-1',
+                            }])
+
+    @with_transaction()
+    def test_ticket_chat_language(self):
+        "The customer is answered in his language, the staff in theirs"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        Party = pool.get('party.party')
+        Ticket = pool.get('service.ticket')
+
+        with set_company(create_company()):
+            chinese, = Lang.search([('code', '=', 'zh_CN')])
+            school = Party(name="School", lang=chinese)
+            school.save()
+            office = Party(name="Office")
+            office.save()
+            tickets = Ticket.create([{
+                        'party': p.id, 'subject': "Broken",
+                        } for p in [school, office]])
+
+            self.assertEqual(
+                [t.chat_language('public') for t in tickets],
+                ['zh_CN', 'en'])
+            self.assertEqual(
+                [t.chat_language() for t in tickets], [None, None])
+
+    @with_transaction()
+    def test_ticket_deadlines_company_calendar(self):
+        "The deadlines follow the priority and the company's own days off"
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        Ticket = pool.get('service.ticket')
+
+        company = create_company()
+        company.timezone = 'Asia/Shanghai'
+        company.save()
+        with set_company(company):
+            site, _ = create_site_and_product()
+            # Monday 23 November 2026, 09:00 in Beijing
+            monday = dt.date(2026, 11, 23)
+            self.assertTrue(is_working_day(monday))
+            ticket, = Ticket.create([{
+                        'party': site.party.id, 'subject': "Broken",
+                        'priority': 'urgent',
+                        'received_at': dt.datetime(2026, 11, 23, 1),
+                        }])
+            # urgent: an answer within the hour
+            self.assertEqual(
+                ticket.response_deadline, dt.datetime(2026, 11, 23, 2))
+            self.assertEqual(ticket.promised_at, ticket.response_deadline)
+            self.assertFalse(ticket.after_hours)
+
+            Ticket.write([ticket], {'priority': 'high'})
+            self.assertEqual(
+                ticket.response_deadline, dt.datetime(2026, 11, 23, 3))
+            self.assertEqual(
+                ticket.promised_at, dt.datetime(2026, 11, 23, 2))
+
+            with patch.object(
+                    Configuration, 'working_day_exceptions',
+                    lambda self, company: {monday: False}):
+                Ticket.write([ticket], {'priority': 'urgent'})
+            # the office is closed on Monday: Tuesday, 09:30 in Beijing
+            self.assertTrue(ticket.after_hours)
+            self.assertEqual(
+                ticket.response_deadline, dt.datetime(2026, 11, 24, 1, 30))
+
+    @with_transaction()
+    def test_no_requirement_ids_shown(self):
+        "The users read no requirement ID (R-XXX-n)"
+        pool = Pool()
+        Menu = pool.get('ir.ui.menu')
+        Message = pool.get('ir.message')
+        View = pool.get('ir.ui.view')
+        requirement = re.compile(r'\bR-[A-Z]+\b')
+        texts = []
+        for _, Model in pool.iterobject():
+            texts.append(Model.__string__ or '')
+            for field in Model._fields.values():
+                texts.extend([field.string or '', field.help or ''])
+                selection = getattr(field, 'selection', None)
+                if isinstance(selection, (list, tuple)):
+                    texts.extend(label or '' for _, label in selection)
+        texts.extend(m.text for m in Message.search([]))
+        texts.extend(m.name for m in Menu.search([]))
+        texts.extend(v.arch or '' for v in View.search([
+                    ('module', '=', 'service_desk')]))
+        self.assertEqual(
+            [t for t in texts if requirement.search(t)], [])
 
     @with_transaction()
     def test_under_warranty_search(self):
@@ -262,15 +398,16 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
                         'planned_start': dt.datetime(2026, 11, 27, 17),
                         }])
             self.assertEqual(late.planned_date, dt.date(2026, 11, 28))
+            # as English writes the day, with a non-breaking space
             self.assertEqual(
-                late.planned_period, '2026-11-28 01:00')
+                late.planned_period, '11/28/2026\xa001:00')
             WorkOrder.write([late], {
                     'planned_start': dt.datetime(2026, 11, 27, 1),
                     'planned_end': dt.datetime(2026, 11, 27, 3),
                     })
             self.assertEqual(late.planned_date, dt.date(2026, 11, 27))
             self.assertEqual(
-                late.planned_period, '2026-11-27 09:00-11:00')
+                late.planned_period, '11/27/2026\xa009:00-11:00')
             today = Date.today()
             WorkOrder.write([late], {
                     'planned_start': dt.datetime.combine(
