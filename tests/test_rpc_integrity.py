@@ -16,7 +16,6 @@ import pytest
 
 pytestmark = pytest.mark.demo_server
 
-PASSWORD = 'service-demo'
 _ids = itertools.count(1)
 
 
@@ -32,7 +31,7 @@ class RPCError(Exception):
 class Client:
     "A JSON-RPC session of a demo user, the way sao talks to the server"
 
-    def __init__(self, url, database, login, password=PASSWORD):
+    def __init__(self, url, database, login, password):
         self.url = f'{url}{database}/rpc/'
         self.login = login
         self.session = None
@@ -89,10 +88,9 @@ def _default(value):
 
 @pytest.fixture(scope='module')
 def users(demo_server):
-    return {login: Client(demo_server, demo_server.database, login)
-        for login in [
-            'manager', 'engineer', 'field', 'field2', 'cs', 'keeper',
-            'accountant']}
+    return {login: Client(
+            demo_server, demo_server.database, login, demo_server.password)
+        for login in demo_server.logins}
 
 
 def requisition_of(client, reason):
