@@ -58,7 +58,8 @@ def summary(port):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog='python -m demo', description=__doc__.splitlines()[0])
     parser.add_argument('--config')
     parser.add_argument('--database')
     parser.add_argument('--summary', action='store_true')

@@ -128,9 +128,13 @@ def service_database(
         with Transaction().start(DB_NAME, 0) as transaction:
             if create:
                 company = create_company()
+                # set_company writes the company on the root user, which
+                # processes running at once cannot all do
+                context = set_company(company)
             else:
                 company, = Pool().get('company.company').search([])
-            with set_company(company):
+                context = transaction.set_context(company=company.id)
+            with context:
                 yield transaction, company
     finally:
         if drop:
