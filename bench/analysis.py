@@ -33,29 +33,20 @@ def main():
         '--uri', default=os.environ.get(
             'TRYTOND_DATABASE_URI', 'postgresql://127.0.0.1:5432/'))
     args = parser.parse_args()
-    os.environ['TRYTOND_DATABASE_URI'] = args.uri
-    os.environ['DB_NAME'] = f'bench_analysis_{os.getpid()}'
-    os.environ.setdefault('DB_CACHE', '')
 
-    from trytond.modules.company.tests import create_company, set_company
-    from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
-    from trytond.transaction import Transaction
+    from service_desk.tests.tools import service_database
 
-    activate_module('service_desk')
-    try:
-        with Transaction().start(DB_NAME, 0) as transaction:
-            company = create_company()
-            company.timezone = 'Asia/Shanghai'
-            company.save()
-            with set_company(company):
-                start = time.perf_counter()
-                generate(transaction, company, args)
-                print(f"generated {args.tickets} tickets on {args.sites} "
-                    f"sites in {time.perf_counter() - start:.1f} s")
-                transaction.commit()
-                run(transaction, company, args)
-    finally:
-        drop_db()
+    with service_database(name=f'bench_analysis_{os.getpid()}',
+            uri=args.uri, create=True, drop=True) as (
+            transaction, company):
+        company.timezone = 'Asia/Shanghai'
+        company.save()
+        start = time.perf_counter()
+        generate(transaction, company, args)
+        print(f"generated {args.tickets} tickets on {args.sites} "
+            f"sites in {time.perf_counter() - start:.1f} s")
+        transaction.commit()
+        run(transaction, company, args)
 
 
 def generate(transaction, company, args):

@@ -36,54 +36,45 @@ def main():
         '--uri', default=os.environ.get(
             'TRYTOND_DATABASE_URI', 'postgresql://127.0.0.1:5432/'))
     args = parser.parse_args()
-    os.environ['TRYTOND_DATABASE_URI'] = args.uri
-    os.environ['DB_NAME'] = f'bench_inspection_{os.getpid()}'
-    os.environ.setdefault('DB_CACHE', '')
 
-    from trytond.modules.company.tests import create_company, set_company
+    from service_desk.tests.tools import service_database
     from trytond.pool import Pool
-    from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
-    from trytond.transaction import Transaction
 
-    activate_module('service_desk')
-    try:
-        with Transaction().start(DB_NAME, 0) as transaction:
-            company = create_company()
-            with set_company(company):
-                plan = populate(Pool(), transaction, company, args)
+    with service_database(name=f'bench_inspection_{os.getpid()}',
+            uri=args.uri, create=True, drop=True) as (
+            transaction, company):
+        plan = populate(Pool(), transaction, company, args)
+        transaction.commit()
+
+        Plan = Pool().get('service.inspection.plan')
+        generated, raw, peak, counts = [], [], 0, set()
+        for round_ in range(args.rounds):
+            for run in (['module', 'raw'] if round_ % 2 == 0
+                    else ['raw', 'module']):
+                clear(transaction)
+                if run == 'raw':
+                    raw.append(raw_insert(transaction, company, plan))
+                    transaction.commit()
+                    counts.add(count(transaction))
+                    continue
+                tracemalloc.start()
+                begin = time.perf_counter()
+                if args.profile and not round_:
+                    import cProfile
+                    import pstats
+                    profile = cProfile.Profile()
+                    profile.runcall(
+                        Plan.generate_inspections, [plan])
+                    pstats.Stats(profile).sort_stats(
+                        'cumulative').print_stats(25)
+                else:
+                    Plan.generate_inspections([Plan(plan.id)])
+                generated.append(time.perf_counter() - begin)
+                peak = max(peak, tracemalloc.get_traced_memory()[1])
+                tracemalloc.stop()
                 transaction.commit()
-
-                Plan = Pool().get('service.inspection.plan')
-                generated, raw, peak, counts = [], [], 0, set()
-                for round_ in range(args.rounds):
-                    for run in (['module', 'raw'] if round_ % 2 == 0
-                            else ['raw', 'module']):
-                        clear(transaction)
-                        if run == 'raw':
-                            raw.append(raw_insert(transaction, company, plan))
-                            transaction.commit()
-                            counts.add(count(transaction))
-                            continue
-                        tracemalloc.start()
-                        begin = time.perf_counter()
-                        if args.profile and not round_:
-                            import cProfile
-                            import pstats
-                            profile = cProfile.Profile()
-                            profile.runcall(
-                                Plan.generate_inspections, [plan])
-                            pstats.Stats(profile).sort_stats(
-                                'cumulative').print_stats(25)
-                        else:
-                            Plan.generate_inspections([Plan(plan.id)])
-                        generated.append(time.perf_counter() - begin)
-                        peak = max(peak, tracemalloc.get_traced_memory()[1])
-                        tracemalloc.stop()
-                        transaction.commit()
-                        counts.add(count(transaction))
-                (visits, lines), = counts  # both built the same rows
-    finally:
-        drop_db()
+                counts.add(count(transaction))
+        (visits, lines), = counts  # both built the same rows
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{args.sites} sites x {args.equipment} items on {args.uri}: "

@@ -37,41 +37,32 @@ def main():
         '--uri', default=os.environ.get(
             'TRYTOND_DATABASE_URI', 'postgresql://127.0.0.1:5432/'))
     args = parser.parse_args()
-    os.environ['TRYTOND_DATABASE_URI'] = args.uri
-    os.environ['DB_NAME'] = f'bench_requisition_{os.getpid()}'
-    os.environ.setdefault('DB_CACHE', '')
 
-    from trytond.modules.company.tests import create_company, set_company
+    from service_desk.tests.tools import service_database
     from trytond.pool import Pool
-    from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
-    from trytond.transaction import Transaction
 
-    activate_module('service_desk')
-    try:
-        with Transaction().start(DB_NAME, 0) as transaction:
-            company = create_company()
-            with set_company(company):
-                ids, values, keeper = populate(
-                    Pool(), transaction, company, args)
-                transaction.commit()
-                vacuum(transaction)
-                issued, moved = [], []
-                batches = range(0, args.requisitions, args.batch)
-                for round_, i in enumerate(batches):
-                    batch = ids[i:i + args.batch]
-                    moves = values[i * args.lines:
-                        (i + args.batch) * args.lines]
-                    runs = [
-                        lambda batch=batch: issued.append(
-                            issue(transaction, keeper, batch, args)),
-                        lambda moves=moves: moved.append(
-                            baseline(transaction, keeper, moves)),
-                        ]
-                    for run in runs if round_ % 2 else runs[::-1]:
-                        run()
-                done = check(transaction, ids)
-    finally:
-        drop_db()
+    with service_database(name=f'bench_requisition_{os.getpid()}',
+            uri=args.uri, create=True, drop=True) as (
+            transaction, company):
+        ids, values, keeper = populate(
+            Pool(), transaction, company, args)
+        transaction.commit()
+        vacuum(transaction)
+        issued, moved = [], []
+        batches = range(0, args.requisitions, args.batch)
+        for round_, i in enumerate(batches):
+            batch = ids[i:i + args.batch]
+            moves = values[i * args.lines:
+                (i + args.batch) * args.lines]
+            runs = [
+                lambda batch=batch: issued.append(
+                    issue(transaction, keeper, batch, args)),
+                lambda moves=moves: moved.append(
+                    baseline(transaction, keeper, moves)),
+                ]
+            for run in runs if round_ % 2 else runs[::-1]:
+                run()
+        done = check(transaction, ids)
 
     ratio = statistics.median(
         i / m for i, m in zip(issued, moved, strict=True))

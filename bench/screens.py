@@ -75,18 +75,14 @@ def main():
 
 def build(base, names, sizes):
     "Create the base through the ORM and a copy with its history per size"
-    from trytond.modules.company.tests import create_company, set_company
+    from service_desk.tests.tools import service_database
     from trytond.pool import Pool
-    from trytond.tests.test_tryton import activate_module
     from trytond.transaction import Transaction
 
     begin = time.perf_counter()
     if not exists(base):  # kept by --keep
-        activate_module('service_desk')
-        with Transaction().start(base, 0) as transaction:
-            company = create_company()
-            with set_company(company):
-                populate(Pool(), company)
+        with service_database(create=True) as (transaction, company):
+            populate(Pool(), company)
             transaction.commit()
         close(base)
     orm = time.perf_counter() - begin

@@ -30,90 +30,79 @@ def main():
         '--uri', default=os.environ.get(
             'TRYTOND_DATABASE_URI', 'postgresql://127.0.0.1:5432/'))
     args = parser.parse_args()
-    os.environ['TRYTOND_DATABASE_URI'] = args.uri
-    os.environ['DB_NAME'] = f'bench_ticket_{os.getpid()}'
-    os.environ.setdefault('DB_CACHE', '')
 
-    from trytond.modules.company.tests import create_company, set_company
+    from service_desk.tests.tools import service_database
     from trytond.pool import Pool
-    from trytond.tests.test_tryton import (
-        DB_NAME, activate_module, drop_db)
-    from trytond.transaction import Transaction
 
-    activate_module('service_desk')
-    try:
-        with Transaction().start(DB_NAME, 0) as transaction:
-            pool = Pool()
-            Party = pool.get('party.party')
-            Ticket = pool.get('service.ticket')
-            Site = pool.get('service.site')
-            Equipment = pool.get('service.equipment')
-            Template = pool.get('product.template')
-            Uom = pool.get('product.uom')
-            company = create_company()
-            with set_company(company):
-                customers = Party.create([{
-                            'name': f"School {i}",
-                            'contact_mechanisms': [('create', [{
-                                            'type': 'phone',
-                                            'value': f'+86 10 6{i:03d} 0000',
-                                            }])],
-                            } for i in range(100)])
-                sites = Site.create([{
-                            'name': c.name, 'party': c.id,
-                            'company': company.id} for c in customers])
-                unit, = Uom.search([('name', '=', 'Unit')])
-                template, = Template.create([{
-                            'name': "Projector", 'default_uom': unit.id,
-                            'type': 'goods', 'products': [('create', [{}])]}])
-                equipment = Equipment.create([{
-                            'site': s.id, 'company': company.id,
-                            'product': template.products[0].id}
-                        for s in sites])
-            transaction.commit()
-            start = dt.datetime(2026, 4, 3, 11, 30)
+    with service_database(name=f'bench_ticket_{os.getpid()}',
+            uri=args.uri, create=True, drop=True) as (
+            transaction, company):
+        pool = Pool()
+        Party = pool.get('party.party')
+        Ticket = pool.get('service.ticket')
+        Site = pool.get('service.site')
+        Equipment = pool.get('service.equipment')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        customers = Party.create([{
+                    'name': f"School {i}",
+                    'contact_mechanisms': [('create', [{
+                                    'type': 'phone',
+                                    'value': f'+86 10 6{i:03d} 0000',
+                                    }])],
+                    } for i in range(100)])
+        sites = Site.create([{
+                    'name': c.name, 'party': c.id,
+                    'company': company.id} for c in customers])
+        unit, = Uom.search([('name', '=', 'Unit')])
+        template, = Template.create([{
+                    'name': "Projector", 'default_uom': unit.id,
+                    'type': 'goods', 'products': [('create', [{}])]}])
+        equipment = Equipment.create([{
+                    'site': s.id, 'company': company.id,
+                    'product': template.products[0].id}
+                for s in sites])
+        transaction.commit()
+        start = dt.datetime(2026, 4, 3, 11, 30)
 
-            def ticket_values(i):
-                customer = customers[i % 100]
-                return {
-                    'party': customer.id,
-                    'site': sites[i % 100].id,
-                    'equipment': equipment[i % 100].id,
-                    'contact': customer.contact_mechanisms[0].id,
-                    'subject': f"Ticket {i}",
-                    'received_at': start + dt.timedelta(minutes=i),
-                    'priority': ['urgent', 'high', 'normal', 'low'][i % 4],
-                    }
+        def ticket_values(i):
+            customer = customers[i % 100]
+            return {
+                'party': customer.id,
+                'site': sites[i % 100].id,
+                'equipment': equipment[i % 100].id,
+                'contact': customer.contact_mechanisms[0].id,
+                'subject': f"Ticket {i}",
+                'received_at': start + dt.timedelta(minutes=i),
+                'priority': ['urgent', 'high', 'normal', 'low'][i % 4],
+                }
 
-            with set_company(company):
-                table = Ticket.__table__()
-                columns = [
-                    table.company, table.party, table.site, table.equipment,
-                    table.contact, table.subject, table.received_at,
-                    table.priority, table.state, table.channel, table.type,
-                    table.number]
-                cursor = transaction.connection.cursor()
-                creators = {
-                    'party.party.create': lambda i: Party.create([
-                            {'name': f"Party {j}"}
-                            for j in range(i, i + args.batch)]),
-                    'service.ticket.create': lambda i: Ticket.create([
-                            ticket_values(j)
-                            for j in range(i, i + args.batch)]),
-                    'raw SQL insert': lambda i: cursor.execute(
-                        *table.insert(columns, [[
-                                    company.id, customers[j % 100].id,
-                                    sites[j % 100].id,
-                                    equipment[j % 100].id,
-                                    customers[j % 100].contact_mechanisms[
-                                        0].id,
-                                    f"Raw {j}", start, 'normal', 'draft',
-                                    'phone', 'repair', f"R{j}"]
-                                for j in range(i, i + args.batch)])),
-                    }
-                results = measure(transaction, args, creators)
-    finally:
-        drop_db()
+        table = Ticket.__table__()
+        columns = [
+            table.company, table.party, table.site, table.equipment,
+            table.contact, table.subject, table.received_at,
+            table.priority, table.state, table.channel, table.type,
+            table.number]
+        cursor = transaction.connection.cursor()
+        creators = {
+            'party.party.create': lambda i: Party.create([
+                    {'name': f"Party {j}"}
+                    for j in range(i, i + args.batch)]),
+            'service.ticket.create': lambda i: Ticket.create([
+                    ticket_values(j)
+                    for j in range(i, i + args.batch)]),
+            'raw SQL insert': lambda i: cursor.execute(
+                *table.insert(columns, [[
+                            company.id, customers[j % 100].id,
+                            sites[j % 100].id,
+                            equipment[j % 100].id,
+                            customers[j % 100].contact_mechanisms[
+                                0].id,
+                            f"Raw {j}", start, 'normal', 'draft',
+                            'phone', 'repair', f"R{j}"]
+                        for j in range(i, i + args.batch)])),
+            }
+        results = measure(transaction, args, creators)
 
     rounds = len(results['party.party.create'])
     print(f"{args.count} records in batches of {args.batch} on {args.uri}, "

@@ -38,26 +38,17 @@ def main():
         '--uri', default=os.environ.get(
             'TRYTOND_DATABASE_URI', 'postgresql://127.0.0.1:5432/'))
     args = parser.parse_args()
-    os.environ['TRYTOND_DATABASE_URI'] = args.uri
-    os.environ['DB_NAME'] = f'bench_calendar_{os.getpid()}'
-    os.environ.setdefault('DB_CACHE', '')
 
-    from trytond.modules.company.tests import create_company, set_company
+    from service_desk.tests.tools import service_database
     from trytond.pool import Pool
-    from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
-    from trytond.transaction import Transaction
 
-    activate_module(['service_desk', 'timesheet'])
-    try:
-        with Transaction().start(DB_NAME, 0) as transaction:
-            company = create_company()
-            with set_company(company):
-                user, week = populate(Pool(), company, args)
-                user = (user.id, company.id, user.employee.id)
-                transaction.commit()
+    with service_database(['service_desk', 'timesheet'],
+            name=f'bench_calendar_{os.getpid()}', uri=args.uri, create=True,
+            drop=True) as (transaction, company):
+        user, week = populate(Pool(), company, args)
+        user = (user.id, company.id, user.employee.id)
+        transaction.commit()
         results = measure(user, week, args)
-    finally:
-        drop_db()
 
     rows = results.pop('rows')
     history = results.pop('history')
@@ -214,7 +205,7 @@ def measure(user, week, args):
         'date', 'duration', 'employee.rec_name', 'work.rec_name',
         'description', 'company', 'rec_name', 'uuid']
     user_id, company_id, employee_id = user
-    with Transaction().start(
+    with Transaction(new=True).start(
             os.environ['DB_NAME'], user_id, readonly=True,
             context={'company': company_id,
                 'employee': employee_id}) as transaction, \

@@ -44,11 +44,15 @@ setup_sao() {
     export SERVICE_DESK_SAO_ROOT=$SAO_DIR
 }
 
-# A digest of the module's sources: databases built from an older version
-# of the module are rebuilt (test cache) or updated (demo database).
-module_digest() {
-    (cd "$ROOT" && find service_desk -type f \
+# Digests of sources: test databases built from an older module or demo
+# loader are rebuilt, the demo database is updated when the module changed
+# and rebuilt when its loader did.  The users of the demo are defined with
+# the scenarios' helpers in service_desk/tests/tools.py.
+digest_of() {
+    (cd "$ROOT" && find "$@" -type f \
         \( -name '*.py' -o -name '*.xml' -o -name '*.cfg' -o -name '*.po' \) \
-        -not -path '*/tests/*' -print0 | sort -z | xargs -0 sha256sum \
-        | sha256sum | cut -c1-16)
+        \( -not -path '*/tests/*' -o -path '*/tests/tools.py' \) -print0 \
+        | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
 }
+module_digest() { digest_of service_desk demo; }
+demo_digest() { digest_of demo service_desk/tests/tools.py; }

@@ -16,6 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import sync_playwright
 
+from demo import PASSWORD
+from service_desk.tests.tools import USERS
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DATABASE = 'service_desk'
 # the time zone of the demo company and of its users' browsers
@@ -57,9 +60,12 @@ def _progress(request, message):
 
 
 class DemoURL(str):
-    "The URL of the demo server, which knows its database and its file"
+    """The URL of the demo server, which knows its database, its file and
+    its users' logins and password"""
     database = DATABASE
     database_file = None
+    logins = list(USERS)
+    password = PASSWORD
 
 
 def _free_port():
@@ -124,9 +130,9 @@ def demo_server(request, tmp_path_factory):
     else:
         _progress(request, "Building the demo database (a minute or two)")
         subprocess.run([
-                sys.executable, '-m', 'service_desk.tools.demo',
+                sys.executable, '-m', 'demo',
                 '--config', str(config_file), '--database', DATABASE],
-            check=True, env=env)
+            check=True, env=env, cwd=ROOT)
         if cached:
             shutil.copy(database_file, cached)
 

@@ -18,6 +18,8 @@ import sys
 import time
 from email.message import EmailMessage
 
+from service_desk.tests.tools import service_database
+
 
 def message():
     message = EmailMessage()
@@ -30,16 +32,10 @@ def message():
 
 
 def setup():
-    from trytond.modules.company.tests import create_company
     from trytond.pool import Pool
-    from trytond.tests.test_tryton import DB_NAME, activate_module
-    from trytond.transaction import Transaction
 
-    activate_module('service_desk')
-    with Transaction().start(DB_NAME, 0) as transaction:
-        pool = Pool()
-        Inbox = pool.get('inbound.email.inbox')
-        company = create_company()
+    with service_database(create=True) as (transaction, company):
+        Inbox = Pool().get('inbound.email.inbox')
         inbox, = Inbox.create([{
                     'name': "Service",
                     'rules': [('create', [{
@@ -57,17 +53,13 @@ def post(go_file, barrier_dir, processes):
 
     from trytond.pool import Pool
     from trytond.tests.test_tryton import DB_NAME
-    from trytond.transaction import Transaction
     from trytond.wsgi import app
 
-    Pool.start()
-    pool = Pool(DB_NAME)
-    pool.init()
-    with Transaction().start(DB_NAME, 0):
-        inbox, = pool.get('inbound.email.inbox').search([])
+    with service_database():
+        inbox, = Pool().get('inbound.email.inbox').search([])
         identifier = inbox.identifier
 
-    TicketEmail = pool.get('service.ticket.email')
+    TicketEmail = Pool(DB_NAME).get('service.ticket.email')
     claim = TicketEmail.claim
     waited = []
 
@@ -92,13 +84,7 @@ def post(go_file, barrier_dir, processes):
 
 
 def count():
-    from trytond.pool import Pool
-    from trytond.tests.test_tryton import DB_NAME
-    from trytond.transaction import Transaction
-
-    Pool.start()
-    Pool(DB_NAME).init()
-    with Transaction().start(DB_NAME, 0) as transaction:
+    with service_database() as (transaction, _):
         cursor = transaction.connection.cursor()
         cursor.execute('SELECT COUNT(*) FROM service_ticket')
         tickets, = cursor.fetchone()

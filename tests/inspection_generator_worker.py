@@ -13,15 +13,13 @@ import os
 import sys
 import time
 
+from service_desk.tests.tools import service_database
+
 
 def setup(sites):
-    from trytond.modules.company.tests import create_company, set_company
     from trytond.pool import Pool
-    from trytond.tests.test_tryton import DB_NAME, activate_module
-    from trytond.transaction import Transaction
 
-    activate_module('service_desk')
-    with Transaction().start(DB_NAME, 0) as transaction:
+    with service_database(create=True) as (transaction, company):
         pool = Pool()
         Party = pool.get('party.party')
         Site = pool.get('service.site')
@@ -30,41 +28,35 @@ def setup(sites):
         Uom = pool.get('product.uom')
         Checklist = pool.get('service.inspection.checklist')
         Plan = pool.get('service.inspection.plan')
-        company = create_company()
-        with set_company(company):
-            parties = Party.create([
-                    {'name': f"School {i}"} for i in range(sites)])
-            sites = Site.create([
-                    {'name': p.name, 'party': p.id} for p in parties])
-            unit, = Uom.search([('name', '=', 'Unit')])
-            template, = Template.create([{
-                        'name': "Projector", 'default_uom': unit.id,
-                        'type': 'goods', 'products': [('create', [{}])]}])
-            Equipment.create([{
-                        'site': s.id, 'product': template.products[0].id}
-                    for s in sites for _ in range(2)])
-            Checklist.create([{
-                        'name': "Every item",
-                        'items': [('create', [{'name': "Powers on"}])],
-                        }])
-            Plan.create([{
-                        'name': "Semester",
-                        'start_date': dt.date.today(),
-                        'horizon_days': 150,
-                        'sites': [('add', [s.id for s in sites])],
-                        'phases': [('create', Plan.default_phases())],
-                        }])
+        parties = Party.create([
+                {'name': f"School {i}"} for i in range(sites)])
+        sites = Site.create([
+                {'name': p.name, 'party': p.id} for p in parties])
+        unit, = Uom.search([('name', '=', 'Unit')])
+        template, = Template.create([{
+                    'name': "Projector", 'default_uom': unit.id,
+                    'type': 'goods', 'products': [('create', [{}])]}])
+        Equipment.create([{
+                    'site': s.id, 'product': template.products[0].id}
+                for s in sites for _ in range(2)])
+        Checklist.create([{
+                    'name': "Every item",
+                    'items': [('create', [{'name': "Powers on"}])],
+                    }])
+        Plan.create([{
+                    'name': "Semester",
+                    'start_date': dt.date.today(),
+                    'horizon_days': 150,
+                    'sites': [('add', [s.id for s in sites])],
+                    'phases': [('create', Plan.default_phases())],
+                    }])
         transaction.commit()
 
 
 def generate(go_file):
     from trytond.pool import Pool
-    from trytond.tests.test_tryton import DB_NAME
-    from trytond.transaction import Transaction
 
-    Pool.start()
-    Pool(DB_NAME).init()
-    with Transaction().start(DB_NAME, 0) as transaction:
+    with service_database() as (transaction, _):
         # start the transaction before the other process generates
         transaction.connection.cursor().execute('SELECT 1')
         while not os.path.exists(go_file):
@@ -75,13 +67,7 @@ def generate(go_file):
 
 
 def count():
-    from trytond.pool import Pool
-    from trytond.tests.test_tryton import DB_NAME
-    from trytond.transaction import Transaction
-
-    Pool.start()
-    Pool(DB_NAME).init()
-    with Transaction().start(DB_NAME, 0) as transaction:
+    with service_database() as (transaction, _):
         cursor = transaction.connection.cursor()
         cursor.execute('SELECT COUNT(*) FROM service_inspection')
         visits, = cursor.fetchone()

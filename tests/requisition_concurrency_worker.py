@@ -17,22 +17,13 @@ import sys
 import time
 from decimal import Decimal
 
-
-def _company_context():
-    from trytond.pool import Pool
-    Company = Pool().get('company.company')
-    company, = Company.search([])
-    return {'company': company.id}
+from service_desk.tests.tools import service_database
 
 
 def setup(requisitions, units):
-    from trytond.modules.company.tests import create_company, set_company
     from trytond.pool import Pool
-    from trytond.tests.test_tryton import DB_NAME, activate_module
-    from trytond.transaction import Transaction
 
-    activate_module('service_desk')
-    with Transaction().start(DB_NAME, 0) as transaction:
+    with service_database(create=True) as (transaction, company):
         pool = Pool()
         Party = pool.get('party.party')
         Employee = pool.get('company.employee')
@@ -41,45 +32,43 @@ def setup(requisitions, units):
         Location = pool.get('stock.location')
         Move = pool.get('stock.move')
         Requisition = pool.get('service.requisition')
-        company = create_company()
-        with set_company(company):
-            employee = Employee(
-                party=Party(name="Field"), company=company)
-            employee.party.save()
-            employee.save()
-            unit, = Uom.search([('name', '=', 'Unit')])
-            template, = Template.create([{
-                        'name': "Projector lamp", 'default_uom': unit.id,
-                        'type': 'goods', 'products': [('create', [{}])]}])
-            lamp, = template.products
-            lamp.cost_price = Decimal(300)
-            lamp.save()
-            warehouse, = Location.search([('type', '=', 'warehouse')])
-            storage = warehouse.storage_location
-            requisitions = Requisition.create([{
-                        'requester': employee.id,
-                        'lines': [('create', [{
-                                        'product': lamp.id,
-                                        'quantity': 1,
-                                        'unit': unit.id,
-                                        'from_location': storage.id,
-                                        }])],
-                        } for _ in range(requisitions)])
-            # requested and approved while the warehouse is empty: all
-            # wait for the lamps
-            Requisition.request(requisitions)
-            Requisition.approve(requisitions)
-            lost_found = Location(pool.get('ir.model.data').get_id(
-                    'stock', 'location_lost_found'))
-            moves = Move.create([{
-                        'product': lamp.id,
-                        'quantity': units,
-                        'unit': unit.id,
-                        'from_location': lost_found.id,
-                        'to_location': storage.id,
-                        'company': company.id,
-                        }])
-            Move.do(moves)
+        employee = Employee(
+            party=Party(name="Field"), company=company)
+        employee.party.save()
+        employee.save()
+        unit, = Uom.search([('name', '=', 'Unit')])
+        template, = Template.create([{
+                    'name': "Projector lamp", 'default_uom': unit.id,
+                    'type': 'goods', 'products': [('create', [{}])]}])
+        lamp, = template.products
+        lamp.cost_price = Decimal(300)
+        lamp.save()
+        warehouse, = Location.search([('type', '=', 'warehouse')])
+        storage = warehouse.storage_location
+        requisitions = Requisition.create([{
+                    'requester': employee.id,
+                    'lines': [('create', [{
+                                    'product': lamp.id,
+                                    'quantity': 1,
+                                    'unit': unit.id,
+                                    'from_location': storage.id,
+                                    }])],
+                    } for _ in range(requisitions)])
+        # requested and approved while the warehouse is empty: all
+        # wait for the lamps
+        Requisition.request(requisitions)
+        Requisition.approve(requisitions)
+        lost_found = Location(pool.get('ir.model.data').get_id(
+                'stock', 'location_lost_found'))
+        moves = Move.create([{
+                    'product': lamp.id,
+                    'quantity': units,
+                    'unit': unit.id,
+                    'from_location': lost_found.id,
+                    'to_location': storage.id,
+                    'company': company.id,
+                    }])
+        Move.do(moves)
         transaction.commit()
         print(json.dumps([r.id for r in requisitions]))
 
@@ -88,11 +77,7 @@ def issue(go_file, ids):
     from trytond import backend
     from trytond.exceptions import UserError
     from trytond.pool import Pool
-    from trytond.tests.test_tryton import DB_NAME
-    from trytond.transaction import Transaction
 
-    Pool.start()
-    Pool(DB_NAME).init()
     while not os.path.exists(go_file):
         time.sleep(0.01)
     results, retries = {}, 0
@@ -100,11 +85,10 @@ def issue(go_file, ids):
         deadline = time.monotonic() + 120
         attempt = 0
         while True:
-            with Transaction().start(DB_NAME, 0) as transaction:
+            with service_database() as (transaction, _):
                 Requisition = Pool().get('service.requisition')
                 try:
-                    with transaction.set_context(_company_context()):
-                        Requisition.issue([Requisition(id_)])
+                    Requisition.issue([Requisition(id_)])
                     transaction.commit()
                     results[id_] = 'issued'
                     break
@@ -124,35 +108,30 @@ def issue(go_file, ids):
 
 def count():
     from trytond.pool import Pool
-    from trytond.tests.test_tryton import DB_NAME
-    from trytond.transaction import Transaction
 
-    Pool.start()
-    Pool(DB_NAME).init()
-    with Transaction().start(DB_NAME, 0) as transaction:
+    with service_database() as (transaction, _):
         pool = Pool()
         Location = pool.get('stock.location')
         Product = pool.get('product.product')
         Move = pool.get('stock.move')
-        with transaction.set_context(_company_context()):
-            warehouse, = Location.search([('type', '=', 'warehouse')])
-            storage = warehouse.storage_location
-            product, = Product.search([('type', '=', 'goods')])
-            with transaction.set_context(locations=[storage.id]):
-                stock = Product(product.id).quantity
-            done = Move.search([
-                    ('origin', 'like', 'service.requisition.line,%'),
-                    ('state', '=', 'done'),
-                    ])
-            assigned = Move.search([
-                    ('origin', 'like', 'service.requisition.line,%'),
-                    ('state', '=', 'assigned'),
-                    ])
-            print(json.dumps({
-                        'stock': stock,
-                        'issued': sum(m.quantity for m in done),
-                        'reserved': sum(m.quantity for m in assigned),
-                        }))
+        warehouse, = Location.search([('type', '=', 'warehouse')])
+        storage = warehouse.storage_location
+        product, = Product.search([('type', '=', 'goods')])
+        with transaction.set_context(locations=[storage.id]):
+            stock = Product(product.id).quantity
+        done = Move.search([
+                ('origin', 'like', 'service.requisition.line,%'),
+                ('state', '=', 'done'),
+                ])
+        assigned = Move.search([
+                ('origin', 'like', 'service.requisition.line,%'),
+                ('state', '=', 'assigned'),
+                ])
+        print(json.dumps({
+                    'stock': stock,
+                    'issued': sum(m.quantity for m in done),
+                    'reserved': sum(m.quantity for m in assigned),
+                    }))
 
 
 def drop():

@@ -35,7 +35,7 @@ def test_keeper_approves_requisitions(demo_server, new_page, artifacts):
     expect(rows).to_have_count(2)
     page.screenshot(path=artifacts / 'browser-requisitions-to-approve.png')
     texts = [rows.nth(i).inner_text() for i in range(2)]
-    field2 = next(i for i, t in enumerate(texts) if 'Zhao Lei' in t)
+    field2 = next(i for i, t in enumerate(texts) if '赵磊' in t)
     other = re.search(r'LY\d+', texts[1 - field2]).group()
 
     open_row(page, rows.nth(field2))
@@ -44,7 +44,7 @@ def test_keeper_approves_requisitions(demo_server, new_page, artifacts):
     expect(state).to_have_text('Approved')
     page.get_by_role('tab', name='Approval').click()
     expect(page.locator('input[name=approved_by]:visible')).to_have_value(
-        re.compile('Chen Jing'))
+        re.compile('陈静'))
     page.screenshot(path=artifacts / 'browser-requisition-approved.png')
 
     # back to the list: the expensive one is for the manager

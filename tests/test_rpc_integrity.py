@@ -16,7 +16,6 @@ import pytest
 
 pytestmark = pytest.mark.demo_server
 
-PASSWORD = 'service-demo'
 _ids = itertools.count(1)
 
 
@@ -32,7 +31,7 @@ class RPCError(Exception):
 class Client:
     "A JSON-RPC session of a demo user, the way sao talks to the server"
 
-    def __init__(self, url, database, login, password=PASSWORD):
+    def __init__(self, url, database, login, password):
         self.url = f'{url}{database}/rpc/'
         self.login = login
         self.session = None
@@ -89,10 +88,9 @@ def _default(value):
 
 @pytest.fixture(scope='module')
 def users(demo_server):
-    return {login: Client(demo_server, demo_server.database, login)
-        for login in [
-            'manager', 'engineer', 'field', 'field2', 'cs', 'keeper',
-            'accountant']}
+    return {login: Client(
+            demo_server, demo_server.database, login, demo_server.password)
+        for login in demo_server.logins}
 
 
 def requisition_of(client, reason):
@@ -104,7 +102,7 @@ def requisition_of(client, reason):
 def test_requisition_approval_cannot_be_forged(users):
     "R-PART-5: only the buttons approve and issue, as the right role"
     field, keeper, manager = users['field'], users['keeper'], users['manager']
-    touch = requisition_of(field, '%Touch frame broken%')
+    touch = requisition_of(field, '%触摸框损坏%')
     fields = ['state', 'approved_by', 'approved_at', 'issued_by']
     before = field.read('service.requisition', [touch], fields)
 
@@ -155,7 +153,7 @@ def test_requisition_approval_cannot_be_forged(users):
 
 def test_issued_requisition_is_frozen(users):
     keeper = users['keeper']
-    issued = requisition_of(keeper, '%Lamp burnt out%')
+    issued = requisition_of(keeper, '%投影仪灯泡烧坏%')
     lines = keeper.search(
         'service.requisition.line', [('requisition', '=', issued)])
     before = keeper.read('service.requisition.line', lines, ['quantity'])
@@ -170,7 +168,7 @@ def test_issued_requisition_is_frozen(users):
 
 def test_requisition_copy_cannot_forge_state(users):
     field = users['field']
-    rejected = requisition_of(field, '%Projector dark%')
+    rejected = requisition_of(field, '%投影仪不亮%')
     field.refused('service.requisition', 'copy', [rejected], {
             'state': 'approved'})
     field.refused('service.requisition', 'copy', [rejected], {
@@ -179,7 +177,7 @@ def test_requisition_copy_cannot_forge_state(users):
 
 def test_bad_quantities_are_refused(users):
     field = users['field']
-    touch = requisition_of(field, '%Touch frame broken%')
+    touch = requisition_of(field, '%触摸框损坏%')
     line, = field.search(
         'service.requisition.line', [('requisition', '=', touch)])
     values, = field.read(

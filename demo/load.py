@@ -1,42 +1,33 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Create a database with service_desk activated and the demo data.
+"""Load the demo's records through proteus.
 
-The demo is a county (云溪县) whose schools and offices, spread over six
-townships, run equipment installed by the company; one user per role of
-the service department (R-ROLE-1..6) logs in with a known password.
+Translatable fields hold English with their Chinese in the zh_CN
+translation, as Tryton's own data; the others hold what the county's users
+write, in Chinese.
 """
-import argparse
 import datetime as dt
-import logging
-import os
 import random
-import subprocess
-import sys
-import tempfile
 from contextlib import contextmanager
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from proteus import Model
 from trytond.exceptions import UserWarning
+from trytond.modules.account.tests.tools import create_fiscalyear
+from trytond.modules.account_invoice.tests.tools import (
+    set_fiscalyear_invoice_sequences)
+from trytond.modules.company.tests.tools import create_company
+from trytond.tests.tools import set_user
 
-from ..working_calendar import is_working_day
+from service_desk.tests.tools import (
+    TECHNICIAN_ROLES, USERS, create_service_user)
+from service_desk.working_calendar import is_working_day
 
-PASSWORD = 'service-demo'
-ADMIN_PASSWORD = 'admin-demo'
+from . import PASSWORD
 
-# login: (name, access group)
-USERS = {
-    'manager': ("王经理 Wang Jun", "Service Manager"),
-    'engineer': ("李工 Li Ming", "Service Technical Engineer"),
-    'field': ("张师傅 Zhang Wei", "Service Field Engineer"),
-    'field2': ("赵师傅 Zhao Lei", "Service Field Engineer"),
-    'cs': ("刘客服 Liu Fang", "Service Customer Service"),
-    'keeper': ("陈库管 Chen Jing", "Service Spare-Parts Keeper"),
-    'accountant': ("孙会计 Sun Li", "Service Accountant"),
-    }
-
-TECHNICIANS = {'engineer', 'field', 'field2'}
+TECHNICIANS = {login for login, (_, role, _) in USERS.items()
+    if role in TECHNICIAN_ROLES}
 
 COUNTY = ('云溪县', 'Yunxi County', 'YX')
 TOWNSHIPS = [
@@ -90,35 +81,8 @@ ROOMS = ['一楼办公室', '二楼教室201', '三楼教室302', '多媒体教�
     '监控室', '会议室', '走廊']
 
 
-def create_database(config_file, database):
-    "Create the SQLite file and activate service_desk with zh_CN loaded"
-    from trytond import config
-    config.update_etc(config_file)
-    path = config.get('database', 'path')
-    os.makedirs(path, exist_ok=True)
-    open(os.path.join(path, database + '.sqlite'), 'a').close()
-    with tempfile.NamedTemporaryFile('w', suffix='.pass') as passfile:
-        passfile.write(ADMIN_PASSWORD)
-        passfile.flush()
-        env = dict(os.environ, TRYTONPASSFILE=passfile.name)
-        subprocess.run([
-                'trytond-admin', '-c', config_file, '-d', database,
-                '--all', '--email', 'admin@example.com'],
-            env=env, check=True)
-        subprocess.run([
-                'trytond-admin', '-c', config_file, '-d', database,
-                '-u', 'service_desk', 'timesheet', 'attendance',
-                'stock_supply', 'account_invoice',
-                'account_stock_continental',
-                '--activate-dependencies',
-                '-l', 'zh_CN'],
-            env=env, check=True)
-
-
 def load(config):
     "Load the demo records through proteus"
-    from proteus import Model, Wizard
-
     rng = random.Random(2026)
     Lang = Model.get('ir.lang')
     zh, = Lang.find([('code', '=', 'zh_CN')])
@@ -126,27 +90,26 @@ def load(config):
         zh.translatable = True
         zh.save()
 
-    company = _create_company(Model, Wizard, config)
-    _create_users(Model, company)
-    _setup_warehouse(Model)
-    products = _create_products(Model, config)
-    _create_accounting(Model, company)
-    areas = _create_areas(Model)
-    _create_sites(Model, rng, company, areas, products)
-    _create_tickets(Model, rng)
-    _create_field_set_up(Model)
-    _create_work_orders(Model, company)
-    parts = _create_spare_parts(Model, config)
-    _stock_spare_parts(Model, parts)
-    _create_requisitions(Model, config, parts)
-    _create_inspections(Model, areas)
-    _create_inbox(Model, company)
+    company = _create_company()
+    _create_users(company)
+    _setup_warehouse(config)
+    products = _create_products(config)
+    _create_accounting(config, company)
+    areas = _create_areas(config)
+    _create_sites(rng, company, areas, products)
+    _create_tickets(rng)
+    _create_field_set_up(config)
+    _create_work_orders(company)
+    parts = _create_spare_parts(config)
+    _stock_spare_parts(config, parts)
+    _create_requisitions(config, parts)
+    _create_inspections(config, areas)
+    _create_inbox(company)
 
 
-def _create_company(Model, Wizard, config):
+def _create_company():
     Currency = Model.get('currency.currency')
     Party = Model.get('party.party')
-    User = Model.get('res.user')
     cny = Currency(
         name="Chinese Yuan", code='CNY', symbol='¥', rounding=Decimal('0.01'),
         digits=2)
@@ -155,49 +118,44 @@ def _create_company(Model, Wizard, config):
     address = party.addresses[0] if party.addresses else party.addresses.new()
     address.city = COUNTY[0]
     party.save()
-    wizard = Wizard('company.company.config')
-    wizard.execute('company')
-    wizard.form.party = party
-    wizard.form.currency = cny
-    wizard.form.timezone = 'Asia/Shanghai'
-    wizard.execute('add')
-    config._context = User.get_preferences(True, {})
+    create_company(party, cny)
     company, = Model.get('company.company').find()
+    company.timezone = 'Asia/Shanghai'
+    company.save()
     return company
 
 
-def _create_users(Model, company):
-    User = Model.get('res.user')
-    Group = Model.get('res.group')
-    Party = Model.get('party.party')
-    Employee = Model.get('company.employee')
-    Company = Model.get('company.company')
-    for login, (name, group_name) in USERS.items():
-        group, = Group.find([('name', '=', group_name)])
-        party = Party(name=name)
-        party.save()
-        employee = Employee(party=party, company=company)
-        employee.service_technician = login in TECHNICIANS
-        employee.save()
-        user = User(login=login, name=name, password=PASSWORD)
-        user.groups.append(group)
-        user.companies.append(Company(company.id))
-        user.company = Company(company.id)
-        user.employees.append(employee)
-        user.employee = employee
+def _create_users(company):
+    "The users of the service department, who log in with the password"
+    for login, (_, role, _) in USERS.items():
+        user = create_service_user(login, role, company)
+        user.password = PASSWORD
         user.save()
 
 
-def _setup_warehouse(Model):
+def _chinese(config, model, values):
+    """Store values, {id: {field: Chinese}}, as the zh_CN translation of
+    the records of model"""
+    with config.set_context(language='zh_CN'):
+        Model_ = Model.get(model)
+        records = Model_.find([('id', 'in', list(values))])
+        for record in records:
+            for field, value in values[record.id].items():
+                setattr(record, field, value)
+        Model_.save(records)
+
+
+def _setup_warehouse(config):
     "R-INFRA-1: the spare-parts warehouse is in the county town"
     Location = Model.get('stock.location')
     warehouse, = Location.find([('type', '=', 'warehouse')], limit=1)
-    warehouse.name = "县城备件库 County Town Spare-Parts Warehouse"
+    warehouse.name = "County Town Spare-Parts Warehouse"
     warehouse.code = 'YXWH'
     warehouse.save()
+    _chinese(config, 'stock.location', {warehouse.id: {'name': "县城备件库"}})
 
 
-def _create_products(Model, config):
+def _create_products(config):
     Template = Model.get('product.template')
     Uom = Model.get('product.uom')
     unit, = Uom.find([('name', '=', "Unit")])
@@ -208,24 +166,26 @@ def _create_products(Model, config):
             default_uom=unit)
         templates.append(template)
     Template.save(templates)
-    with config.set_context(language='zh_CN'):
-        templates = Template.find([])
-        for template in templates:
-            template.name = PRODUCTS[KINDS[template.code]][1]
-        Template.save(templates)
+    _chinese(config, 'product.template', {
+            t.id: {'name': PRODUCTS[KINDS[t.code]][1]} for t in templates})
     return {KINDS[t.code]: t.products[0] for t in Template.find([])}
 
 
-def _create_areas(Model):
+def _create_areas(config):
     Area = Model.get('service.area')
-    county = Area(name=COUNTY[0], code=COUNTY[2], kind='county')
-    for name, _, code in TOWNSHIPS:
+    county = Area(name=COUNTY[1], code=COUNTY[2], kind='county')
+    for _, name, code in TOWNSHIPS:
         county.children.new(name=name, code=code, kind='township')
     county.save()
+    chinese = {county.id: {'name': COUNTY[0]}}
+    codes = {code: name for name, _, code in TOWNSHIPS}
+    for township in county.children:
+        chinese[township.id] = {'name': codes[township.code]}
+    _chinese(config, 'service.area', chinese)
     return {a.code: a for a in county.children}
 
 
-def _create_sites(Model, rng, company, areas, products):
+def _create_sites(rng, company, areas, products):
     Party = Model.get('party.party')
     Site = Model.get('service.site')
     Equipment = Model.get('service.equipment')
@@ -278,18 +238,18 @@ def _create_sites(Model, rng, company, areas, products):
 
 
 TICKETS = [
-    ('phone', 'repair', "投影仪无法开机 Projector does not power on"),
-    ('phone', 'repair', "教室交互屏触摸失灵 Panel touch not working"),
-    ('chat', 'repair', "校园网断网 Campus network down"),
-    ('email', 'complaint', "维修人员未按约定时间到达 Engineer came late"),
-    ('web', 'inquiry', "如何设置打印机共享 How to share a printer"),
-    ('phone', 'suggestion', "希望增加周末值班 Weekend duty wanted"),
-    ('fax', 'repair', "监控录像无法回放 Recorder playback fails"),
-    ('walk_in', 'repair', "UPS 报警 UPS alarm"),
+    ('phone', 'repair', "投影仪无法开机"),
+    ('phone', 'repair', "教室交互屏触摸失灵"),
+    ('chat', 'repair', "校园网断网"),
+    ('email', 'complaint', "维修人员未按约定时间到达"),
+    ('web', 'inquiry', "如何设置打印机共享"),
+    ('phone', 'suggestion', "希望增加周末值班"),
+    ('fax', 'repair', "监控录像无法回放"),
+    ('walk_in', 'repair', "UPS 报警"),
     ]
 
 
-def _create_tickets(Model, rng):
+def _create_tickets(rng):
     "A few tickets in every state, so the lists are not empty"
     Equipment = Model.get('service.equipment')
     Ticket = Model.get('service.ticket')
@@ -316,24 +276,29 @@ def _create_tickets(Model, rng):
     Ticket.click([t for t in tickets[10:14] if t.type == 'repair'], 'resolve')
 
 
+# English, Chinese
 FAULT_CATEGORIES = [
-    "电源故障 Power", "硬件故障 Hardware", "软件故障 Software",
-    "网络故障 Network", "线路故障 Wiring", "人为损坏 Misuse",
+    ("Power", "电源故障"), ("Hardware", "硬件故障"), ("Software", "软件故障"),
+    ("Network", "网络故障"), ("Wiring", "线路故障"), ("Misuse", "人为损坏"),
     ]
 
 
-def _create_field_set_up(Model):
+def _create_field_set_up(config):
     "Fault categories and the service vehicles (R-INFRA-1)"
     FaultCategory = Model.get('service.fault.category')
     Vehicle = Model.get('service.vehicle')
-    FaultCategory.save([FaultCategory(name=n) for n in FAULT_CATEGORIES])
+    categories = [FaultCategory(name=n) for n, _ in FAULT_CATEGORIES]
+    FaultCategory.save(categories)
+    _chinese(config, 'service.fault.category', {
+            c.id: {'name': zh} for c, (_, zh) in zip(
+                categories, FAULT_CATEGORIES, strict=True)})
     Vehicle.save([
-            Vehicle(name="服务车一号 Van 1", plate="川A·S1234"),
-            Vehicle(name="服务车二号 Van 2", plate="川A·S5678"),
+            Vehicle(name="服务车一号", plate="川A·S1234"),
+            Vehicle(name="服务车二号", plate="川A·S5678"),
             ])
 
 
-def _create_work_orders(Model, company):
+def _create_work_orders(company):
     """Visits for the open repair tickets: today's for the field engineers,
     the rest of the week in the plan, one still to schedule"""
     Ticket = Model.get('service.ticket')
@@ -374,7 +339,7 @@ def _create_work_orders(Model, company):
         order.vehicle = vans[len(orders) % len(vans)]
         order.planned_start = at(days, hour)
         order.planned_end = at(days, hour + 2)
-        order.appointment_contact = "值班老师 Teacher on duty"
+        order.appointment_contact = "值班老师"
         order.appointment_method = 'phone'
         orders.append(order)
     WorkOrder.save(orders)
@@ -410,28 +375,25 @@ VAN_STOCK = {
     }
 # vendor: parts it supplies
 VENDORS = {
-    "光明灯具厂 Guangming Lamp Works": ['lamp'],
-    "蜀通电子配件有限公司 Shutong Electronic Parts": [
+    "光明灯具厂": ['lamp'],
+    "蜀通电子配件有限公司": [
         'hdmi', 'rj45', 'adapter', 'battery', 'touch'],
     }
 
 
 @contextmanager
-def _as_user(Model, config, login):
-    """Run the calls as the demo user of login; records must be
-    instantiated inside to carry the user's context"""
-    User = Model.get('res.user')
-    user, = User.find([('login', '=', login)])
-    saved = config.user, config._context
-    config.user = user.id
-    config._context = User.get_preferences(True, {})
+def _as_user(login):
+    """Run the calls as the demo user of login, then as the administrator;
+    records must be instantiated inside to carry the user's context"""
+    user, = Model.get('res.user').find([('login', '=', login)])
+    set_user(user)
     try:
         yield
     finally:
-        config.user, config._context = saved
+        set_user(1)
 
 
-def _create_spare_parts(Model, config):
+def _create_spare_parts(config):
     "R-PART-1: spare parts are purchasable goods of the spare parts category"
     Template = Model.get('product.template')
     Category = Model.get('product.category')
@@ -452,16 +414,13 @@ def _create_spare_parts(Model, config):
         product.cost_price = Decimal(cost)
         templates.append(template)
     Template.save(templates)
-    codes = {t.id: c for t, c in zip(templates, PARTS, strict=True)}
-    with config.set_context(language='zh_CN'):
-        templates = Template.find([('id', 'in', list(codes))])
-        for template in templates:
-            template.name = PARTS[codes[template.id]][1]
-        Template.save(templates)
-    return {codes[t.id]: t.products[0] for t in templates}
+    _chinese(config, 'product.template', {
+            t.id: {'name': PARTS[c][1]}
+            for t, c in zip(templates, PARTS, strict=True)})
+    return {c: t.products[0] for t, c in zip(templates, PARTS, strict=True)}
 
 
-def _stock_spare_parts(Model, parts):
+def _stock_spare_parts(config, parts):
     """The parts in the county warehouse and in the vans, their vendors
     and quotas (R-PART-1/2, R-INFRA-1)"""
     Party = Model.get('party.party')
@@ -504,9 +463,11 @@ def _stock_spare_parts(Model, parts):
         if not van.location:
             # In the warehouse, for its lost and found and its quotas
             location = Location(
-                name=f"{van.plate or van.name} 车载备件", code=f'VAN{number}',
+                name=f"{van.plate} Van Stock", code=f'VAN{number}',
                 type='storage', parent=warehouse)
             location.save()
+            _chinese(config, 'stock.location', {
+                    location.id: {'name': f"{van.plate} 车载备件"}})
             van.location = location
             van.save()
         inventory = Inventory(location=Location(van.location.id))
@@ -527,7 +488,7 @@ def _stock_spare_parts(Model, parts):
     configuration.save()
 
 
-def _requisition_for(Model, kind, critical, lead, used):
+def _requisition_for(kind, critical, lead, used):
     """Return what a requisition for equipment of kind is for: the first
     work order not yet used for such equipment, the lead's first, or else
     such equipment"""
@@ -554,31 +515,27 @@ def _requisition_for(Model, kind, critical, lead, used):
 #   parts [(code, quantity, from the warehouse rather than the van)]
 REQUISITIONS = {
     'issued': ('field', 'projector', False, 'normal',
-        "投影仪灯泡烧坏，HDMI 线缆接口松动 "
-        "Lamp burnt out, HDMI cable loose",
+        "投影仪灯泡烧坏，HDMI 线缆接口松动",
         [('lamp', 1, True), ('hdmi', 2, False)]),
     'critical': ('field', 'ups', True, 'urgent',
-        "UPS 蓄电池鼓包，停电无法续航 "
-        "UPS batteries swollen, no backup on a power cut",
+        "UPS 蓄电池鼓包，停电无法续航",
         [('battery', 2, True)]),
     'back_order': ('field', 'ups', False, 'normal',
-        "UPS 报警，整组蓄电池老化 UPS alarm: the battery set is worn out",
+        "UPS 报警，整组蓄电池老化",
         [('battery', 3, True)]),
     'requested': ('field2', 'switch', False, 'normal',
-        "交换机电源适配器损坏，需重做水晶头 "
-        "Switch power adapter broken, connectors to redo",
+        "交换机电源适配器损坏，需重做水晶头",
         [('adapter', 1, False), ('rj45', 1, False)]),
     'manager': ('field', 'panel', False, 'normal',
-        "触摸框损坏，整框更换 Touch frame broken, to be replaced",
+        "触摸框损坏，整框更换",
         [('touch', 1, True)]),
     'rejected': ('field', 'projector', False, 'normal',
-        "投影仪不亮，带两只灯泡备用 "
-        "Projector dark, two lamps to be safe",
+        "投影仪不亮，带两只灯泡备用",
         [('lamp', 2, True)]),
     }
 
 
-def _create_requisitions(Model, config, parts):
+def _create_requisitions(config, parts):
     """Requisitions in every state (R-PART-3..6): the field engineers ask
     for the parts of their visits, the keeper approves, issues, rejects and
     takes parts back, the expensive one waits for the manager"""
@@ -593,8 +550,8 @@ def _create_requisitions(Model, config, parts):
     ids = {}
     for key, (login, kind, critical, urgency, reason, lines) in (
             REQUISITIONS.items()):
-        link = _requisition_for(Model, kind, critical, leads[login], used)
-        with _as_user(Model, config, login):
+        link = _requisition_for(kind, critical, leads[login], used)
+        with _as_user(login):
             Requisition = Model.get('service.requisition')
             Product = Model.get('product.product')
             Location = Model.get('stock.location')
@@ -612,7 +569,7 @@ def _create_requisitions(Model, config, parts):
             requisition.click('request')
             ids[key] = requisition.id
 
-    with _as_user(Model, config, 'keeper'):
+    with _as_user('keeper'):
         Requisition = Model.get('service.requisition')
         Return = Model.get('service.requisition.return')
         Product = Model.get('product.product')
@@ -626,9 +583,7 @@ def _create_requisitions(Model, config, parts):
         faulty = issued.returns.new(
             product=Product(parts['lamp'].id), quantity=1)
         faulty.kind = 'faulty'
-        faulty.fault_note = (
-            "灯丝断裂，装上约两个月即损坏 "
-            "Filament broken two months after it was fitted")
+        faulty.fault_note = "灯丝断裂，装上约两个月即损坏"
         faulty.installed_date = dt.date.today() - dt.timedelta(days=64)
         issued.save()
         Return.click(list(issued.returns), 'do')
@@ -652,13 +607,34 @@ def _create_requisitions(Model, config, parts):
         rejected = Requisition(ids['rejected'])
         rejected.cancel_reason = (
             "库存灯泡仅剩 3 只，2 只留给关键设备；请先检查电源板，"
-            "确需更换再领 1 只 Only 3 lamps are left and 2 are kept for "
-            "critical equipment: check the power board first, then ask for "
-            "one")
+            "确需更换再领 1 只")
         rejected.click('reject')
 
 
-def _create_inspections(Model, areas):
+# checklist: (English, Chinese, products), items: (English, Chinese, values)
+# with the translatable values as (English, Chinese)
+CHECKLISTS = [
+    (("Every item", "通用检查", None), [
+            ("Casing and power cable intact", "外观及电源线完好", {}),
+            ("Running state", "设备运行状态", {
+                    'type': 'choice',
+                    'choices': ("Normal\nOccasional faults\nFaulty",
+                        "正常\n偶有故障\n故障"),
+                    'failing_choices': ("Faulty", "故障")}),
+            ("Dust removed", "已除尘", {'phase': 'late', 'required': False}),
+            ]),
+    (("Projectors", "投影仪", 'projector'), [
+            ("Lamp brightness", "灯泡亮度", {
+                    'type': 'number', 'min_value': 300, 'unit': "lux",
+                    'phase': 'middle'}),
+            ("Lamp hours", "灯泡使用时长", {
+                    'type': 'number', 'max_value': 3000, 'unit': "h",
+                    'phase': 'middle', 'required': False}),
+            ]),
+    ]
+
+
+def _create_inspections(config, areas):
     """The semester inspection of two townships (R-INSP), started a month
     ago, with the checklists of every item and of the projectors"""
     Checklist = Model.get('service.inspection.checklist')
@@ -668,27 +644,33 @@ def _create_inspections(Model, areas):
     Area = Model.get('service.area')
     Employee = Model.get('company.employee')
 
-    general = Checklist(name="通用检查 Every item")
-    general.items.new(name="外观及电源线完好 Casing and power cable intact")
-    general.items.new(
-        name="设备运行状态 Running state", type='choice',
-        choices="正常 Normal\n偶有故障 Occasional faults\n故障 Faulty",
-        failing_choices="故障 Faulty")
-    general.items.new(
-        name="已除尘 Dust removed", phase='late', required=False)
-    projectors = Checklist(name="投影仪 Projectors")
-    projectors.products.extend(Product.find([
-                ('code', '=', PRODUCT_CODES['projector'])]))
-    projectors.items.new(
-        name="灯泡亮度 Lamp brightness", type='number', min_value=300,
-        unit="lux", phase='middle')
-    projectors.items.new(
-        name="灯泡使用时长 Lamp hours", type='number', max_value=3000,
-        unit="h", phase='middle', required=False)
-    Checklist.save([general, projectors])
+    checklists, chinese, items_chinese = [], {}, []
+    for (name, _, kind), items in CHECKLISTS:
+        checklist = Checklist(name=name)
+        if kind:
+            checklist.products.extend(Product.find([
+                        ('code', '=', PRODUCT_CODES[kind])]))
+        for item_name, item_chinese, values in items:
+            item = checklist.items.new(name=item_name)
+            item_chinese = {'name': item_chinese}
+            for field, value in values.items():
+                if isinstance(value, tuple):
+                    value, item_chinese[field] = value
+                setattr(item, field, value)
+            items_chinese.append(item_chinese)
+        checklists.append(checklist)
+    Checklist.save(checklists)
+    for checklist, ((_, name, _), _) in zip(
+            checklists, CHECKLISTS, strict=True):
+        chinese[checklist.id] = {'name': name}
+    _chinese(config, 'service.inspection.checklist', chinese)
+    _chinese(config, 'service.inspection.checklist.item', {
+            item.id: values for item, values in zip(
+                [i for c in checklists for i in c.items], items_chinese,
+                strict=True)})
 
     field, = User.find([('login', '=', 'field')])
-    plan = Plan(name="2026 秋季学期巡检 Autumn semester inspection")
+    plan = Plan(name="2026 秋季学期巡检")
     plan.start_date = dt.date.today() - dt.timedelta(days=30)
     plan.areas.extend([Area(areas['BS'].id), Area(areas['QH'].id)])
     plan.inspectors.append(Employee(field.employee.id))
@@ -696,10 +678,10 @@ def _create_inspections(Model, areas):
     plan.click('generate')
 
 
-def _create_inbox(Model, company):
+def _create_inbox(company):
     "The service mailbox: mail posted to its endpoint becomes tickets"
     Inbox = Model.get('inbound.email.inbox')
-    inbox = Inbox(name="售后服务邮箱 Service mailbox")
+    inbox = Inbox(name="售后服务邮箱")
     rule = inbox.rules.new()
     rule.action = 'service.ticket|from_inbound_email'
     rule.service_company = company
@@ -742,7 +724,7 @@ ACCOUNT_TYPES = [
     ]
 
 
-def _create_accounting(Model, company):
+def _create_accounting(config, company):
     """R-PART-6, R-ROLE-6: a chart whose accounts a Chinese accountant
     recognises, this year in monthly periods valuing stock continuously:
     the parts stock in 1405, the warranty and contract repairs' parts on
@@ -752,9 +734,6 @@ def _create_accounting(Model, company):
     Account = Model.get('account.account')
     AccountConfiguration = Model.get('account.configuration')
     ModelData = Model.get('ir.model.data')
-    FiscalYear = Model.get('account.fiscalyear')
-    SequenceStrict = Model.get('ir.sequence.strict')
-    SequenceType = Model.get('ir.sequence.type')
     Configuration = Model.get('service.configuration')
     Category = Model.get('product.category')
 
@@ -794,29 +773,15 @@ def _create_accounting(Model, company):
 
     # the company's year: Beijing's new year comes before UTC's
     today = dt.datetime.now(ZoneInfo(company.timezone)).date()
-    move_type = SequenceType(ModelData.get_id(
-            'account', 'sequence_type_account_move', {}))
-    invoice_type = SequenceType(ModelData.get_id(
-            'account_invoice', 'sequence_type_account_invoice', {}))
-    move_sequence = SequenceStrict(
-        name=f"{today.year} 记账凭证", sequence_type=move_type,
-        company=company)
-    move_sequence.save()
-    invoice_sequence = SequenceStrict(
-        name=f"{today.year} 发票", sequence_type=invoice_type,
-        company=company, prefix=f'FP{today.year}-', padding=5)
-    invoice_sequence.save()
-    fiscalyear = FiscalYear(
-        name=f"{today.year} 年度", company=company,
-        start_date=today.replace(month=1, day=1),
-        end_date=today.replace(month=12, day=31),
-        account_stock_method='continental', move_sequence=move_sequence)
-    sequences, = fiscalyear.invoice_sequences
-    sequences.out_invoice_sequence = invoice_sequence
-    sequences.out_credit_note_sequence = invoice_sequence
-    sequences.in_invoice_sequence = invoice_sequence
-    sequences.in_credit_note_sequence = invoice_sequence
+    fiscalyear = set_fiscalyear_invoice_sequences(create_fiscalyear(
+            company, (today.replace(month=1, day=1),
+                today.replace(month=12, day=31))))
+    fiscalyear.account_stock_method = 'continental'
     fiscalyear.save()
+    invoice_sequence = fiscalyear.invoice_sequences[0].out_invoice_sequence
+    invoice_sequence.prefix = f'FP{today.year}-'
+    invoice_sequence.padding = 5
+    invoice_sequence.save()
     fiscalyear.click('create_period')
 
     # service_desk.product_category_spare_parts; 1901 as the stock IN and
@@ -835,21 +800,23 @@ def _create_accounting(Model, company):
     Uom = Model.get('product.uom')
     hour, = Uom.find([('name', '=', "Hour")])
     services = Category(
-        name="维修服务 Repair Services", accounting=True,
+        name="Repair Services", accounting=True,
         account_expense=accounts['5401'], account_revenue=accounts['5001'])
     services.save()
+    _chinese(config, 'product.category', {services.id: {'name': "维修服务"}})
     labour = Template(
-        name="维修工时 Repair Labour", code='SV-LABOUR', type='service',
+        name="Repair Labour", code='SV-LABOUR', type='service',
         default_uom=hour, list_price=Decimal(120),
         account_category=services)
     labour.save()
+    _chinese(config, 'product.template', {labour.id: {'name': "维修工时"}})
 
     # the accountant posts the invoices and closes the periods
     User = Model.get('res.user')
     Group = Model.get('res.group')
     accountant, = User.find([('login', '=', 'accountant')])
     accountant.groups.append(Group(ModelData.get_id(
-                'account', 'group_account', {})))
+                'account', 'group_account', config.context)))
     accountant.save()
 
     configuration = Configuration(1)
@@ -860,43 +827,3 @@ def _create_accounting(Model, company):
     configuration.save()
     return accounts
 
-
-def summary(port):
-    url = f'http://127.0.0.1:{port}/'
-    lines = [
-        '',
-        f'service_desk is served at {url}',
-        'Database: service_desk',
-        f'  admin       / {ADMIN_PASSWORD}  (administrator)',
-        ]
-    for login, (name, group) in USERS.items():
-        lines.append(f'  {login:<11} / {PASSWORD}  ({group}: {name})')
-    lines.append('Stop with Ctrl-C.')
-    print('\n'.join(lines), flush=True)
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument('--config')
-    parser.add_argument('--database')
-    parser.add_argument('--summary', action='store_true')
-    parser.add_argument('--port', type=int, default=8000)
-    args = parser.parse_args(argv)
-    if args.summary:
-        summary(args.port)
-        return
-    if not args.config or not args.database:
-        parser.error("--config and --database are required")
-    create_database(args.config, args.database)
-    from proteus import config as pconfig
-    # The demo's customers are fictitious: the notifications its tickets
-    # send have no mail server to go to, which is not an error here.
-    logging.getLogger('trytond.sendmail').setLevel(logging.CRITICAL)
-    config = pconfig.set_trytond(
-        database=args.database, config_file=args.config)
-    load(config)
-    print(f"Demo data loaded in {args.database}", file=sys.stderr)
-
-
-if __name__ == '__main__':
-    main()

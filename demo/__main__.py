@@ -1,0 +1,93 @@
+# This file is part of service_desk.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Create a database with service_desk activated and the demo data, or
+print the demo's logins.
+
+    python -m demo --config FILE --database NAME
+    python -m demo --summary [--port N]
+"""
+import argparse
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+
+from . import ADMIN_PASSWORD, PASSWORD
+
+
+def create_database(config_file, database):
+    "Create the SQLite file and activate service_desk with zh_CN loaded"
+    from trytond import config
+    config.update_etc(config_file)
+    path = config.get('database', 'path')
+    os.makedirs(path, exist_ok=True)
+    open(os.path.join(path, database + '.sqlite'), 'a').close()
+    with tempfile.NamedTemporaryFile('w', suffix='.pass') as passfile:
+        passfile.write(ADMIN_PASSWORD)
+        passfile.flush()
+        env = dict(os.environ, TRYTONPASSFILE=passfile.name)
+        subprocess.run([
+                'trytond-admin', '-c', config_file, '-d', database,
+                '--all', '--email', 'admin@example.com'],
+            env=env, check=True)
+        subprocess.run([
+                'trytond-admin', '-c', config_file, '-d', database,
+                '-u', 'service_desk', 'timesheet', 'attendance',
+                'stock_supply', 'account_invoice',
+                'account_stock_continental',
+                '--activate-dependencies',
+                '-l', 'zh_CN'],
+            env=env, check=True)
+
+
+def summary(port):
+    from service_desk.tests.tools import USERS
+    url = f'http://127.0.0.1:{port}/'
+    lines = [
+        '',
+        f'service_desk is served at {url}',
+        'Database: service_desk',
+        f'  admin       / {ADMIN_PASSWORD}  (administrator)',
+        ]
+    for login, (name, role, _) in USERS.items():
+        role = role.replace('_', ' ')
+        lines.append(f'  {login:<11} / {PASSWORD}  ({role}: {name})')
+    lines.append('Stop with Ctrl-C.')
+    print('\n'.join(lines), flush=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog='python -m demo', description=__doc__.splitlines()[0])
+    parser.add_argument('--config')
+    parser.add_argument('--database')
+    parser.add_argument('--summary', action='store_true')
+    parser.add_argument('--port', type=int, default=8000)
+    args = parser.parse_args(argv)
+    if args.summary:
+        summary(args.port)
+        return
+    if not args.config or not args.database:
+        parser.error("--config and --database are required")
+
+    from proteus import config as pconfig
+    from trytond.pool import Pool
+
+    create_database(args.config, args.database)
+    # The demo's customers are fictitious: the notifications its tickets
+    # send have no mail server to go to, which is not an error here.
+    logging.getLogger('trytond.sendmail').setLevel(logging.CRITICAL)
+    config = pconfig.set_trytond(
+        database=args.database, config_file=args.config)
+    # Tryton's test tools, which the loader uses, put the pool in test mode
+    # when they are imported; the demo is an ordinary database.
+    test = Pool.test
+    from .load import load
+    Pool.test = test
+    load(config)
+    print(f"Demo data loaded in {args.database}", file=sys.stderr)
+
+
+if __name__ == '__main__':
+    main()
