@@ -19,8 +19,8 @@ SITES = 40
     not os.environ.get('TRYTOND_DATABASE_URI', '').startswith('postgresql'),
     reason="the generators serialize on PostgreSQL")
 def test_two_generators_at_once(tmp_path):
-    env = dict(
-        os.environ, DB_NAME=f'test_sd_generator_{os.getpid()}', DB_CACHE='')
+    # the module is activated once, from the tests' database cache
+    env = dict(os.environ, DB_NAME=f'test_sd_generator_{os.getpid()}')
 
     def worker(*args, **kwargs):
         return subprocess.run(
