@@ -97,6 +97,7 @@ def load(config):
     _create_accounting(config, company)
     areas = _create_areas(config)
     _create_sites(rng, company, areas, products)
+    _create_history(config, rng, company)
     _create_tickets(rng)
     _create_field_set_up(config)
     _create_work_orders(company)
@@ -274,6 +275,109 @@ def _create_tickets(rng):
     Ticket.save(tickets[2:])
     Ticket.click(tickets[6:14], 'start')
     Ticket.click([t for t in tickets[10:14] if t.type == 'repair'], 'resolve')
+
+
+# type, share of the past tickets, subjects
+HISTORY = [
+    ('repair', 75, [
+            "投影仪灯泡不亮", "交互屏无信号", "教室电脑无法开机",
+            "交换机端口故障", "摄像头画面模糊", "打印机卡纸",
+            "UPS 无法供电", "广播无声音"]),
+    ('inquiry', 15, ["如何连接无线投屏", "电子白板软件如何升级"]),
+    ('suggestion', 10, ["希望寒暑假前集中巡检"]),
+    ]
+
+
+def _create_history(config, rng, company):
+    """Half a year of answered and resolved tickets and of callbacks, so
+    that the manager's board has weeks and months to compare
+
+    The tickets go through their buttons; their times are then set to the
+    past, as if the department had worked on them then."""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    zone = ZoneInfo(company.timezone)
+    today = dt.datetime.now(zone).date()
+    monday = today - dt.timedelta(days=today.weekday())
+    users = {login: user.employee.id for login, user in (
+            (u.login, u) for u in Model.get('res.user').find([
+                    ('login', 'in', ['cs', 'engineer'])]))}
+    with Transaction().start(config.database_name, 0, context={
+                'company': company.id, 'language': 'en'}):
+        pool = Pool()
+        Ticket = pool.get('service.ticket')
+        Callback = pool.get('service.callback')
+        Equipment = pool.get('service.equipment')
+        equipment = Equipment.search([('state', '=', 'in_service')])
+        types = [t for t, share, _ in HISTORY for _ in range(share)]
+        subjects = {t: s for t, _, s in HISTORY}
+        values, times = [], []
+        for week in range(26, 0, -1):
+            for _ in range(rng.randint(4, 9)):
+                day = monday - dt.timedelta(
+                    weeks=week, days=-rng.randint(0, 4))
+                received = dt.datetime.combine(day, dt.time(
+                        rng.randint(8, 16), rng.randint(0, 59)), zone)
+                received = received.astimezone(dt.UTC).replace(tzinfo=None)
+                type_ = rng.choice(types)
+                item = rng.choice(equipment)
+                values.append({
+                        'company': company.id,
+                        'channel': rng.choice(
+                            ['phone', 'phone', 'phone', 'chat', 'web',
+                                'email', 'walk_in']),
+                        'type': type_,
+                        'subject': rng.choice(subjects[type_]),
+                        'equipment': item.id,
+                        'site': item.site.id,
+                        'party': item.site.party.id,
+                        'received_at': received,
+                        'assigned_to': users[
+                            'engineer' if type_ == 'inquiry' else 'cs'],
+                        })
+                # most answered within the hour and resolved within the
+                # day, some late
+                respond = (rng.uniform(0.2, 1.5) if rng.random() < 0.85
+                    else rng.uniform(4, 30))
+                resolve = respond + (rng.uniform(2, 20) if rng.random() < 0.8
+                    else rng.uniform(30, 100))
+                times.append((received, respond, resolve))
+        tickets = Ticket.create(values)
+        Ticket.open(tickets)
+        Ticket.start(tickets)
+        Ticket.resolve(tickets)
+        Ticket.close(tickets)
+        to_write = []
+        for ticket, (received, respond, resolve) in zip(
+                tickets, times, strict=True):
+            resolved = received + dt.timedelta(hours=resolve)
+            to_write.extend(([ticket], {
+                        'responded_at': received + dt.timedelta(
+                            hours=respond),
+                        'resolved_at': resolved,
+                        'closed_at': resolved + dt.timedelta(days=1),
+                        }))
+        Ticket.write(*to_write)
+
+        # customer service calls back two days after the repair
+        callbacks = Callback.search([
+                ('ticket', 'in', [t.id for t in tickets])])
+        to_write = []
+        for callback in callbacks:
+            called = callback.ticket.resolved_at + dt.timedelta(days=2)
+            to_write.extend(([callback], {
+                        'reached': True,
+                        'solved': 'yes',
+                        'satisfaction': rng.choice('5555544443'),
+                        'attempts': 1,
+                        'called_by': users['cs'],
+                        'called_at': called,
+                        'due_date': called.date(),
+                        }))
+        Callback.write(*to_write)
+        Callback.do(callbacks)
+        Transaction().commit()
 
 
 # English, Chinese
