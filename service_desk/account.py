@@ -256,7 +256,6 @@ def _base_query(cls):
     Period = pool.get('account.period')
     FiscalYear = pool.get('account.fiscalyear')
     StockMove = pool.get('stock.move')
-    Company = pool.get('company.company')
     WorkOrder = pool.get('service.work_order')
     context = Transaction().context
 
@@ -269,7 +268,7 @@ def _base_query(cls):
     faulty = configuration.faulty_parts_account
     faulty_id = faulty.id if faulty else None
     account_ids = {account_id, chargeable_id}
-    digits = Company(company_id).currency.digits if company_id else 2
+    digits = cls._digits()
     from_date, to_date = _dates(context)
 
     # what each stock move posted on the parts cost accounts (side 0) and
@@ -403,7 +402,7 @@ def _base_query(cls):
             Literal(0).as_('report_cost'),
             (line.debit - line.credit).as_('posted'),
             where=where))
-    return Union(issued, other, all_=True), digits
+    return Union(issued, other, all_=True)
 
 
 class ReconciliationContextMixin:
@@ -483,6 +482,39 @@ class _ReconciliationMixin:
     def get_currency_digits(self, name):
         return self.company.currency.digits if self.company else 2
 
+    @classmethod
+    def table_query(cls):
+        from_item, tables = cls._joins()
+        return from_item.select(
+            *cls._columns(tables),
+            where=cls._where(tables),
+            group_by=cls._group_by(tables))
+
+    @classmethod
+    def _joins(cls):
+        "Return the from item and the tables by name"
+        rows = _base_query(cls)
+        return rows, {'rows': rows}
+
+    @classmethod
+    def _columns(cls, tables):
+        raise NotImplementedError
+
+    @classmethod
+    def _where(cls, tables):
+        return None
+
+    @classmethod
+    def _group_by(cls, tables):
+        return None
+
+    @classmethod
+    def _digits(cls):
+        "Return the digits of the currency of the context's company"
+        Company = Pool().get('company.company')
+        company_id = Transaction().context.get('company')
+        return Company(company_id).currency.digits if company_id else 2
+
 
 class Reconciliation(_ReconciliationMixin, ModelSQL, ModelView):
     """The Parts Cost report against the books, per account and period:
@@ -500,18 +532,24 @@ class Reconciliation(_ReconciliationMixin, ModelSQL, ModelView):
             ('period', 'DESC'), ('account', 'ASC'), ('id', 'ASC')]
 
     @classmethod
-    def table_query(cls):
-        query, digits = _base_query(cls)
-        return query.select(
-            Min(query.id).as_('id'),
-            query.company.as_('company'),
-            query.account.as_('account'),
-            query.period.as_('period'),
-            Round(Sum(query.report_cost), digits).as_('report_cost'),
-            Round(Sum(query.posted), digits).as_('posted'),
-            Round(Sum(query.report_cost - query.posted), digits).as_(
+    def _columns(cls, tables):
+        rows = tables['rows']
+        digits = cls._digits()
+        return [
+            Min(rows.id).as_('id'),
+            rows.company.as_('company'),
+            rows.account.as_('account'),
+            rows.period.as_('period'),
+            Round(Sum(rows.report_cost), digits).as_('report_cost'),
+            Round(Sum(rows.posted), digits).as_('posted'),
+            Round(Sum(rows.report_cost - rows.posted), digits).as_(
                 'difference'),
-            group_by=[query.company, query.account, query.period])
+            ]
+
+    @classmethod
+    def _group_by(cls, tables):
+        rows = tables['rows']
+        return [rows.company, rows.account, rows.period]
 
     def get_moves(self, name):
         Move = Pool().get('service.parts.cost.reconciliation.move')
@@ -550,17 +588,24 @@ class ReconciliationMove(_ReconciliationMixin, ModelSQL, ModelView):
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
 
     @classmethod
-    def table_query(cls):
-        query, digits = _base_query(cls)
-        difference = query.report_cost - query.posted
-        return query.select(
-            query.id, query.company, query.account, query.period,
-            query.date, query.kind, query.stock_move, query.account_move,
-            query.product, query.requisition,
-            Round(query.report_cost, digits).as_('report_cost'),
-            Round(query.posted, digits).as_('posted'),
-            Round(difference, digits).as_('difference'),
-            where=Abs(difference) >= Literal(0.1 ** digits / 2))
+    def _columns(cls, tables):
+        rows = tables['rows']
+        digits = cls._digits()
+        return [
+            rows.id, rows.company, rows.account, rows.period,
+            rows.date, rows.kind, rows.stock_move, rows.account_move,
+            rows.product, rows.requisition,
+            Round(rows.report_cost, digits).as_('report_cost'),
+            Round(rows.posted, digits).as_('posted'),
+            Round(rows.report_cost - rows.posted, digits).as_('difference'),
+            ]
+
+    @classmethod
+    def _where(cls, tables):
+        "The moves that make a difference in the currency's digits"
+        rows = tables['rows']
+        return Abs(rows.report_cost - rows.posted) >= Literal(
+            0.1 ** cls._digits() / 2)
 
 
 BILLINGS = [

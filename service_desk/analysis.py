@@ -289,16 +289,26 @@ class Abstract(ModelSQL, ModelView):
     @classmethod
     def table_query(cls):
         from_item, tables = cls._joins()
-        dimensions = cls._dimensions(tables)
+        return from_item.select(
+            *cls._columns(tables),
+            where=cls._where(tables),
+            group_by=cls._group_by(tables),
+            having=cls._having(tables))
+
+    @classmethod
+    def _columns(cls, tables):
+        "Return the selected columns: id, company, dimensions and measures"
         columns = [cls._column_id(tables).as_('id')]
         columns.append(cls._column_company(tables).as_('company'))
-        columns.extend(c.as_(n) for n, c in dimensions.items())
+        columns.extend(
+            c.as_(n) for n, c in cls._dimensions(tables).items())
         columns.extend(cls._measures(tables))
-        return from_item.select(
-            *columns,
-            where=cls._where(tables),
-            group_by=[cls._column_company(tables), *dimensions.values()],
-            having=cls._having(tables))
+        return columns
+
+    @classmethod
+    def _group_by(cls, tables):
+        return [
+            cls._column_company(tables), *cls._dimensions(tables).values()]
 
     @classmethod
     def _having(cls, tables):
@@ -1128,23 +1138,44 @@ class Scorecard(Abstract):
         cls._order = [('date', 'DESC'), ('employee', 'ASC'), ('id', 'ASC')]
 
     @classmethod
-    def table_query(cls):
+    def _joins(cls):
+        source = Union(*cls._sources(), all_=True)
+        return source, {'source': source}
+
+    @classmethod
+    def _column_id(cls, tables):
+        return Min(tables['source'].id)
+
+    @classmethod
+    def _column_company(cls, tables):
+        return tables['source'].company
+
+    @classmethod
+    def _where(cls, tables):
         context = Transaction().context
-        union = Union(*cls._sources(), all_=True)
-        where = union.company == (
-            context['company'] if context.get('company') is not None else -1)
+        where = super()._where(tables)
         if context.get('analysis_employee'):
-            where &= union.employee == context['analysis_employee']
-        sums = {n: Sum(getattr(union, n)) for n in cls._figures}
-        columns = [
-            Min(union.id).as_('id'),
-            union.company.as_('company'),
-            union.employee.as_('employee'),
-            union.date.as_('date'),
-            ]
-        columns += [
+            where &= tables['source'].employee == context['analysis_employee']
+        return where
+
+    @classmethod
+    def _dimensions(cls, tables):
+        source = tables['source']
+        dimensions = super()._dimensions(tables)
+        dimensions.update([
+                ('employee', source.employee),
+                ('date', source.date),
+                ])
+        return dimensions
+
+    @classmethod
+    def _measures(cls, tables):
+        source = tables['source']
+        sums = {n: Sum(getattr(source, n)) for n in cls._figures}
+        measures = super()._measures(tables)
+        measures += [
             sums[n].as_(n) for n in cls._figures if n != 'satisfaction_sum']
-        columns += [
+        measures += [
             ratio(sums['first_visit_fixes'], sums['visited_repairs']).as_(
                 'first_visit_fix_rate'),
             (sums['satisfaction_sum'] / NullIf(
@@ -1152,9 +1183,7 @@ class Scorecard(Abstract):
             ratio(sums['inspections_on_time'], sums['inspections']).as_(
                 'inspection_rate'),
             ]
-        return union.select(*columns,
-            where=where,
-            group_by=[union.company, union.employee, union.date])
+        return measures
 
     @classmethod
     def _source(cls, query_from, id_, company, employee, date, where,
@@ -1290,10 +1319,6 @@ class Scorecard(Abstract):
             period_start(inspection.planned_date, date=True), where,
             inspections=Literal(1),
             inspections_on_time=Case((on_time, 1), else_=0))
-
-    @classmethod
-    def _column_company(cls, tables):
-        raise NotImplementedError
 
 
 class PartsConsumption(Abstract):
@@ -1650,14 +1675,9 @@ class Reliability(ReliabilityMixin, Abstract):
         return tables['equipment'].id
 
     @classmethod
-    def table_query(cls):
-        from_item, tables = cls._joins()
-        dimensions = cls._dimensions(tables)
-        columns = [cls._column_id(tables).as_('id')]
-        columns.append(cls._column_company(tables).as_('company'))
-        columns.extend(c.as_(n) for n, c in dimensions.items())
-        columns.extend(cls._measures(tables))
-        return from_item.select(*columns, where=cls._where(tables))
+    def _group_by(cls, tables):
+        # a row per equipment
+        return None
 
     @classmethod
     def _dimensions(cls, tables):
@@ -1812,15 +1832,29 @@ class PartsForecast(Abstract):
         cls._order = [('expected', 'DESC'), ('id', 'ASC')]
 
     @classmethod
-    def table_query(cls):
+    def _joins(cls):
+        consumption = cls._consumption()
+        reliability = Pool().get(
+            'service.analysis.reliability.product').table_query()
+        fleet = cls._fleet()
+        tables = {
+            'consumption': consumption,
+            'reliability': reliability,
+            'fleet': fleet,
+            }
+        from_item = (consumption
+            .join(reliability, 'LEFT',
+                condition=reliability.product == consumption.equipment_product)
+            .join(fleet, 'LEFT',
+                condition=fleet.product == consumption.equipment_product))
+        return from_item, tables
+
+    @classmethod
+    def _consumption(cls):
+        "The quantity of each part consumed on each product of equipment"
         pool = Pool()
         Consumption = pool.get('service.analysis.parts')
         Equipment = pool.get('service.equipment')
-        Reliability = pool.get('service.analysis.reliability.product')
-        context = Transaction().context
-        company = context.get('company')
-        company = company if company is not None else -1
-
         from_item, tables = Consumption._joins()
         move = tables['move']
         used_on = Equipment.__table__()
@@ -1829,7 +1863,7 @@ class PartsForecast(Abstract):
         issue = tables['to_location'].type == 'production'
         quantity = Case((issue, move.internal_quantity),
             else_=-move.internal_quantity)
-        consumption = from_item.select(
+        return from_item.select(
             move.company.as_('company'),
             move.product.as_('product'),
             used_on.product.as_('equipment_product'),
@@ -1837,35 +1871,47 @@ class PartsForecast(Abstract):
             where=Consumption._where(tables),
             group_by=[move.company, move.product, used_on.product])
 
-        reliability = Reliability.table_query()
+    @classmethod
+    def _fleet(cls):
+        "The items in service today of each product"
+        Equipment = Pool().get('service.equipment')
         equipment = Equipment.__table__()
-        fleet = equipment.select(
+        return equipment.select(
             equipment.product.as_('product'),
             Count(Literal(1)).as_('items'),
-            where=(equipment.company == company)
+            where=(equipment.company == cls._company())
             & (equipment.state != 'retired'),
             group_by=[equipment.product])
-        items = Coalesce(fleet.items, 0)
+
+    @classmethod
+    def _company(cls):
+        company = Transaction().context.get('company')
+        return company if company is not None else -1
+
+    @classmethod
+    def _column_id(cls, tables):
+        return tables['consumption'].product
+
+    @classmethod
+    def _dimensions(cls, tables):
+        dimensions = super()._dimensions(tables)
+        dimensions['product'] = tables['consumption'].product
+        return dimensions
+
+    @classmethod
+    def _measures(cls, tables):
+        consumption = tables['consumption']
+        reliability = tables['reliability']
+        items = Coalesce(tables['fleet'].items, 0)
         expected = (consumption.quantity * items * Literal(30.4375)
             / NullIf(reliability.unit_days, 0))
-        query_from = (consumption
-            .join(reliability, 'LEFT',
-                condition=reliability.product == consumption.equipment_product)
-            .join(fleet, 'LEFT',
-                condition=fleet.product == consumption.equipment_product))
-        columns = [
-            consumption.product.as_('id'),
-            consumption.company.as_('company'),
-            consumption.product.as_('product'),
+        return super()._measures(tables) + [
             _float(Sum(consumption.quantity)).as_('consumed'),
             _INTEGER.sql_cast(Sum(items)).as_('fleet'),
             _float(Sum(expected)).as_('expected'),
-            cls._min_quantity(consumption.product, company).as_(
+            cls._min_quantity(consumption.product, cls._company()).as_(
                 'min_quantity'),
             ]
-        return query_from.select(*columns,
-            where=consumption.company == company,
-            group_by=[consumption.company, consumption.product])
 
     @classmethod
     def _min_quantity(cls, product, company):

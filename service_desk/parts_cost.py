@@ -77,31 +77,61 @@ class PartsCost(ModelSQL, ModelView):
 
     @classmethod
     def table_query(cls):
+        from_item, tables = cls._joins()
+        return from_item.select(
+            *cls._columns(tables),
+            where=cls._where(tables),
+            group_by=cls._group_by(tables))
+
+    @classmethod
+    def _joins(cls):
+        "Return the from item and the tables by name"
         context = Transaction().context
-        query = cls.moves_query(
+        moves = cls.moves_query(
             context.get('company'), context.get('from_date'),
             context.get('to_date'))
-        group_by = context.get('group_by')
-        if group_by not in GROUP_COLUMNS:
-            return query
-        keys = GROUP_COLUMNS[group_by]
-        columns = [Min(query.id).as_('id'), query.company.as_('company'),
-            Max(query.date).as_('date')]
-        if 'month' not in keys:
-            columns.append(Literal(Null).as_('month'))
+        return moves, {'moves': moves}
+
+    @classmethod
+    def _group_keys(cls):
+        "Return the columns of the grouping of the context or None"
+        return GROUP_COLUMNS.get(Transaction().context.get('group_by'))
+
+    @classmethod
+    def _columns(cls, tables):
+        moves = tables['moves']
+        keys = cls._group_keys()
+        if keys is None:
+            return [getattr(moves, n).as_(n) for n in [
+                    'id', 'company', 'date', 'month', *REFERENCE_COLUMNS,
+                    'product', 'quantity', 'cost']]
+        columns = [Min(moves.id).as_('id'), moves.company.as_('company'),
+            Max(moves.date).as_('date')]
         for name in ['month'] + REFERENCE_COLUMNS:
             if name in keys:
-                columns.append(getattr(query, name).as_(name))
-            elif name != 'month':
+                columns.append(getattr(moves, name).as_(name))
+            else:
                 columns.append(Literal(Null).as_(name))
         columns += [
-            query.product.as_('product'),
-            Sum(query.quantity).as_('quantity'),
-            Sum(query.cost).as_('cost'),
+            moves.product.as_('product'),
+            Sum(moves.quantity).as_('quantity'),
+            Sum(moves.cost).as_('cost'),
             ]
-        return query.select(*columns,
-            group_by=[query.company, query.product]
-            + [getattr(query, k) for k in keys])
+        return columns
+
+    @classmethod
+    def _where(cls, tables):
+        # moves_query filters on the company and the dates of the context
+        return None
+
+    @classmethod
+    def _group_by(cls, tables):
+        moves = tables['moves']
+        keys = cls._group_keys()
+        if keys is None:
+            return None
+        return [moves.company, moves.product] + [
+            getattr(moves, k) for k in keys]
 
     @classmethod
     def moves_query(cls, company_id=None, from_date=None, to_date=None):

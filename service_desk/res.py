@@ -1,5 +1,7 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from sql import Literal
+
 from trytond.i18n import gettext
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
@@ -65,3 +67,29 @@ class User(metaclass=PoolMeta):
             cls._check_secret(o[0] for o in order if o)
         return super().search(domain, offset=offset, limit=limit,
             order=order, count=count, query=query)
+
+
+class UserGroup(metaclass=PoolMeta):
+    """The spare-parts keeper is a member of the Stock group too
+
+    A group has one parent and the keeper's is the service group, so the
+    keeper's users are put in Tryton's Stock group here (R-ROLE-5).
+    """
+    __name__ = 'res.user-res.group'
+
+    @classmethod
+    def user_group_all_table(cls):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        table = super().user_group_all_table()
+        try:
+            keeper = ModelData.get_id(
+                'service_desk', 'group_service_parts_keeper')
+            stock = ModelData.get_id('stock', 'group_stock')
+        except KeyError:
+            # before the groups are loaded
+            return table
+        user_group = cls.__table__()
+        return table | user_group.select(
+            user_group.user.as_('user'), Literal(stock).as_('group'),
+            where=user_group.group == keeper)

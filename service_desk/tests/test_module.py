@@ -50,7 +50,487 @@ def create_employees(company, *names, **values):
             for p in parties])
 
 
-class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
+ROLES = (
+    'manager', 'technical_engineer', 'field_engineer', 'customer_service',
+    'parts_keeper', 'accountant', 'product_feedback')
+# a role's initial in the masks of ROLE_RIGHTS, in the order of ROLES
+ROLE_INITIALS = 'MTFCKAP'
+
+
+def role_rights_table():
+    """Return what a user in each role group only may do where it differs
+    from a user in no group: model access ('rwcd'), field access ('rw')
+    and, as masks of the role initials, buttons, menus and record rules"""
+    pool = Pool()
+    Button = pool.get('ir.model.button')
+    FieldAccess = pool.get('ir.model.field.access')
+    Menu = pool.get('ir.ui.menu')
+    Model = pool.get('ir.model')
+    ModelAccess = pool.get('ir.model.access')
+    ModelData = pool.get('ir.model.data')
+    RuleGroup = pool.get('ir.rule.group')
+    User = pool.get('res.user')
+
+    xml_ids = {
+        (d.model, d.db_id): f'{d.module}.{d.fs_id}'
+        for d in ModelData.search([
+                ('model', 'in', ['ir.ui.menu', 'ir.rule.group']),
+                ])}
+    models = [m.name for m in Model.search([])]
+    field_models = sorted({a.model for a in FieldAccess.search([])})
+    buttons = Button.search([])
+    rule_groups = RuleGroup.search([
+            ('global_p', '=', False), ('default_p', '=', False)])
+    users = [User(login='no_group', name="No Group")]
+    for role in ROLES:
+        users.append(User(login=role, name=role, groups=[
+                    ModelData.get_id('service_desk', f'group_service_{role}')
+                    ]))
+    User.save(users)
+
+    def perms(access, names):
+        return ''.join(p[0] if access.get(p, True) else '-' for p in names)
+
+    rights = []
+    for user in users:
+        with Transaction().set_user(user.id), \
+                Transaction().set_context(_check_access=True):
+            groups = set(User.get_groups())
+            model_access = ModelAccess.get_access(models)
+            # one model a call: get_access shares one dictionary between
+            # the models asked together
+            FieldAccess._get_access_cache.clear()
+            field_access = {
+                m: FieldAccess.get_access([m])[m] for m in field_models}
+            menus = Menu.search([])
+        rights.append({
+                'model': {
+                    m: perms(a, ['read', 'write', 'create', 'delete'])
+                    for m, a in model_access.items()},
+                'field': {
+                    f'{m}.{f}': perms(a, ['read', 'write'])
+                    for m, fields_ in field_access.items()
+                    for f, a in fields_.items()},
+                'button': {
+                    f'{b.model}|{b.name}': (not b.groups
+                        or bool(groups & {g.id for g in b.groups}))
+                    for b in buttons},
+                'menu': {
+                    xml_ids.get(('ir.ui.menu', m.id), m.rec_name): True
+                    for m in menus},
+                'rule': {
+                    xml_ids.get(('ir.rule.group', r.id), r.name): True
+                    for r in rule_groups
+                    if groups & {g.id for g in r.groups}},
+                })
+
+    table = {}
+    for kind, default in [
+            ('model', 'rwcd'), ('field', 'rw'), ('button', False),
+            ('menu', False), ('rule', False)]:
+        keys = sorted(set().union(*(r[kind] for r in rights)))
+        table[kind] = {}
+        for key in keys:
+            nobody, *roles = [r[kind].get(key, default) for r in rights]
+            if all(v == nobody for v in roles):
+                continue
+            if isinstance(nobody, bool):
+                table[kind][key] = ''.join(
+                    i if v else '.' for i, v in zip(
+                        ROLE_INITIALS, roles, strict=True))
+            else:
+                table[kind][key] = ' '.join(roles)
+    return table
+
+
+class RoleRightsTestMixin:
+    "What each role may do, whatever the shape of the groups"
+
+    @with_transaction()
+    def test_role_rights(self):
+        "R-ROLE-1..6: each role's rights are those of ROLE_RIGHTS"
+        table = role_rights_table()
+        for kind, expected in ROLE_RIGHTS.items():
+            with self.subTest(kind=kind):
+                self.assertEqual(table[kind], expected)
+
+
+# What each role may do where it differs from a user in no group, in the
+# order of ROLES (role_rights_table)
+ROLE_RIGHTS = {
+    'model': {
+        'account.invoice': '---- ---- ---- ---- ---- r--- ----',
+        'account.invoice.line': '---- ---- ---- ---- ---- r--- ----',
+        'account.invoice.payment.mean': '---- ---- ---- ---- ---- r--- ----',
+        'account.invoice.tax': '---- ---- ---- ---- ---- r--- ----',
+        'account.move': '---- ---- ---- ---- ---- r--- ----',
+        'account.move.line': '---- ---- ---- ---- ---- r--- ----',
+        'account.tax.line': '---- ---- ---- ---- ---- r--- ----',
+        'inbound.email': 'r--- ---- ---- r--- ---- ---- ----',
+        'purchase.line': '---- ---- ---- ---- r--- ---- ----',
+        'purchase.purchase': '---- ---- ---- ---- r--- ---- ----',
+        'purchase.request': 'r--- ---- ---- ---- r--- ---- ----',
+        'service.analysis.hot_spot': 'r--- r--- ---- ---- ---- ---- ----',
+        'service.analysis.hot_spot.product':
+            'r--- r--- ---- ---- ---- ---- ----',
+        'service.analysis.key_figures': 'r--- ---- ---- ---- ---- ---- ----',
+        'service.analysis.parts': 'r--- ---- ---- ---- r--- r--- ----',
+        'service.analysis.parts.capital': 'r--- ---- ---- ---- r--- r--- ----',
+        'service.analysis.parts.forecast':
+            'r--- ---- ---- ---- r--- ---- ----',
+        'service.analysis.promise': 'r--- ---- ---- r--- ---- ---- ----',
+        'service.analysis.promise.timeseries':
+            'r--- ---- ---- r--- ---- ---- ----',
+        'service.analysis.reliability': 'r--- r--- ---- ---- ---- ---- ----',
+        'service.analysis.reliability.product':
+            'r--- r--- ---- ---- ---- ---- ----',
+        'service.analysis.satisfaction': 'r--- ---- ---- r--- ---- ---- ----',
+        'service.analysis.satisfaction.timeseries':
+            'r--- ---- ---- r--- ---- ---- ----',
+        'service.analysis.scorecard': 'r--- r--- r--- ---- ---- ---- ----',
+        'service.analysis.ticket': 'r--- ---- ---- r--- ---- ---- ----',
+        'service.analysis.ticket.timeseries':
+            'r--- ---- ---- r--- ---- ---- ----',
+        'service.analysis.top_equipment': 'r--- r--- ---- ---- ---- ---- ----',
+        'service.area': 'rwcd r--- r--- rwc- r--- r--- r---',
+        'service.callback': 'rwc- r--- r--- rwc- ---- r--- ----',
+        'service.configuration': 'rwcd r--- r--- r--- r--- r--- r---',
+        'service.configuration.sequence': 'rwcd r--- r--- r--- r--- r--- r---',
+        'service.equipment': 'rwcd rwc- rwc- rwc- r--- r--- r---',
+        'service.equipment.need': 'rw-- rwc- rwc- r--- ---- ---- ----',
+        'service.fault.analysis': 'r--- rwcd r--- r--- ---- ---- ----',
+        'service.fault.analysis-service.equipment':
+            'r--- rwcd r--- r--- ---- ---- ----',
+        'service.fault.analysis-service.ticket':
+            'r--- rwcd r--- r--- ---- ---- ----',
+        'service.fault.analysis-service.work_order':
+            'r--- rwcd r--- r--- ---- ---- ----',
+        'service.fault.analysis.action': 'rw-- rwcd rw-- r--- ---- ---- ----',
+        'service.fault.category': 'rwcd rwcd r--- r--- r--- r--- ----',
+        'service.fault.repeat': 'r--- r--- ---- r--- ---- ---- ----',
+        'service.inspection': 'rwcd rwc- rw-- rw-- r--- r--- ----',
+        'service.inspection-company.employee':
+            'rwcd rwc- rw-- rw-- r--- r--- ----',
+        'service.inspection.checklist': 'rwcd rwcd r--- r--- r--- r--- ----',
+        'service.inspection.checklist-product.product':
+            'rwcd rwcd r--- r--- r--- r--- ----',
+        'service.inspection.checklist.item':
+            'rwcd rwcd r--- r--- r--- r--- ----',
+        'service.inspection.line': 'rwcd rwc- rw-- rw-- r--- r--- ----',
+        'service.inspection.plan': 'rwcd rwc- r--- r--- r--- r--- ----',
+        'service.inspection.plan-company.employee':
+            'rwcd rwc- r--- r--- r--- r--- ----',
+        'service.inspection.plan-service.area':
+            'rwcd rwc- r--- r--- r--- r--- ----',
+        'service.inspection.plan-service.site':
+            'rwcd rwc- r--- r--- r--- r--- ----',
+        'service.inspection.plan.phase': 'rwcd rwc- r--- r--- r--- r--- ----',
+        'service.inspection.plan.progress':
+            'rwcd rwc- r--- r--- r--- r--- ----',
+        'service.meeting': 'rw-- rwcd r--- r--- ---- ---- ----',
+        'service.meeting-company.employee':
+            'rw-- rwcd r--- r--- ---- ---- ----',
+        'service.meeting.action': 'rw-- rwcd rw-- r--- ---- ---- ----',
+        'service.meeting.item': 'rw-- rwcd r--- r--- ---- ---- ----',
+        'service.part.failure': 'r--- r--- ---- ---- r--- ---- ----',
+        'service.parts.cost': 'r--- ---- ---- ---- r--- r--- ----',
+        'service.parts.cost.reconciliation':
+            'r--- ---- ---- ---- ---- r--- ----',
+        'service.parts.cost.reconciliation.move':
+            'r--- ---- ---- ---- ---- r--- ----',
+        'service.product.feedback': 'rwc- rwc- r-c- ---- ---- ---- rw--',
+        'service.reply.template': 'rwcd r--- r--- rwcd r--- r--- r---',
+        'service.requisition': 'rwcd rwc- rwc- r--- rwcd r--- ----',
+        'service.requisition.line': 'rwcd rwc- rwc- r--- rwcd r--- ----',
+        'service.requisition.return': 'rwcd rwc- rwc- r--- rwcd r--- ----',
+        'service.site': 'rwcd rw-- r--- rwc- r--- r--- r---',
+        'service.site-party.contact_mechanism':
+            'rwcd rwcd r--- rwcd r--- r--- r---',
+        'service.ticket': 'rwcd rw-- rw-- rwc- r--- r--- ----',
+        'service.ticket.target': 'rwcd r--- r--- r--- r--- r--- r---',
+        'service.training.attendee': 'rwcd rwcd r--- r--- ---- ---- ----',
+        'service.training.course': 'rwcd rwc- r--- r--- ---- ---- ----',
+        'service.training.coverage': 'r--- r--- ---- r--- ---- ---- ----',
+        'service.training.plan': 'rwcd rwcd ---- ---- ---- ---- ----',
+        'service.training.qualification': 'rwcd rwcd r--- r--- ---- ---- ----',
+        'service.training.session': 'rwcd rwcd r--- r--- ---- ---- ----',
+        'service.training.session-company.employee':
+            'rwcd rwcd r--- r--- ---- ---- ----',
+        'service.vehicle': 'rwcd r--- r--- r--- rw-- r--- ----',
+        'service.work_order': 'rwcd rwc- rwc- rwc- r--- r--- ----',
+        'service.work_order-company.employee':
+            'rwcd rwc- rwc- rwc- r--- r--- ----',
+        'service.work_order.appointment': 'rwcd rwc- rwc- rwc- r--- r--- ----',
+        'service.work_order.review': 'r--- rwcd r--- r--- ---- ---- ----',
+        'stock.inventory': '---- ---- ---- ---- rwcd ---- ----',
+        'stock.inventory.line': '---- ---- ---- ---- rwcd ---- ----',
+        'stock.move': '---- ---- ---- ---- rwcd r--- ----',
+        'stock.order_point': 'rwcd r--- r--- r--- rwcd r--- r---',
+        'stock.period': '---- ---- ---- ---- r--- ---- ----',
+        'stock.period.cache': '---- ---- ---- ---- r--- ---- ----',
+        'stock.product_quantities_warehouse':
+            '---- ---- ---- ---- r--- ---- ----',
+        'stock.product_quantities_warehouse.move':
+            '---- ---- ---- ---- r--- ---- ----',
+        'stock.reporting.inventory': '---- ---- ---- ---- r--- ---- ----',
+        'stock.reporting.inventory.daily':
+            '---- ---- ---- ---- r--- ---- ----',
+        'stock.reporting.inventory.move': '---- ---- ---- ---- r--- ---- ----',
+        'stock.reporting.inventory.turnover':
+            '---- ---- ---- ---- r--- ---- ----',
+        'stock.shipment.in': '---- ---- ---- ---- rwc- ---- ----',
+        'stock.shipment.in.return': '---- ---- ---- ---- rwc- ---- ----',
+        'stock.shipment.internal': '---- ---- ---- ---- rwc- ---- ----',
+        'stock.shipment.out': '---- ---- ---- ---- rwc- ---- ----',
+        'stock.shipment.out.return': '---- ---- ---- ---- rwc- ---- ----',
+        },
+    'field': {
+        'product.cost_price.revision.cost_price': 'rw rw -- -- rw rw rw',
+        'product.product.cost_price': 'rw rw -- -- rw rw rw',
+        'product.product.cost_value': 'rw rw -- -- rw rw rw',
+        'product.template.cost_price': 'rw rw -- -- rw rw rw',
+        'product.template.cost_value': 'rw rw -- -- rw rw rw',
+        'service.fault.analysis.action.analysis': 'rw rw r- rw rw rw rw',
+        'service.fault.analysis.action.decision_comment':
+            'rw rw r- rw rw rw rw',
+        'service.fault.analysis.action.description': 'rw rw r- rw rw rw rw',
+        'service.fault.analysis.action.drop_reason': 'rw rw r- rw rw rw rw',
+        'service.fault.analysis.action.due_date': 'rw rw r- rw rw rw rw',
+        'service.fault.analysis.action.kind': 'rw rw r- rw rw rw rw',
+        'service.fault.analysis.action.responsible': 'rw rw r- rw rw rw rw',
+        'service.requisition.cost': 'r- r- -- -- r- r- --',
+        'service.requisition.line.value': 'r- r- -- -- r- r- --',
+        'service.requisition.value': 'r- r- -- -- r- r- --',
+        'service.ticket.technical_answer': 'rw rw r- r- r- r- r-',
+        'service.work_order.parts_cost': 'r- r- -- -- r- r- --',
+        'stock.move.cost_price': 'rw rw -- -- rw rw rw',
+        },
+    'button': {
+        'service.callback|cancel': 'M..C...',
+        'service.callback|record': 'M..C...',
+        'service.equipment.need|accept': 'M......',
+        'service.equipment.need|do': 'MTF....',
+        'service.equipment.need|plan': 'MT.....',
+        'service.equipment.need|propose': 'MT.....',
+        'service.equipment.need|reject': 'M......',
+        'service.equipment|put_in_service': 'MTF....',
+        'service.equipment|report_faulty': 'MTFC...',
+        'service.equipment|retire': 'MT.....',
+        'service.equipment|start_repair': 'MTF....',
+        'service.fault.analysis.action|accept': 'M......',
+        'service.fault.analysis.action|create_work_orders': 'MT.....',
+        'service.fault.analysis.action|do': '.TF....',
+        'service.fault.analysis.action|drop': '.T.....',
+        'service.fault.analysis.action|reject': 'M......',
+        'service.fault.analysis.action|reopen': '.T.....',
+        'service.fault.analysis.action|request_parts': 'MT.....',
+        'service.fault.analysis|analyse': '.T.....',
+        'service.fault.analysis|cancel': '.T.....',
+        'service.fault.analysis|close': 'M......',
+        'service.fault.analysis|confirm_effect': '.T.....',
+        'service.fault.analysis|plan_actions': '.T.....',
+        'service.fault.analysis|raise_feedback': '.T.....',
+        'service.fault.analysis|verify': '.T.....',
+        'service.fault.repeat|analyse': '.T.....',
+        'service.inspection.line|raise_feedback': 'MTF....',
+        'service.inspection.plan|generate': 'MT.....',
+        'service.inspection|cancel': 'MT.....',
+        'service.inspection|do': 'MTF....',
+        'service.inspection|schedule': 'MT.C...',
+        'service.inspection|start': 'MTF....',
+        'service.meeting.action|do': 'MTF....',
+        'service.meeting.action|reopen': 'MT.....',
+        'service.meeting|draft': 'MT.....',
+        'service.meeting|hold': 'MT.....',
+        'service.meeting|load_agenda': 'MT.....',
+        'service.product.feedback|ask_again': 'MT.....',
+        'service.product.feedback|close': 'MT.....',
+        'service.product.feedback|reply': '......P',
+        'service.product.feedback|send': 'MT.....',
+        'service.requisition.return|do': 'M...K..',
+        'service.requisition.return|send': 'M...K..',
+        'service.requisition|approve': 'M...K..',
+        'service.requisition|cancel': 'MTF.K..',
+        'service.requisition|draft': 'MTF.K..',
+        'service.requisition|issue': 'M...K..',
+        'service.requisition|issue_available': 'M...K..',
+        'service.requisition|reject': 'M...K..',
+        'service.requisition|request': 'MTF.K..',
+        'service.ticket|cancel': 'M..C...',
+        'service.ticket|close': 'M..C...',
+        'service.ticket|escalate': 'MT.C...',
+        'service.ticket|open': 'M..C...',
+        'service.ticket|raise_feedback': 'MTF....',
+        'service.ticket|reopen': 'M..C...',
+        'service.ticket|resolve': 'MTFC...',
+        'service.ticket|review': 'M......',
+        'service.ticket|start': 'MTFC...',
+        'service.ticket|wait': 'MTFC...',
+        'service.training.plan|cancel': 'MT.....',
+        'service.training.plan|confirm': 'MT.....',
+        'service.training.plan|do': 'MT.....',
+        'service.training.plan|draft': 'MT.....',
+        'service.training.session|cancel': 'MT.....',
+        'service.training.session|do': 'MT.....',
+        'service.training.session|draft': 'MT.....',
+        'service.training.session|schedule': 'MT.....',
+        'service.work_order.review|confirm': '.T.....',
+        'service.work_order|cancel': 'MT.C...',
+        'service.work_order|create_invoice': 'M....A.',
+        'service.work_order|do': 'MTF....',
+        'service.work_order|draft': 'MT.C...',
+        'service.work_order|escalate': 'MTF....',
+        'service.work_order|schedule': 'MT.C...',
+        'service.work_order|start': 'MTF....',
+        'stock.shipment.internal|assign_wizard': '....K..',
+        },
+    'menu': {
+        'account.menu_account': '.....A.',
+        'account.menu_account_tree_chart': '.....A.',
+        'account.menu_balance_non_deferral': '.....A.',
+        'account.menu_close_fiscalyear': '.....A.',
+        'account.menu_close_journal_period': '.....A.',
+        'account.menu_close_period': '.....A.',
+        'account.menu_entries': '.....A.',
+        'account.menu_journal_open_cash': '.....A.',
+        'account.menu_journal_period_tree': '.....A.',
+        'account.menu_journal_period_tree2': '.....A.',
+        'account.menu_move_form': '.....A.',
+        'account.menu_move_template_create': '.....A.',
+        'account.menu_open_balance_sheet': '.....A.',
+        'account.menu_open_income_statement': '.....A.',
+        'account.menu_open_journal': '.....A.',
+        'account.menu_processing': '.....A.',
+        'account.menu_reconcile': '.....A.',
+        'account.menu_reporting': '.....A.',
+        'account.menu_tax_code_tree_chart': '.....A.',
+        'account_invoice.menu_invoice_in_form': '.....A.',
+        'account_invoice.menu_invoice_out_form': '.....A.',
+        'account_invoice.menu_invoices': '.....A.',
+        'service_desk.menu_analysis': 'MTFCKA.',
+        'service_desk.menu_analysis_board_engineer': 'MT.....',
+        'service_desk.menu_analysis_board_keeper': 'M...K..',
+        'service_desk.menu_analysis_board_manager': 'M......',
+        'service_desk.menu_analysis_hot_spot': 'MT.....',
+        'service_desk.menu_analysis_hot_spot_product': 'MT.....',
+        'service_desk.menu_analysis_monthly_report': 'M......',
+        'service_desk.menu_analysis_parts': 'M...KA.',
+        'service_desk.menu_analysis_parts_capital': 'M...KA.',
+        'service_desk.menu_analysis_parts_forecast': 'M...K..',
+        'service_desk.menu_analysis_parts_idle': 'M...KA.',
+        'service_desk.menu_analysis_promise': 'M..C...',
+        'service_desk.menu_analysis_promise_timeseries': 'M..C...',
+        'service_desk.menu_analysis_reliability': 'MT.....',
+        'service_desk.menu_analysis_reliability_product': 'MT.....',
+        'service_desk.menu_analysis_satisfaction': 'M..C...',
+        'service_desk.menu_analysis_satisfaction_timeseries': 'M..C...',
+        'service_desk.menu_analysis_scorecard': 'MTF....',
+        'service_desk.menu_analysis_ticket': 'M..C...',
+        'service_desk.menu_analysis_ticket_timeseries': 'M..C...',
+        'service_desk.menu_analysis_top_equipment': 'MT.....',
+        'service_desk.menu_area_form': 'MTFCKA.',
+        'service_desk.menu_board_today': 'M..C...',
+        'service_desk.menu_callback': 'MTFC.A.',
+        'service_desk.menu_configuration': 'M......',
+        'service_desk.menu_configuration_form': 'M......',
+        'service_desk.menu_duty_board': 'MT.C...',
+        'service_desk.menu_engineering': 'MTFC..P',
+        'service_desk.menu_equipment_form': 'MTFCKA.',
+        'service_desk.menu_equipment_need_form': 'MTFC...',
+        'service_desk.menu_fault_analysis_action_form': 'MTFC...',
+        'service_desk.menu_fault_analysis_form': 'MTFC...',
+        'service_desk.menu_fault_category_form': 'M......',
+        'service_desk.menu_fault_repeat': 'MT.C...',
+        'service_desk.menu_inbound_email_check': 'M..C...',
+        'service_desk.menu_inspection': 'MTFCKAP',
+        'service_desk.menu_inspection_calendar': 'MTFCKA.',
+        'service_desk.menu_inspection_checklist_form': 'MT.....',
+        'service_desk.menu_inspection_form': 'MTFCKA.',
+        'service_desk.menu_inspection_needs': 'MT.....',
+        'service_desk.menu_inspection_plan_form': 'MT.....',
+        'service_desk.menu_installed_base': 'MTFCKA.',
+        'service_desk.menu_meeting_action_form': 'MTFC...',
+        'service_desk.menu_meeting_form': 'MTFC...',
+        'service_desk.menu_order_point': 'M...K..',
+        'service_desk.menu_order_point_below_minimum': 'M...K..',
+        'service_desk.menu_part_failure': 'MT..K..',
+        'service_desk.menu_parts': 'MTFCKA.',
+        'service_desk.menu_parts_cost': 'M...KA.',
+        'service_desk.menu_parts_cost_reconciliation': 'M....A.',
+        'service_desk.menu_product_feedback_form': 'MTF...P',
+        'service_desk.menu_qualification_form': 'MTF....',
+        'service_desk.menu_reply_template': 'M......',
+        'service_desk.menu_requisition_form': 'MTFCKA.',
+        'service_desk.menu_requisition_return_form': 'MTFCKA.',
+        'service_desk.menu_service': 'MTFCKAP',
+        'service_desk.menu_site_form': 'MTFCKA.',
+        'service_desk.menu_stock_supply': 'M...K..',
+        'service_desk.menu_ticket_calendar': 'MTFCKA.',
+        'service_desk.menu_ticket_complaint': 'M......',
+        'service_desk.menu_ticket_form': 'MTFCKA.',
+        'service_desk.menu_ticket_suggestion': 'M......',
+        'service_desk.menu_ticket_target': 'M......',
+        'service_desk.menu_training': 'MTFCKAP',
+        'service_desk.menu_training_course_form': 'MTFC...',
+        'service_desk.menu_training_coverage': 'MT.C...',
+        'service_desk.menu_training_plan_form': 'MT.....',
+        'service_desk.menu_training_session_calendar': 'MTFC...',
+        'service_desk.menu_training_session_form': 'MTFC...',
+        'service_desk.menu_vehicle_form': 'M......',
+        'service_desk.menu_work_order_calendar': 'MTFCKA.',
+        'service_desk.menu_work_order_form': 'MTFCKA.',
+        'service_desk.menu_work_order_review_form': 'MTFC...',
+        'service_desk.menu_work_order_to_review': 'MT.....',
+        'service_desk.menu_work_order_today': 'MTFCKA.',
+        'stock.menu_inventory_form': '....K..',
+        'stock.menu_location_list': '....K..',
+        'stock.menu_location_tree': '....K..',
+        'stock.menu_reporting': '....K..',
+        'stock.menu_reporting_inventory': '....K..',
+        'stock.menu_reporting_inventory_turnover': '....K..',
+        'stock.menu_shipment': '....K..',
+        'stock.menu_shipment_in_form': '....K..',
+        'stock.menu_shipment_in_return_form': '....K..',
+        'stock.menu_shipment_internal_form': '....K..',
+        'stock.menu_shipment_out_form': '....K..',
+        'stock.menu_shipment_out_return_form': '....K..',
+        'stock.menu_stock': '....K..',
+        'stock.menu_warehouse_list': '....K..',
+        'stock_supply.menu_order_point_form': '....K..',
+        },
+    'rule': {
+        'service_desk.rule_group_analysis_scorecard_all': 'MT.....',
+        'service_desk.rule_group_analysis_scorecard_field_engineer': '..F....',
+        'service_desk.rule_group_fault_analysis_action_all': 'MT.C...',
+        'service_desk.rule_group_fault_analysis_action_own': '..F....',
+        'service_desk.rule_group_fault_analysis_all': 'MT.C...',
+        'service_desk.rule_group_fault_analysis_own': '..F....',
+        'service_desk.rule_group_meeting_action_all': 'MT.C...',
+        'service_desk.rule_group_meeting_action_own': '..F....',
+        'service_desk.rule_group_meeting_all': 'MT.C...',
+        'service_desk.rule_group_meeting_own': '..F....',
+        'service_desk.rule_group_product_feedback_sent': '......P',
+        'service_desk.rule_group_requisition_all': 'MT.CKA.',
+        'service_desk.rule_group_requisition_field_engineer': '..F....',
+        'service_desk.rule_group_timesheet_work_field_engineer': '..F....',
+        'service_desk.rule_group_training_attendee_all': 'MT.C...',
+        'service_desk.rule_group_training_attendee_own': '..F....',
+        'service_desk.rule_group_training_qualification_all': 'MT.C...',
+        'service_desk.rule_group_training_qualification_own': '..F....',
+        'service_desk.rule_group_training_session_all': 'MT.C...',
+        'service_desk.rule_group_training_session_own': '..F....',
+        'service_desk.rule_group_work_order_all': 'MT.CKA.',
+        'service_desk.rule_group_work_order_field_engineer': '..F....',
+        'service_desk.rule_group_work_order_field_engineer_requisitions':
+            '..F....',
+        'service_desk.rule_group_work_order_review_all': 'MT.C...',
+        'service_desk.rule_group_work_order_review_own': '..F....',
+        },
+    }
+
+
+class ServiceDeskTestCase(
+        RoleRightsTestMixin, CompanyTestMixin, ModuleTestCase):
     "Test service_desk module"
     module = 'service_desk'
     extras = [
