@@ -1,6 +1,6 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""The field engineer works in Chinese (R-ROLE-3, R-PART-5).
+"""The staff work in Chinese (R-ROLE-3, R-PART-5, R-DATA-6).
 
 Run last: the demo user's language is changed for the rest of the session.
 """
@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import check_no_error
-from test_browser import click_tab, login, open_list, set_language
+from test_browser import (
+    click_tab, login, open_list, set_language, wait_idle)
 
 pytestmark = pytest.mark.demo_server
 
@@ -85,3 +86,40 @@ def test_keeper_sees_parts_below_minimum_in_chinese(
         ).to_be_visible()
     page.screenshot(path=artifacts / 'browser-zh-order-points.png')
 
+
+
+def test_manager_board_draws_its_charts_in_chinese(
+        demo_server, new_page, artifacts):
+    "R-DATA-6: the manager's board, its key figures and charts, in Chinese"
+    page = new_page(viewport={'width': 1600, 'height': 1400})
+    login(page, demo_server, 'manager', 'service-demo')
+    set_language(page, 'Chinese Simplified')
+    page.locator('#menu').get_by_text('售后服务', exact=True).wait_for()
+    board = open_list(page, '售后服务', '统计分析', '服务总览')
+
+    # the key figures come first, under their Chinese headers
+    for header in ['未结工单', '已超时', '今日到期', '待回访', '备件资金占用']:
+        expect(board.locator('table thead th:visible', has_text=header)
+            ).to_be_visible()
+    figures = board.locator('table', has=page.locator(
+            'thead th', has_text='未结工单')).locator('tbody tr:visible')
+    expect(figures.first).to_contain_text(re.compile(r'\d'))
+
+    # the charts are drawn, each with the demo's figures in it
+    charts = board.locator('svg:has(.bb-chart)')
+    expect(charts).to_have_count(5, timeout=60_000)
+    for index in range(5):
+        chart = charts.nth(index)
+        chart.scroll_into_view_if_needed()
+        shapes = chart.locator(
+            '.bb-chart-bar path, .bb-chart-line path.bb-line,'
+            ' .bb-chart-arc path')
+        expect(shapes.first).to_be_attached()
+        # a shape of no size is an empty series
+        assert any(
+            (shape.bounding_box() or {}).get('height', 0) > 1
+            for shape in shapes.all()), f"chart {index} has no data"
+    wait_idle(page)
+    check_no_error(page)
+    page.screenshot(
+        path=artifacts / 'browser-zh-manager-board.png', full_page=True)
