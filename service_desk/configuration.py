@@ -183,11 +183,17 @@ class Configuration(
     def default_callback_attempts(cls):
         return 3
 
-    def get_currency(self, name):
+    @classmethod
+    def default_currency(cls):
+        "The currency of the company of the context"
         Company = Pool().get('company.company')
         company = Transaction().context.get('company')
         if company is not None and company >= 0:
             return Company(company).currency.id
+
+    def get_currency(self, name):
+        # the singleton is read from its defaults until it is saved
+        return self.default_currency()
 
     def working_calendar(self, company):
         return WorkingCalendar(
