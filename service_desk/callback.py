@@ -5,12 +5,12 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.company import CompanyReport
-from trytond.modules.company.model import employee_field
+from trytond.modules.company.model import employee_field, set_employee
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
-from trytond.transaction import Transaction
 
-from .common import CompanyMixin, GuardedMixin, KeptMixin, boolean_domain
+from .common import (
+    CompanyMixin, GuardedMixin, KeptMixin, boolean_domain, set_timestamp)
 from .exceptions import CallbackError
 
 
@@ -254,6 +254,8 @@ class Callback(
 
     @classmethod
     @ModelView.button
+    @set_employee('called_by', when='before')
+    @set_timestamp('called_at', when='before')
     def record(cls, callbacks):
         """Record the outcome of the call
 
@@ -267,14 +269,9 @@ class Callback(
         Date = pool.get('ir.date')
         config = Configuration(1)
         max_attempts = config.callback_attempts
-        employee = Transaction().context.get('employee')
-        now = dt.datetime.now()
         done, failed, retried, to_reopen = [], [], [], []
         for callback in callbacks:
             callback.attempts = (callback.attempts or 0) + 1
-            callback.called_at = now
-            if employee and not callback.called_by:
-                callback.called_by = employee
             if callback.reached:
                 if not callback.solved or not callback.satisfaction:
                     raise CallbackError(gettext(

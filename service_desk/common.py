@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 "Pieces shared by the models of service_desk."
 import datetime as dt
+import functools
 import inspect
 import math
 
@@ -20,6 +21,37 @@ from .exceptions import BoundsError, CancelReasonError
 # the dates a person can mean when he records a service event
 EARLIEST = dt.datetime(2000, 1, 1)
 LATEST_AHEAD = dt.timedelta(days=5 * 366)
+
+
+def timestamp(Model, field):
+    """Return the value stamping field of Model now: the company's today
+    for a date, the model's _now() (naive UTC) to the second for a
+    date and time"""
+    if Model._fields[field]._type == 'date':
+        return Pool().get('ir.date').today()
+    now = getattr(Model, '_now', dt.datetime.now)()
+    return now.replace(microsecond=0)
+
+
+def set_timestamp(field, when='after', first=False):
+    """Decorate a method of records to record in field when they went
+    through it, as set_employee records who (the value is given by
+    timestamp); with first, only the records whose field is empty"""
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(cls, records, *args, **kwargs):
+            if when == 'after':
+                result = func(cls, records, *args, **kwargs)
+            to_stamp = [r for r in records
+                if not (first and getattr(r, field))]
+            if to_stamp:
+                cls.write(to_stamp, {field: timestamp(cls, field)})
+            if when == 'before':
+                result = func(cls, records, *args, **kwargs)
+            return result
+        return wrapper
+    assert when in {'before', 'after'}
+    return decorator
 
 
 class CompanyMixin:

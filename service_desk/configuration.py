@@ -6,8 +6,10 @@ from trytond.model import (
     ModelSingleton, ModelSQL, ModelView, fields)
 from trytond.modules.company.model import (
     CompanyMultiValueMixin, CompanyValueMixin)
+from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id
+from trytond.transaction import Transaction
 
 from .working_calendar import WorkingCalendar
 
@@ -61,8 +63,8 @@ class Configuration(
                 ('sequence_type', '=',
                     Id('service_desk', 'sequence_type_requisition')),
                 ]))
-    requisition_manager_value = fields.Numeric(
-        "Manager Approval Above", digits=(16, 2),
+    requisition_manager_value = Monetary(
+        "Manager Approval Above", currency='currency', digits='currency',
         domain=['OR',
             ('requisition_manager_value', '=', None),
             ('requisition_manager_value', '>=', 0),
@@ -70,6 +72,10 @@ class Configuration(
         help="Requisitions worth more than this (at cost) must be approved "
         "by the service manager; leave empty for the keeper to approve "
         "any value.")
+    currency = fields.Function(fields.Many2One(
+            'currency.currency', "Currency",
+            help="The currency of the company the amounts are in."),
+        'get_currency')
     maximum_quantity = fields.Float(
         "Maximum Quantity per Line",
         domain=['OR',
@@ -181,6 +187,18 @@ class Configuration(
     @classmethod
     def default_callback_attempts(cls):
         return 3
+
+    @classmethod
+    def default_currency(cls):
+        "The currency of the company of the context"
+        Company = Pool().get('company.company')
+        company = Transaction().context.get('company')
+        if company is not None and company >= 0:
+            return Company(company).currency.id
+
+    def get_currency(self, name):
+        # the singleton is read from its defaults until it is saved
+        return self.default_currency()
 
     def working_calendar(self, company):
         "Return the WorkingCalendar of the company"

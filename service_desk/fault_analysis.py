@@ -10,13 +10,14 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
 from trytond.modules.company import CompanyReport
-from trytond.modules.company.model import employee_field
+from trytond.modules.company.model import (
+    employee_field, reset_employee, set_employee)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
-from .common import CompanyMixin, GuardedMixin, KeptMixin
+from .common import CompanyMixin, GuardedMixin, KeptMixin, set_timestamp
 from .fault import FaultCodedMixin
 
 ANALYSIS_STATES = [
@@ -275,16 +276,13 @@ class FaultAnalysis(
     @classmethod
     @ModelView.button
     @Workflow.transition('actions')
+    @reset_employee('verified_by', 'verified_date')
     def plan_actions(cls, analyses):
         for analysis in analyses:
             if not analysis.root_cause:
                 raise FaultAnalysisError(gettext(
                         'service_desk.msg_fault_analysis_root_cause',
                         analysis=analysis.rec_name))
-        cls.write(analyses, {
-                'verified_by': None,
-                'verified_date': None,
-                })
 
     @classmethod
     @ModelView.button
@@ -320,6 +318,8 @@ class FaultAnalysis(
     @classmethod
     @ModelView.button
     @Workflow.transition('closed')
+    @set_employee('approved_by')
+    @set_timestamp('closed_date')
     def close(cls, analyses):
         cls.check_actions_finished(analyses)
         for analysis in analyses:
@@ -327,10 +327,6 @@ class FaultAnalysis(
                 raise FaultAnalysisError(gettext(
                         'service_desk.msg_fault_analysis_not_verified',
                         analysis=analysis.rec_name))
-        cls.write(analyses, {
-                'approved_by': _employee(),
-                'closed_date': _today(),
-                })
 
 
 class FaultAnalysisEquipment(ModelSQL):

@@ -10,12 +10,13 @@ from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.modules.company import CompanyReport
-from trytond.modules.company.model import employee_field
-from trytond.pool import Pool
+from trytond.modules.company.model import employee_field, set_employee
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin, GuardedMixin, KeptMixin, boolean_domain
+from .common import (
+    CompanyMixin, GuardedMixin, KeptMixin, boolean_domain, set_timestamp)
 from .exceptions import InspectionError
 from .inspection_checklist import ITEM_TYPES, PHASES
 from .ticket import OPEN_STATES as TICKET_OPEN_STATES
@@ -241,23 +242,34 @@ class Inspection(
         table = cls.__table__()
         existing = cls.__table__()
         site = Site.__table__()
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
+        cursor = Transaction().connection.cursor()
         missing = ~Exists(existing.select(
                 Literal(1),
                 where=(existing.plan == plan.id)
                 & (existing.site == site.id)
                 & (existing.cycle_start == cycle_start)
                 & (existing.phase == phase)))
-        query = site.select(
-            Literal(plan.company.id), Literal(plan.id), site.id,
-            Literal(cycle_start), Literal(phase), Literal(planned),
-            Literal('planned'), Literal(transaction.user), CurrentTimestamp(),
-            where=site.id.in_(sites) & missing)
-        cursor.execute(*table.insert([
-                    table.company, table.plan, table.site, table.cycle_start,
-                    table.phase, table.planned_date, table.state,
-                    table.create_uid, table.create_date], query))
+        columns, values = zip(*cls._insert_visit_values(
+                table, site, plan, cycle_start, phase, planned), strict=True)
+        query = site.select(*values, where=site.id.in_(sites) & missing)
+        cursor.execute(*table.insert(list(columns), query))
+
+    @classmethod
+    def _insert_visit_values(
+            cls, table, site, plan, cycle_start, phase, planned):
+        """Return the (column, SQL value) pairs of a visit inserted for
+        each row of the site table; an add-on appends its required columns"""
+        return [
+            (table.company, Literal(plan.company.id)),
+            (table.plan, Literal(plan.id)),
+            (table.site, site.id),
+            (table.cycle_start, Literal(cycle_start)),
+            (table.phase, Literal(phase)),
+            (table.planned_date, Literal(planned)),
+            (table.state, Literal(cls.default_state())),
+            (table.create_uid, Literal(Transaction().user)),
+            (table.create_date, CurrentTimestamp()),
+            ]
 
     @classmethod
     def insert_lines(cls, plan):
@@ -279,8 +291,7 @@ class Inspection(
         item = Item.__table__()
         products = ChecklistProduct.__table__()
         any_product = ChecklistProduct.__table__()
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
+        cursor = Transaction().connection.cursor()
 
         applies = (
             ~Exists(any_product.select(
@@ -290,14 +301,14 @@ class Inspection(
                     Literal(1),
                     where=(products.checklist == checklist.id)
                     & (products.product == equipment.product))))
+        columns, values = zip(*Line._insert_values(
+                line, inspection, equipment, item), strict=True)
         query = (inspection
             .join(equipment, condition=equipment.site == inspection.site)
             .join(item, condition=(item.phase == Null)
                 | (item.phase == inspection.phase))
             .join(checklist, condition=checklist.id == item.checklist)
-            .select(
-                inspection.id, equipment.id, item.id,
-                Literal(transaction.user), CurrentTimestamp(),
+            .select(*values,
                 where=(inspection.plan == plan.id)
                 & (inspection.state == 'planned')
                 & (equipment.active == Literal(True))
@@ -307,9 +318,7 @@ class Inspection(
                 & ~Exists(existing.select(
                         Literal(1),
                         where=existing.inspection == inspection.id))))
-        cursor.execute(*line.insert([
-                    line.inspection, line.equipment, line.item,
-                    line.create_uid, line.create_date], query))
+        cursor.execute(*line.insert(list(columns), query))
 
     @classmethod
     @ModelView.button
@@ -333,6 +342,7 @@ class Inspection(
             orders.append(WorkOrder(
                     company=inspection.company,
                     kind='inspection',
+                    origin=inspection,
                     party=inspection.site.party,
                     site=inspection.site,
                     description=inspection.rec_name,
@@ -365,6 +375,8 @@ class Inspection(
     @classmethod
     @ModelView.button
     @Workflow.transition('done')
+    @set_employee('done_by')
+    @set_timestamp('done_at')
     def do(cls, inspections):
         """Record the visit (R-INSP-3)
 
@@ -375,9 +387,8 @@ class Inspection(
         """
         pool = Pool()
         Line = pool.get('service.inspection.line')
+        Ticket = pool.get('service.ticket')
         Callback = pool.get('service.callback')
-        Configuration = pool.get('service.configuration')
-        Date = pool.get('ir.date')
         for inspection in inspections:
             for line in inspection.lines:
                 if line.item.required and not line.item.is_answered(line):
@@ -390,94 +401,19 @@ class Inspection(
         for line in lines:
             line.failed = line.item.is_failure(line)
         Line.save(lines)
-        cls._create_repair_tickets([line for line in lines if line.failed])
-        cls._create_inquiries(inspections)
+        failed = [line for line in lines if line.failed]
+        tickets = Ticket.repair_from_inspection_lines(failed)
+        for line in failed:
+            line.ticket = tickets[line.equipment]
+        Line.save(failed)
 
-        config = Configuration(1)
-        delay = config.callback_delay
-        Callback.save([Callback(
-                    company=i.company,
-                    kind='inspection',
-                    inspection=i,
-                    party=i.site.party,
-                    contact=i.site.party.contact_mechanism_get(),
-                    site=i.site,
-                    due_date=config.working_calendar(i.company).working_day(
-                        Date.today() + delay))
-                for i in inspections])
-        cls.write(inspections, {
-                'done_at': cls._now(),
-                'done_by': Transaction().context.get('employee'),
-                })
-
-    @classmethod
-    def _create_repair_tickets(cls, lines):
-        "One repair ticket an item, unless one is already open for it"
-        pool = Pool()
-        Ticket = pool.get('service.ticket')
-        Line = pool.get('service.inspection.line')
-        by_equipment = {}
-        for line in lines:
-            by_equipment.setdefault(line.equipment, []).append(line)
-        if not by_equipment:
-            return
-        open_tickets = {}
-        for ticket in Ticket.search([
-                    ('equipment', 'in', [e.id for e in by_equipment]),
-                    ('type', '=', 'repair'),
-                    ('state', 'in', ['draft'] + TICKET_OPEN_STATES),
-                    ], order=[('id', 'ASC')]):
-            open_tickets.setdefault(ticket.equipment, ticket)
-        new = []
-        for equipment, failed in by_equipment.items():
-            if equipment in open_tickets:
-                continue
-            inspection = failed[0].inspection
-            ticket = Ticket(
-                company=inspection.company,
-                channel='inspection',
-                type='repair',
-                party=inspection.site.party,
-                site=inspection.site,
-                equipment=equipment,
-                subject=gettext(
-                    'service_desk.msg_inspection_ticket_subject',
-                    items=', '.join(sorted(f.item.name for f in failed))),
-                description='\n'.join(filter(None, [
-                            inspection.rec_name,
-                            *(f.note for f in failed)])))
-            ticket.priority = ticket.on_change_with_priority()
-            open_tickets[equipment] = ticket
-            new.append(ticket)
-        Ticket.save(new)
-        Ticket.open(new)
-        for equipment, failed in by_equipment.items():
-            for line in failed:
-                line.ticket = open_tickets[equipment]
-        Line.save(lines)
-
-    @classmethod
-    def _create_inquiries(cls, inspections):
-        "Questions the inspector could not answer go to the engineers"
-        Ticket = Pool().get('service.ticket')
-        to_create = [i for i in inspections
+        to_inquire = [i for i in inspections
             if i.customer_questions and not i.answers]
-        tickets = [Ticket(
-                company=i.company,
-                channel='inspection',
-                type='inquiry',
-                party=i.site.party,
-                site=i.site,
-                subject=gettext(
-                    'service_desk.msg_inspection_inquiry_subject',
-                    inspection=i.rec_name),
-                description=i.customer_questions)
-            for i in to_create]
-        Ticket.save(tickets)
-        Ticket.open(tickets)
-        for inspection, ticket in zip(to_create, tickets, strict=True):
+        inquiries = Ticket.inquire_from_inspections(to_inquire)
+        for inspection, ticket in zip(to_inquire, inquiries, strict=True):
             inspection.inquiry = ticket
-        cls.save(to_create)
+        cls.save(to_inquire)
+        Callback.create_for_inspections(inspections)
 
 
 class InspectionEmployee(ModelSQL):
@@ -559,6 +495,19 @@ class Line(GuardedMixin, ModelSQL, ModelView):
     def default_failed(cls):
         return False
 
+    @classmethod
+    def _insert_values(cls, table, inspection, equipment, item):
+        """Return the (column, SQL value) pairs of a line inserted for each
+        row of the inspection, equipment and checklist item tables; an
+        add-on appends its required columns"""
+        return [
+            (table.inspection, inspection.id),
+            (table.equipment, equipment.id),
+            (table.item, item.id),
+            (table.create_uid, Literal(Transaction().user)),
+            (table.create_date, CurrentTimestamp()),
+            ]
+
     @fields.depends('item')
     def on_change_with_type(self, name=None):
         return self.item.type if self.item else None
@@ -581,6 +530,98 @@ class Line(GuardedMixin, ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return f'{self.equipment.rec_name}: {self.item.rec_name}'
+
+
+class Ticket(metaclass=PoolMeta):
+    "What the inspection visits do to the tickets"
+    __name__ = 'service.ticket'
+
+    @classmethod
+    def repair_from_inspection_lines(cls, lines):
+        """Return the repair ticket of the equipment of each failed line:
+        the first one open for it, or one new opened for its failed items"""
+        by_equipment = {}
+        for line in lines:
+            by_equipment.setdefault(line.equipment, []).append(line)
+        if not by_equipment:
+            return {}
+        tickets = {}
+        for ticket in cls.search([
+                    ('equipment', 'in', [e.id for e in by_equipment]),
+                    ('type', '=', 'repair'),
+                    ('state', 'in', ['draft'] + TICKET_OPEN_STATES),
+                    ], order=[('id', 'ASC')]):
+            tickets.setdefault(ticket.equipment, ticket)
+        new = []
+        for equipment, failed in by_equipment.items():
+            if equipment in tickets:
+                continue
+            inspection = failed[0].inspection
+            ticket = cls(
+                company=inspection.company,
+                channel='inspection',
+                type='repair',
+                party=inspection.site.party,
+                site=inspection.site,
+                equipment=equipment,
+                subject=gettext(
+                    'service_desk.msg_inspection_ticket_subject',
+                    items=', '.join(sorted(f.item.name for f in failed))),
+                description='\n'.join(filter(None, [
+                            inspection.rec_name,
+                            *(f.note for f in failed)])))
+            ticket.priority = ticket.on_change_with_priority()
+            tickets[equipment] = ticket
+            new.append(ticket)
+        cls.save(new)
+        cls.open(new)
+        return tickets
+
+    @classmethod
+    def inquire_from_inspections(cls, inspections):
+        """Return an inquiry ticket opened for the customer's questions of
+        each inspection: those the inspector could not answer go to the
+        engineers"""
+        tickets = [cls(
+                company=i.company,
+                channel='inspection',
+                type='inquiry',
+                party=i.site.party,
+                site=i.site,
+                subject=gettext(
+                    'service_desk.msg_inspection_inquiry_subject',
+                    inspection=i.rec_name),
+                description=i.customer_questions)
+            for i in inspections]
+        cls.save(tickets)
+        cls.open(tickets)
+        return tickets
+
+
+class Callback(metaclass=PoolMeta):
+    "The customer called back after an inspection"
+    __name__ = 'service.callback'
+
+    @classmethod
+    def create_for_inspections(cls, inspections):
+        "Plan the inspection callback of each visit done (R-CS-4)"
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        Date = pool.get('ir.date')
+        config = Configuration(1)
+        delay = config.callback_delay
+        callbacks = [cls(
+                company=i.company,
+                kind='inspection',
+                inspection=i,
+                party=i.site.party,
+                contact=i.site.party.contact_mechanism_get(),
+                site=i.site,
+                due_date=config.working_calendar(i.company).working_day(
+                    Date.today() + delay))
+            for i in inspections]
+        cls.save(callbacks)
+        return callbacks
 
 
 class InspectionReport(CompanyReport):

@@ -6,11 +6,13 @@ from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
 from trytond.model.exceptions import ValidationError
 from trytond.modules.company import CompanyReport
+from trytond.modules.company.model import reset_employee
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin, GuardedMixin, NumberedMixin, search_on
+from .common import (
+    CompanyMixin, GuardedMixin, NumberedMixin, search_on, set_timestamp)
 from .configuration import default_sequence
 
 
@@ -314,14 +316,16 @@ class MeetingAction(GuardedMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     @Workflow.transition('done')
+    @set_timestamp('done_date')
     def do(cls, actions):
-        cls.write(actions, {'done_date': _today()})
+        pass
 
     @classmethod
     @ModelView.button
     @Workflow.transition('open')
+    @reset_employee('done_date')
     def reopen(cls, actions):
-        cls.write(actions, {'done_date': None})
+        pass
 
 
 class MeetingReport(CompanyReport):
@@ -468,16 +472,14 @@ class Feedback(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     @Workflow.transition('answered')
+    @set_timestamp('answered_date')
     def reply(cls, feedbacks):
         for feedback in feedbacks:
             if not feedback.answer:
                 raise MeetingError(gettext(
                         'service_desk.msg_feedback_answer',
                         feedback=feedback.rec_name))
-        cls.write(feedbacks, {
-                'answered_by': Transaction().user,
-                'answered_date': _today(),
-                })
+        cls.write(feedbacks, {'answered_by': Transaction().user})
 
     @classmethod
     @ModelView.button

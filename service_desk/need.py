@@ -4,11 +4,11 @@
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
+from trytond.modules.company.model import reset_employee, set_employee
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
-from trytond.transaction import Transaction
 
-from .common import CompanyMixin, GuardedMixin
+from .common import CompanyMixin, GuardedMixin, set_timestamp
 
 
 class NeedError(ValidationError):
@@ -144,36 +144,31 @@ class Need(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
                     else self.site.rec_name]))
 
     @classmethod
-    def _decide(cls, needs):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        cls.write(needs, {
-                'decided_by': Transaction().context.get('employee'),
-                'decided_date': Date.today(),
-                })
-
-    @classmethod
     @ModelView.button
     @Workflow.transition('accepted')
+    @set_employee('decided_by')
+    @set_timestamp('decided_date')
     def accept(cls, needs):
-        cls._decide(needs)
+        pass
 
     @classmethod
     @ModelView.button
     @Workflow.transition('rejected')
+    @set_employee('decided_by')
+    @set_timestamp('decided_date')
     def reject(cls, needs):
         for need in needs:
             if not need.decision_comment:
                 raise NeedError(gettext(
                         'service_desk.msg_need_reject_comment',
                         need=need.rec_name))
-        cls._decide(needs)
 
     @classmethod
     @ModelView.button
     @Workflow.transition('proposed')
+    @reset_employee('decided_by', 'decided_date')
     def propose(cls, needs):
-        cls.write(needs, {'decided_by': None, 'decided_date': None})
+        pass
 
     @classmethod
     @ModelView.button
@@ -188,9 +183,9 @@ class Need(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     @Workflow.transition('done')
+    @set_timestamp('done_date')
     def do(cls, needs):
-        Date = Pool().get('ir.date')
-        cls.write(needs, {'done_date': Date.today()})
+        pass
 
 
 class InspectionLine(metaclass=PoolMeta):

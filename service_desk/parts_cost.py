@@ -8,6 +8,7 @@ from sql.conditionals import Coalesce
 from sql.functions import DateTrunc, Round
 
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -64,10 +65,9 @@ class PartsCost(ModelSQL, ModelView):
             },
         depends={'company'})
     quantity = fields.Float("Quantity", digits=(16, 4))
-    cost = fields.Numeric(
-        "Cost", digits=(16, Eval('currency_digits', 2)))
-    currency_digits = fields.Function(
-        fields.Integer("Currency Digits"), 'get_currency_digits')
+    cost = Monetary("Cost", currency='currency', digits='currency')
+    currency = fields.Function(fields.Many2One(
+            'currency.currency', "Currency"), 'get_currency')
     move = fields.Many2One('stock.move', "Stock Move")
 
     @classmethod
@@ -213,8 +213,8 @@ class PartsCost(ModelSQL, ModelView):
             lambda t: t.kind == 'unused')
         return Union(issued, returned, all_=True)
 
-    def get_currency_digits(self, name):
-        return self.company.currency.digits if self.company else 2
+    def get_currency(self, name):
+        return self.company.currency.id if self.company else None
 
 
 class PartsCostContext(ModelView):

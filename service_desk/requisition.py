@@ -1,7 +1,5 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
 
 from sql.aggregate import Sum
@@ -9,7 +7,9 @@ from sql.aggregate import Sum
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.company import CompanyReport
-from trytond.modules.company.model import employee_field
+from trytond.modules.company.model import (
+    employee_field, reset_employee, set_employee)
+from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If, Len
 from trytond.tools import grouped_slice, reduce_ids
@@ -17,8 +17,10 @@ from trytond.transaction import Transaction
 
 from .common import (
     CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, SearchAccessMixin,
-    SiteMixin, check_quantities, search_on)
-from .exceptions import RequisitionBackOrderWarning, RequisitionError
+    SiteMixin, check_quantities, search_on, set_timestamp)
+from .exceptions import RequisitionError
+from .requisition_stock import (
+    OPEN_STATES, RequisitionLineStockMixin, RequisitionStockMixin)
 
 PURPOSES = [
     ('repair', "Repair or Maintenance"),
@@ -28,14 +30,13 @@ URGENCIES = [
     ('normal', "Normal"),
     ('urgent', "Urgent"),
     ]
-OPEN_STATES = ['requested', 'approved']
 # the approver and the issuer are set by the buttons, readonly in every state
 STATES = ['draft', 'requested', 'approved', 'issued', 'rejected', 'cancelled']
 
 
 class Requisition(
-        CompanyMixin, NumberedMixin, KeptMixin, GuardedMixin, SiteMixin,
-        Workflow, ModelSQL, ModelView):
+        RequisitionStockMixin, CompanyMixin, NumberedMixin, KeptMixin,
+        GuardedMixin, SiteMixin, Workflow, ModelSQL, ModelView):
     "A spare-parts requisition slip, 备件领用单 (R-PART-3/5/6)"
     __name__ = 'service.requisition'
     _rec_name = 'number'
@@ -122,13 +123,15 @@ class Requisition(
             'readonly': Eval('state').in_(
                 ['draft', 'requested', 'rejected', 'cancelled']),
             })
-    value = fields.Function(fields.Numeric(
-            "Value", digits=(16, 2),
+    value = fields.Function(Monetary(
+            "Value", currency='currency', digits='currency',
             help="The cost of the parts requested."), 'get_value')
-    cost = fields.Function(fields.Numeric(
-            "Cost", digits=(16, 2),
+    cost = fields.Function(Monetary(
+            "Cost", currency='currency', digits='currency',
             help="The cost of the parts issued less the unused returned."),
         'get_cost')
+    currency = fields.Function(fields.Many2One(
+            'currency.currency', "Currency"), 'on_change_with_currency')
     requested_at = fields.DateTime("Requested at", readonly=True)
     approved_at = fields.DateTime("Approved at", readonly=True)
     approved_by = employee_field("Approved by", states=STATES)
@@ -303,6 +306,10 @@ class Requisition(
             return self.vehicle.location
         return Configuration(1).consumption_location
 
+    @fields.depends('company')
+    def on_change_with_currency(self, name=None):
+        return self.company.currency if self.company else None
+
     def get_value(self, name):
         return sum((line.value for line in self.lines), Decimal(0))
 
@@ -312,6 +319,7 @@ class Requisition(
         PartsCost = Pool().get('service.parts.cost')
         cursor = Transaction().connection.cursor()
         costs = dict.fromkeys(map(int, requisitions), Decimal(0))
+        currencies = {r.id: r.currency for r in requisitions}
         with Transaction().set_context(from_date=None, to_date=None):
             table = PartsCost.__table__()
         for sub_ids in grouped_slice(costs):
@@ -320,8 +328,8 @@ class Requisition(
                     where=reduce_ids(table.requisition, sub_ids),
                     group_by=[table.requisition]))
             for requisition, cost in cursor:
-                costs[requisition] = Decimal(str(cost)).quantize(
-                    Decimal('0.01'))
+                costs[requisition] = currencies[requisition].round(
+                    Decimal(str(cost)))
         return costs
 
     @classmethod
@@ -333,18 +341,6 @@ class Requisition(
                 'issued_at', 'issued_by', 'cancel_reason']:
             default.setdefault(name)
         return super().copy(requisitions, default=default)
-
-    @classmethod
-    def _now(cls):
-        return dt.datetime.now().replace(microsecond=0)
-
-    @classmethod
-    def _stamp(cls, step):
-        "Return the values recording who did step and when"
-        return {
-            f'{step}_at': cls._now(),
-            f'{step}_by': Transaction().context.get('employee'),
-            }
 
     @classmethod
     @ModelView.button
@@ -361,28 +357,19 @@ class Requisition(
         cls._cancel_moves(requisitions)
 
     @classmethod
-    def _cancel_moves(cls, requisitions):
-        Move = Pool().get('stock.move')
-        Move.cancel([m for r in requisitions for line in r.lines
-                for m in line.moves if m.state in {'draft', 'assigned'}])
-
-    @classmethod
     @ModelView.button
     @Workflow.transition('draft')
+    @reset_employee('requested_at', 'approved_at', 'approved_by')
     def draft(cls, requisitions):
         Move = Pool().get('stock.move')
         Move.delete([m for r in requisitions for line in r.lines
                 for m in line.moves if m.state == 'cancelled'])
-        cls.write(requisitions, {
-                'requested_at': None,
-                'approved_at': None,
-                'approved_by': None,
-                'cancel_reason': None,
-                })
+        cls.write(requisitions, {'cancel_reason': None})
 
     @classmethod
     @ModelView.button
     @Workflow.transition('requested')
+    @set_timestamp('requested_at')
     def request(cls, requisitions):
         """Ask for the parts: the draft moves are the demand the quotas
         (order points) see"""
@@ -406,7 +393,6 @@ class Requisition(
                     moves.append(move)
             to_write.extend([[requisition], {
                         'critical': requisition.is_critical(),
-                        'requested_at': cls._now(),
                         }])
         Move.save(moves)
         if to_write:
@@ -415,6 +401,8 @@ class Requisition(
     @classmethod
     @ModelView.button
     @Workflow.transition('approved')
+    @set_employee('approved_by', when='before')
+    @set_timestamp('approved_at', when='before')
     def approve(cls, requisitions):
         "The keeper approves and reserves the parts, the manager above value"
         pool = Pool()
@@ -427,59 +415,9 @@ class Requisition(
                             'service_desk.msg_requisition_manager_approval',
                             requisition=requisition.rec_name,
                             value=requisition.value, limit=limit))
-        cls.write(requisitions, cls._stamp('approved'))
         cls.reserve(requisitions)
         cls._fall_back_to_warehouse(requisitions)
         cls._warn_back_order(requisitions)
-
-    @classmethod
-    def _fall_back_to_warehouse(cls, requisitions):
-        """Take from the warehouse the parts a vehicle lacks, when the
-        warehouse has them"""
-        pool = Pool()
-        Line = pool.get('service.requisition.line')
-        Uom = pool.get('product.uom')
-        waiting = [m for m in cls._moves(requisitions, ['draft'])
-            if m.origin.requisition.warehouse
-            and m.from_location
-            != m.origin.requisition.warehouse.storage_location]
-        if not waiting:
-            return
-        storages = [m.origin.requisition.warehouse.storage_location
-            for m in waiting]
-        available = cls._available(waiting, set(storages))
-        to_write = []
-        for move, storage in zip(waiting, storages, strict=True):
-            key = (storage.id, move.product.id)
-            quantity = Uom.compute_qty(
-                move.unit, move.quantity, move.product.default_uom,
-                round=False)
-            if available.get(key, 0) >= quantity:
-                available[key] -= quantity
-                to_write.extend(([move.origin], {'from_location': storage.id}))
-        if to_write:
-            # the waiting moves follow the lines and are reserved again
-            Line.write(*to_write)
-
-    @classmethod
-    def _warn_back_order(cls, requisitions):
-        "Warn the approver of the parts that are not in stock"
-        pool = Pool()
-        Warning = pool.get('res.user.warning')
-        waiting = cls._moves(requisitions, ['draft'])
-        if not waiting:
-            return
-        key = Warning.format('service_desk.requisition_back_order', list({
-                    m.origin.requisition for m in waiting}))
-        if Warning.check(key):
-            line = waiting[0].origin
-            raise RequisitionBackOrderWarning(key, gettext(
-                    'service_desk.msg_requisition_back_order',
-                    requisition=line.requisition.rec_name,
-                    product=line.product.rec_name,
-                    quantity=line.waiting_quantity,
-                    unit=line.unit.symbol,
-                    location=line.from_location.rec_name))
 
     @staticmethod
     def _is_manager():
@@ -490,154 +428,6 @@ class Requisition(
             return True
         return (ModelData.get_id('service_desk', 'group_service_manager')
             in User.get_groups())
-
-    @classmethod
-    def reserve(cls, requisitions):
-        """Assign the waiting moves of requisitions (R-PART-3)
-
-        Critical requisitions are served first, from all the stock, and
-        take the parts reserved by normal requisitions not yet issued when
-        the stock is short.  Normal requisitions leave each part's quantity
-        reserved for critical equipment in stock.
-        """
-        pool = Pool()
-        Move = pool.get('stock.move')
-        requisitions = [r for r in requisitions if r.state in OPEN_STATES]
-        critical = cls._moves(requisitions, ['draft'], critical=True)
-        normal = cls._moves(requisitions, ['draft'], critical=False)
-        # the normal moves of parts with a critical reserve
-        reserved = cls._moves(
-            requisitions, ['draft'], critical=False, reserved=True)
-        if not critical and not normal:
-            return
-        if critical or reserved:
-            # the quantities read before assign_try must not change
-            cls._lock_stock(critical + normal)
-        released = []
-        if critical and not Move.assign_try(critical):
-            released = cls._release_for(
-                [m for m in critical if m.state == 'draft'])
-            Move.assign_try(critical)
-        normal += released
-        reserved += [m for m in released if cls._critical_reserve(m)]
-        if normal:
-            Move.assign_try(cls._within_reserve(normal, reserved))
-
-    @classmethod
-    def _moves(cls, requisitions, states, critical=None, reserved=False):
-        "Return the moves in states of the lines of requisitions"
-        Move = Pool().get('stock.move')
-        domain = [
-            ('origin.requisition', 'in', [r.id for r in requisitions],
-                'service.requisition.line'),
-            ('state', 'in', states),
-            ]
-        if critical is not None:
-            domain.append(('origin.requisition.critical', '=', critical,
-                    'service.requisition.line'))
-        if reserved:
-            domain.append(
-                ('product.template.service_critical_reserve', '>', 0))
-        return Move.search(domain, order=[('id', 'ASC')])
-
-    @classmethod
-    def _lock_stock(cls, moves):
-        pool = Pool()
-        Move = pool.get('stock.move')
-        Date = pool.get('ir.date')
-        Location = pool.get('stock.location')
-        locations = Location.search([
-                ('parent', 'child_of', list({
-                            m.from_location.id for m in moves})),
-                ])
-        Move._assign_try_lock(
-            list({m.product.id for m in moves}),
-            [loc.id for loc in locations],
-            list({m.company.id for m in moves}),
-            Date.today(), ('product',))
-
-    @classmethod
-    def _available(cls, moves, locations=None):
-        """Return the quantity to assign by (location, product) at the
-        locations, by default those of the moves"""
-        pool = Pool()
-        Product = pool.get('product.product')
-        Date = pool.get('ir.date')
-        company = moves[0].company
-        if locations is None:
-            locations = {m.from_location for m in moves}
-        with Transaction().set_context(
-                company=company.id, stock_date_end=Date.today(),
-                stock_assign=True):
-            return Product.products_by_location(
-                list({loc.id for loc in locations}),
-                with_childs=True,
-                grouping_filter=(list({m.product.id for m in moves}),))
-
-    @classmethod
-    def _within_reserve(cls, moves, reserved):
-        """Return the moves that leave the critical reserve in stock
-
-        reserved are the moves of parts with a critical reserve"""
-        pool = Pool()
-        Uom = pool.get('product.uom')
-        if not reserved:
-            return moves
-        available = cls._available(reserved)
-        reserved_ids = {m.id for m in reserved}
-        result = [m for m in moves if m.id not in reserved_ids]
-        for move in sorted(reserved, key=cls._priority):
-            key = (move.from_location.id, move.product.id)
-            quantity = Uom.compute_qty(
-                move.unit, move.quantity, move.product.default_uom,
-                round=False)
-            if (available.get(key, 0) - quantity
-                    >= cls._critical_reserve(move)):
-                available[key] = available.get(key, 0) - quantity
-                result.append(move)
-        return result
-
-    @staticmethod
-    def _critical_reserve(move):
-        "Return the quantity of the part kept for critical equipment"
-        return move.product.template.service_critical_reserve or 0
-
-    @staticmethod
-    def _priority(move):
-        requisition = move.origin.requisition
-        return (requisition.urgency != 'urgent',
-            requisition.requested_at or requisition.create_date, move.id)
-
-    @classmethod
-    def _release_for(cls, moves):
-        """Put back to waiting the moves of normal requisitions holding the
-        parts critical moves miss, the latest requested first, and return
-        them"""
-        pool = Pool()
-        Move = pool.get('stock.move')
-        Uom = pool.get('product.uom')
-        missing = defaultdict(float)
-        for move in moves:
-            missing[move.from_location.id, move.product.id] += (
-                Uom.compute_qty(move.unit, move.quantity,
-                    move.product.default_uom, round=False))
-        holders = Move.search([
-                ('origin.requisition.critical', '=', False,
-                    'service.requisition.line'),
-                ('origin.requisition.state', '=', 'approved',
-                    'service.requisition.line'),
-                ('state', '=', 'assigned'),
-                ('product', 'in', list({p for _, p in missing})),
-                ('from_location', 'in', list({loc for loc, _ in missing})),
-                ])
-        to_release = []
-        for move in sorted(holders, key=cls._priority, reverse=True):
-            key = move.from_location.id, move.product.id
-            if missing.get(key, 0) > 0:
-                to_release.append(move)
-                missing[key] -= move.internal_quantity
-        Move.draft(to_release)
-        return to_release
 
     @classmethod
     @ModelView.button
@@ -652,38 +442,16 @@ class Requisition(
     @classmethod
     @ModelView.button
     @Workflow.transition('issued')
+    @set_employee('issued_by')
+    @set_timestamp('issued_at')
     def issue(cls, requisitions):
         "Hand over all the parts: nothing moves unless all are in stock"
         cls._issue(requisitions, partial=False)
-        cls.write(requisitions, cls._stamp('issued'))
-
-    @classmethod
-    def _issue(cls, requisitions, partial):
-        pool = Pool()
-        Move = pool.get('stock.move')
-        if cls._moves(requisitions, ['draft']):
-            cls.reserve(requisitions)
-        moves = cls._moves(requisitions, ['draft', 'assigned'])
-        waiting = [m for m in moves if m.state == 'draft']
-        if partial and waiting:
-            with_parts = {m.origin.requisition for m in moves
-                if m.state == 'assigned'}
-            waiting = [m for m in waiting
-                if m.origin.requisition not in with_parts]
-        if waiting:
-            line = waiting[0].origin
-            raise RequisitionError(gettext(
-                    'service_desk.msg_requisition_not_available',
-                    requisition=line.requisition.rec_name,
-                    product=line.product.rec_name,
-                    quantity=line.waiting_quantity,
-                    unit=line.unit.symbol,
-                    location=line.from_location.rec_name))
-        Move.do([m for m in moves if m.state == 'assigned'])
 
 
 class RequisitionLine(
-        GuardedMixin, SearchAccessMixin, ModelSQL, ModelView):
+        RequisitionLineStockMixin, GuardedMixin, SearchAccessMixin, ModelSQL,
+        ModelView):
     "A part asked for on a requisition"
     __name__ = 'service.requisition.line'
     _guard_parent = ('requisition', ['draft'])
@@ -746,11 +514,13 @@ class RequisitionLine(
         fields.Float("Back-ordered", digits='unit'), 'get_quantities')
     issued_quantity = fields.Function(
         fields.Float("Issued", digits='unit'), 'get_quantities')
-    value = fields.Function(
-        fields.Numeric("Value", digits=(16, 2)), 'get_value')
+    value = fields.Function(Monetary(
+            "Value", currency='currency', digits='currency'), 'get_value')
     company = fields.Function(
         fields.Many2One('company.company', "Company"),
         'on_change_with_company')
+    currency = fields.Function(fields.Many2One(
+            'currency.currency', "Currency"), 'on_change_with_currency')
     requisition_state = fields.Function(
         fields.Selection('get_requisition_states', "Requisition State"),
         'on_change_with_requisition_state')
@@ -769,29 +539,14 @@ class RequisitionLine(
         if field_names is None or 'quantity' in field_names:
             check_quantities(lines)
 
-    @classmethod
-    def write(cls, *args):
-        "The parts still to issue follow a change of the source"
-        pool = Pool()
-        Move = pool.get('stock.move')
-        Requisition = pool.get('service.requisition')
-        moved = [line
-            for lines, values in zip(args[::2], args[1::2], strict=True)
-            if 'from_location' in values for line in lines]
-        super().write(*args)
-        moves = [m for line in cls.browse(moved) for m in line.moves
-            if m.state in {'draft', 'assigned'}
-            and m.from_location != line.from_location]
-        if moves:
-            Move.draft([m for m in moves if m.state == 'assigned'])
-            for move in moves:
-                move.from_location = move.origin.from_location
-            Move.save(moves)
-            Requisition.reserve(list({m.origin.requisition for m in moves}))
-
     @fields.depends('requisition', '_parent_requisition.company')
     def on_change_with_company(self, name=None):
         return self.requisition.company if self.requisition else None
+
+    @fields.depends('requisition', '_parent_requisition.company')
+    def on_change_with_currency(self, name=None):
+        if self.requisition and self.requisition.company:
+            return self.requisition.company.currency
 
     @classmethod
     def get_requisition_states(cls):
@@ -847,30 +602,7 @@ class RequisitionLine(
         quantity = Uom.compute_qty(
             self.unit, self.quantity, self.product.default_uom, round=False)
         cost_price = self.product.cost_price or Decimal(0)
-        return (Decimal(str(quantity)) * cost_price).quantize(
-            Decimal('0.01'))
-
-    def get_move(self):
-        "Return the waiting stock move of what is still to issue, or None"
-        pool = Pool()
-        Move = pool.get('stock.move')
-        requisition = self.requisition
-        quantity = self.unit.round(self.quantity - sum(
-                m.quantity for m in self.moves if m.state == 'done'))
-        if quantity <= 0:
-            return None
-        return Move(
-            product=self.product,
-            quantity=quantity,
-            unit=self.unit,
-            from_location=self.from_location,
-            to_location=requisition.destination,
-            company=requisition.company,
-            planned_date=pool.get('ir.date').today(),
-            origin=self,
-            state='draft',
-            )
-
+        return self.currency.round(Decimal(str(quantity)) * cost_price)
 
 class RequisitionReport(CompanyReport):
     "The requisition slip with approval and receipt signatures (R-FORM)"

@@ -7,14 +7,13 @@ from sql.aggregate import Avg, Max, Min, Sum
 from sql.conditionals import Case
 
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from .common import (
     GuardedMixin, KeptMixin, SearchAccessMixin, check_quantities)
 from .exceptions import RequisitionError
-from trytond.model import Index
 
 KINDS = [
     ('unused', "Unused Part"),

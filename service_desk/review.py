@@ -4,11 +4,11 @@
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
+from trytond.modules.company.model import set_employee
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
 
-from .common import GuardedMixin, boolean_domain
+from .common import GuardedMixin, boolean_domain, set_timestamp
 
 
 class ReviewError(ValidationError):
@@ -112,11 +112,12 @@ class Review(GuardedMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     @Workflow.transition('done')
+    @set_employee('reviewed_by')
+    @set_timestamp('date')
     def confirm(cls, reviews):
         """Record the review; a visit to redo gets a follow-up visit for
         the same technician"""
         pool = Pool()
-        Date = pool.get('ir.date')
         WorkOrder = pool.get('service.work_order')
         follow_ups = {}
         for review in reviews:
@@ -140,11 +141,7 @@ class Review(GuardedMixin, Workflow, ModelSQL, ModelView):
                     fault_category=order.fault_category,
                     previous=order)
         WorkOrder.save(list(follow_ups.values()))
-        employee = Transaction().context.get('employee')
-        today = Date.today()
         for review in reviews:
-            review.reviewed_by = employee
-            review.date = today
             review.follow_up = follow_ups.get(review)
         cls.save(reviews)
 

@@ -9,14 +9,15 @@ from trytond.i18n import gettext
 from trytond.model import (
     ChatMixin, Index, MatchMixin, ModelSQL, ModelView, Unique, Workflow,
     fields)
-from trytond.modules.company.model import employee_field, set_employee
+from trytond.modules.company.model import (
+    employee_field, reset_employee, set_employee)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, Id, If
 from trytond.transaction import Transaction
 
 from .common import (
     CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, SiteMixin,
-    boolean_domain, check_dates, many2one_subquery, search_on)
+    boolean_domain, check_dates, many2one_subquery, search_on, set_timestamp)
 from .exceptions import TicketError
 from .party import PHONE_TYPES
 from .working_calendar import to_local
@@ -813,12 +814,6 @@ class Ticket(
             cls.write(*to_write)
 
     @classmethod
-    def _respond(cls, tickets):
-        cls.write([t for t in tickets if not t.responded_at], {
-                'responded_at': cls._now(),
-                })
-
-    @classmethod
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, tickets):
@@ -839,37 +834,35 @@ class Ticket(
     @classmethod
     @ModelView.button
     @Workflow.transition('in_progress')
+    @set_employee('assigned_to', when='before')
+    @set_timestamp('responded_at', first=True)
     def start(cls, tickets):
-        employee = Transaction().context.get('employee')
-        if employee:
-            cls.write(
-                [t for t in tickets if not t.assigned_to],
-                {'assigned_to': employee})
         cls._pause_end(tickets)
-        cls._respond(tickets)
 
     @classmethod
     @ModelView.button
     @Workflow.transition('waiting')
+    @set_timestamp('responded_at', first=True)
+    @set_timestamp('waiting_since')
     def wait(cls, tickets):
-        cls._respond(tickets)
-        cls.write(tickets, {'waiting_since': cls._now()})
+        pass
 
     @classmethod
     @ModelView.button
     @Workflow.transition('resolved')
+    @set_timestamp('responded_at', when='before', first=True)
+    @set_timestamp('resolved_at', when='before')
     def resolve(cls, tickets):
         pool = Pool()
         Callback = pool.get('service.callback')
         cls._pause_end(tickets)
-        cls._respond(tickets)
-        cls.write(tickets, {'resolved_at': cls._now()})
         Callback.create_for_tickets(
             [t for t in tickets if t.type == 'repair'])
 
     @classmethod
     @ModelView.button
     @Workflow.transition('closed')
+    @set_timestamp('closed_at')
     def close(cls, tickets):
         for ticket in tickets:
             if ticket.type == 'complaint' and not (
@@ -878,27 +871,24 @@ class Ticket(
                 raise TicketError(gettext(
                         'service_desk.msg_ticket_complaint_close',
                         ticket=ticket.rec_name))
-        cls.write(tickets, {'closed_at': cls._now()})
 
     @classmethod
     @ModelView.button
     @Workflow.transition('open')
+    @reset_employee('resolved_at', 'closed_at')
     def reopen(cls, tickets):
-        cls.write(tickets, {
-                'resolved_at': None,
-                'closed_at': None,
-                })
+        pass
 
     @classmethod
     @ModelView.button
     @set_employee('reviewed_by')
+    @set_timestamp('reviewed_at')
     def review(cls, tickets):
         for ticket in tickets:
             if ticket.type != 'complaint' or not ticket.complaint_founded:
                 raise TicketError(gettext(
                         'service_desk.msg_ticket_review_verification',
                         ticket=ticket.rec_name))
-        cls.write(tickets, {'reviewed_at': cls._now()})
 
     @classmethod
     @ModelView.button

@@ -8,15 +8,17 @@ from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.modules.company import CompanyReport
-from trytond.modules.company.model import employee_field
-from trytond.pool import Pool
+from trytond.modules.company.model import (
+    employee_field, reset_employee, set_employee)
+from trytond.modules.currency.fields import Monetary
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction, without_check_access
 
 from .common import (
     CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, SiteMixin,
-    boolean_domain, check_dates, many2one_subquery, search_on)
+    boolean_domain, check_dates, many2one_subquery, search_on, set_timestamp)
 from .equipment import STATES as EQUIPMENT_STATES
 from .exceptions import WorkOrderError
 from .working_calendar import to_local
@@ -103,6 +105,9 @@ class WorkOrder(
         states={
             'readonly': Eval('state') != 'draft',
             })
+    origin = fields.Reference(
+        "Origin", selection='get_origin', readonly=True,
+        help="The document the visit is made for.")
     party = fields.Many2One(
         'party.party', "Customer", required=True, ondelete='RESTRICT',
         states=_states,
@@ -270,10 +275,12 @@ class WorkOrder(
             'readonly': ~Eval('state').in_(['scheduled', 'in_progress']),
             },
         help="Add a requisition here to ask for the parts of the visit.")
-    parts_cost = fields.Function(fields.Numeric(
-            "Parts Cost", digits=(16, 2),
+    parts_cost = fields.Function(Monetary(
+            "Parts Cost", currency='currency', digits='currency',
             help="The cost of the parts used (issued less returned)."),
         'get_parts_cost')
+    currency = fields.Function(fields.Many2One(
+            'currency.currency', "Currency"), 'on_change_with_currency')
     state = fields.Selection([
             ('draft', "Draft"),
             ('scheduled', "Scheduled"),
@@ -301,6 +308,7 @@ class WorkOrder(
                     where=t.state.in_(OPEN_STATES)),
                 Index(t, (t.site, Index.Range())),
                 Index(t, (t.party, Index.Range())),
+                Index(t, (t.origin, Index.Equality())),
                 })
         cls._order = [
             ('planned_start', 'DESC NULLS FIRST'),
@@ -362,6 +370,17 @@ class WorkOrder(
     def default_escalated(cls):
         return False
 
+    @classmethod
+    def _get_origin(cls):
+        "Return the names of the models a visit can be made for"
+        return ['service.ticket', 'service.inspection']
+
+    @classmethod
+    def get_origin(cls):
+        IrModel = Pool().get('ir.model')
+        get_name = IrModel.get_name
+        return [(None, '')] + [(m, get_name(m)) for m in cls._get_origin()]
+
     @fields.depends(
         'ticket', 'party', 'site', 'equipment', 'description',
         '_parent_ticket.party', '_parent_ticket.site',
@@ -412,6 +431,10 @@ class WorkOrder(
             return None
         return local_time(company, value).date()
 
+    @fields.depends('company')
+    def on_change_with_currency(self, name=None):
+        return self.company.currency if self.company else None
+
     def get_parts_cost(self, name):
         return sum((r.cost for r in self.requisitions), Decimal(0))
 
@@ -431,15 +454,16 @@ class WorkOrder(
             return None
         with Transaction().set_context(date=date):
             technicians = Employee.search(
-                cls._suggestion_domain(company, date))
+                cls._suggestion_domain(company, site, date, equipment))
         if not technicians:
             return None
         return min(technicians, key=cls._suggestion_key(
                 technicians, site, date, equipment))
 
     @classmethod
-    def _suggestion_domain(cls, company, date):
-        "The domain of the technicians who can be sent on date"
+    def _suggestion_domain(cls, company, site, date, equipment=None):
+        """The domain of the technicians who can be sent to site on date
+        (for the equipment if known)"""
         return [
             ('company', '=', company.id),
             ('service_technician', '=', True),
@@ -595,20 +619,26 @@ class WorkOrder(
                 self.company, self.planned_start)
             if getattr(self, 'planned_date', None) != planned_date:
                 values['planned_date'] = planned_date
+        if field_names is None or 'ticket' in field_names:
+            # a visit for a ticket has it as origin
+            origin = getattr(self, 'origin', None)
+            if ((origin is None or str(origin).startswith('service.ticket,'))
+                    and origin != self.ticket):
+                values['origin'] = str(self.ticket) if self.ticket else None
         return values
 
     @classmethod
-    def write(cls, *args):
-        actions = iter(args)
-        rescheduled = []
-        for orders, values in zip(actions, actions, strict=False):
-            if 'planned_start' in values:
-                rescheduled.extend(o for o in orders
-                    if o.state == 'scheduled'
-                    and o.planned_start != values['planned_start'])
-        super().write(*args)
-        if rescheduled:
-            cls._record_appointments(cls.browse(rescheduled))
+    def on_write(cls, orders, values):
+        "A scheduled visit moved records the new time agreed"
+        callbacks = super().on_write(orders, values)
+        if 'planned_start' in values:
+            rescheduled = [o.id for o in orders
+                if o.state == 'scheduled'
+                and o.planned_start != values['planned_start']]
+            if rescheduled:
+                callbacks.append(lambda: cls._record_appointments(
+                        cls.browse(rescheduled)))
+        return callbacks
 
     @fields.depends(
         'customer_signatory', 'customer_satisfied', 'customer_confirmed_at')
@@ -650,18 +680,6 @@ class WorkOrder(
                     for o in orders])
 
     @classmethod
-    def _set_equipment_state(cls, orders):
-        Equipment = Pool().get('service.equipment')
-        by_transition = {}
-        for order in orders:
-            if order.equipment and order.equipment_state_after:
-                by_transition.setdefault(
-                    EQUIPMENT_TRANSITIONS[order.equipment_state_after],
-                    []).append(order.equipment)
-        for transition, equipment in by_transition.items():
-            getattr(Equipment, transition)(equipment)
-
-    @classmethod
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, orders):
@@ -670,16 +688,15 @@ class WorkOrder(
     @classmethod
     @ModelView.button
     @Workflow.transition('draft')
+    @reset_employee('scheduled_by', 'scheduled_at')
     def draft(cls, orders):
-        cls.write(orders, {
-                'scheduled_at': None,
-                'scheduled_by': None,
-                'cancel_reason': None,
-                })
+        cls.write(orders, {'cancel_reason': None})
 
     @classmethod
     @ModelView.button
     @Workflow.transition('scheduled')
+    @set_employee('scheduled_by')
+    @set_timestamp('scheduled_at')
     def schedule(cls, orders):
         "Record the visit time agreed with the customer"
         for order in orders:
@@ -692,27 +709,19 @@ class WorkOrder(
                 raise WorkOrderError(gettext(
                         'service_desk.msg_work_order_schedule_plan',
                         work_order=order.rec_name))
-        cls.write(orders, {
-                'scheduled_at': cls._now().replace(microsecond=0),
-                'scheduled_by': Transaction().context.get('employee'),
-                })
         cls._record_appointments(orders)
 
     @classmethod
     @ModelView.button
     @Workflow.transition('in_progress')
+    @set_timestamp('started_at', when='before')
     def start(cls, orders):
         "Arrive on site: the ticket is in progress, the equipment in repair"
         pool = Pool()
         Ticket = pool.get('service.ticket')
         Equipment = pool.get('service.equipment')
-        cls.write(orders, {'started_at': cls._now().replace(microsecond=0)})
-        tickets = {o.ticket for o in orders if o.ticket
-            and o.ticket.state in {'open', 'waiting'}}
-        if tickets:
-            Ticket.start(list(tickets))
-        Equipment.start_repair([o.equipment for o in orders
-                if o.kind == 'repair' and o.equipment])
+        Ticket.start_from_work_orders(orders)
+        Equipment.start_repair_from_work_orders(orders)
 
     @classmethod
     @ModelView.button
@@ -739,6 +748,7 @@ class WorkOrder(
                     company=order.company,
                     kind='repair',
                     ticket=order.ticket,
+                    origin=order.origin,
                     party=order.party,
                     site=order.site,
                     equipment=order.equipment,
@@ -752,22 +762,12 @@ class WorkOrder(
         cls.save(orders)
         cls.save(follow_ups)
         cls.do(orders)
-        to_write = []
-        for follow_up in follow_ups:
-            ticket = follow_up.ticket
-            if ticket:
-                to_write.extend(([ticket], {
-                            'escalation_level': max(
-                                ticket.escalation_level or 0,
-                                follow_up.escalation_level),
-                            'assigned_to': follow_up.lead.id,
-                            }))
-        if to_write:
-            Ticket.write(*to_write)
+        Ticket.escalate_from_work_orders(follow_ups)
 
     @classmethod
     @ModelView.button
     @Workflow.transition('done')
+    @set_timestamp('done_at', when='before')
     def do(cls, orders):
         """Close the visit with its report
 
@@ -776,6 +776,7 @@ class WorkOrder(
         """
         pool = Pool()
         Ticket = pool.get('service.ticket')
+        Equipment = pool.get('service.equipment')
         for order in orders:
             if order.kind != 'repair' or order.escalated:
                 continue
@@ -784,36 +785,14 @@ class WorkOrder(
                 raise WorkOrderError(gettext(
                         'service_desk.msg_work_order_report_missing',
                         work_order=order.rec_name))
-        now = cls._now().replace(microsecond=0)
-        cls.write(orders, {'done_at': now})
         # the customer signed the report when the visit closed
-        confirmed = [o for o in orders
-            if (o.customer_signatory or o.customer_satisfied)
-            and not o.customer_confirmed_at]
-        if confirmed:
-            cls.write(confirmed, {'customer_confirmed_at': now})
-        cls._set_equipment_state(orders)
-
-        tickets = {o.ticket for o in orders
-            if o.ticket and o.kind == 'repair' and not o.escalated}
-        # the state of orders is written after this method
-        still_open = {o.ticket for o in cls.search([
-                    ('ticket', 'in', [t.id for t in tickets]),
-                    ('state', 'in', OPEN_STATES),
-                    ('id', 'not in', [o.id for o in orders]),
-                    ])}
-        to_resolve = []
-        for ticket in tickets - still_open:
-            if ticket.state not in {'open', 'in_progress', 'waiting'}:
-                continue
-            if not ticket.resolution:
-                ticket.resolution = '\n'.join(
-                    o.action_taken for o in orders
-                    if o.ticket == ticket and o.action_taken)
-            to_resolve.append(ticket)
-        if to_resolve:
-            Ticket.save(to_resolve)
-            Ticket.resolve(to_resolve)
+        for order in orders:
+            if ((order.customer_signatory or order.customer_satisfied)
+                    and not order.customer_confirmed_at):
+                order.customer_confirmed_at = order.done_at
+        cls.save(orders)
+        Equipment.set_state_from_work_orders(orders)
+        Ticket.resolve_from_work_orders(orders)
 
 
 class WorkOrderEmployee(ModelSQL):
@@ -864,6 +843,87 @@ class Appointment(GuardedMixin, ModelSQL, ModelView):
 
     def get_period(self, name):
         return format_period(self.work_order.company, self.start, self.end)
+
+
+class Ticket(metaclass=PoolMeta):
+    "What the visits of a ticket do to it"
+    __name__ = 'service.ticket'
+
+    @classmethod
+    def start_from_work_orders(cls, orders):
+        "Put in progress the tickets of the visits started"
+        tickets = {o.ticket for o in orders if o.ticket
+            and o.ticket.state in {'open', 'waiting'}}
+        if tickets:
+            cls.start(list(tickets))
+
+    @classmethod
+    def escalate_from_work_orders(cls, follow_ups):
+        """Hand the tickets over to the technical engineers of the
+        follow-up visits, at their escalation level"""
+        to_write = []
+        for follow_up in follow_ups:
+            ticket = follow_up.ticket
+            if ticket:
+                to_write.extend(([ticket], {
+                            'escalation_level': max(
+                                ticket.escalation_level or 0,
+                                follow_up.escalation_level),
+                            'assigned_to': follow_up.lead.id,
+                            }))
+        if to_write:
+            cls.write(*to_write)
+
+    @classmethod
+    def resolve_from_work_orders(cls, orders):
+        """Resolve the repair tickets whose last open visit is among the
+        orders done, with the actions taken as resolution"""
+        WorkOrder = Pool().get('service.work_order')
+        tickets = {o.ticket for o in orders
+            if o.ticket and o.kind == 'repair' and not o.escalated}
+        if not tickets:
+            return
+        # the orders may not be written as done yet
+        still_open = {o.ticket for o in WorkOrder.search([
+                    ('ticket', 'in', [t.id for t in tickets]),
+                    ('state', 'in', OPEN_STATES),
+                    ('id', 'not in', [o.id for o in orders]),
+                    ])}
+        to_resolve = []
+        for ticket in tickets - still_open:
+            if ticket.state not in {'open', 'in_progress', 'waiting'}:
+                continue
+            if not ticket.resolution:
+                ticket.resolution = '\n'.join(
+                    o.action_taken for o in orders
+                    if o.ticket == ticket and o.action_taken)
+            to_resolve.append(ticket)
+        if to_resolve:
+            cls.save(to_resolve)
+            cls.resolve(to_resolve)
+
+
+class Equipment(metaclass=PoolMeta):
+    "What the visits of equipment do to its state"
+    __name__ = 'service.equipment'
+
+    @classmethod
+    def start_repair_from_work_orders(cls, orders):
+        "The equipment of the repairs started is under repair"
+        cls.start_repair([o.equipment for o in orders
+                if o.kind == 'repair' and o.equipment])
+
+    @classmethod
+    def set_state_from_work_orders(cls, orders):
+        "The equipment takes the state the reports of the visits give"
+        by_transition = {}
+        for order in orders:
+            if order.equipment and order.equipment_state_after:
+                by_transition.setdefault(
+                    EQUIPMENT_TRANSITIONS[order.equipment_state_after],
+                    []).append(order.equipment)
+        for transition, equipment in by_transition.items():
+            getattr(cls, transition)(equipment)
 
 
 class WorkOrderReport(CompanyReport):

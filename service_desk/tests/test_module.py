@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 import re
+from decimal import Decimal
 from unittest.mock import patch
 
 from lxml import etree
@@ -930,6 +931,115 @@ class ServiceDeskTestCase(
             self.assertNotEqual(copy.number, order.number)
             self.assertEqual(len(order.appointments), 1)
             self.assertEqual(copy.appointments, ())
+
+    @with_transaction()
+    def test_work_order_origin(self):
+        """A visit has as origin the ticket it is for, or the inspection it
+        schedules; nobody sends an origin from outside"""
+        pool = Pool()
+        Ticket = pool.get('service.ticket')
+        WorkOrder = pool.get('service.work_order')
+        Plan = pool.get('service.inspection.plan')
+        Inspection = pool.get('service.inspection')
+        Date = pool.get('ir.date')
+
+        self.assertLessEqual(
+            {'service.ticket', 'service.inspection'},
+            {m for m, _ in WorkOrder.get_origin()})
+        company = create_company()
+        with set_company(company):
+            site, _ = create_site_and_product()
+            broken, noisy = Ticket.create([
+                    {'party': site.party.id, 'subject': "Broken"},
+                    {'party': site.party.id, 'subject': "Noisy"},
+                    ])
+            order, = WorkOrder.create([{
+                        'site': site.id, 'party': site.party.id,
+                        'ticket': broken.id,
+                        }])
+            self.assertEqual(order.origin, broken)
+            WorkOrder.write([order], {'ticket': noisy.id})
+            self.assertEqual(order.origin, noisy)
+            WorkOrder.write([order], {'ticket': None})
+            self.assertIsNone(order.origin)
+
+            today = Date.today()
+            plan = Plan(name="Semester")
+            plan.save()
+            inspection, = Inspection.create([{
+                        'plan': plan.id, 'site': site.id,
+                        'cycle_start': today, 'phase': 'early',
+                        'planned_date': today,
+                        }])
+            Inspection.schedule([inspection])
+            self.assertEqual(inspection.work_order.origin, inspection)
+            # a ticket added later does not replace another origin
+            WorkOrder.write([inspection.work_order], {'ticket': broken.id})
+            self.assertEqual(inspection.work_order.origin, inspection)
+
+            manager = pool.get('ir.model.data').get_id(
+                'service_desk', 'group_service_manager')
+            with Transaction().set_context(
+                    _check_access=True, _groups=(manager,)):
+                with self.assertRaisesRegex(AccessError, 'Origin'):
+                    WorkOrder.create([{
+                                'site': site.id, 'party': site.party.id,
+                                'origin': str(noisy),
+                                }])
+
+    @with_transaction()
+    def test_money_in_company_currency(self):
+        "The amounts show the company's currency and are rounded to it"
+        pool = Pool()
+        Requisition = pool.get('service.requisition')
+        RequisitionLine = pool.get('service.requisition.line')
+        WorkOrder = pool.get('service.work_order')
+        PartsCost = pool.get('service.parts.cost')
+        Configuration = pool.get('service.configuration')
+        Location = pool.get('stock.location')
+        Product = pool.get('product.product')
+
+        for Model, names in [
+                (Requisition, ['value', 'cost']),
+                (RequisitionLine, ['value']),
+                (WorkOrder, ['parts_cost']),
+                (PartsCost, ['cost']),
+                (Configuration, ['requisition_manager_value']),
+                ]:
+            definitions = Model.fields_get(names + ['currency'])
+            self.assertEqual(
+                definitions['currency']['relation'], 'currency.currency')
+            for name in names:
+                self.assertTrue(definitions[name]['monetary'], name)
+                self.assertEqual(definitions[name]['symbol'], 'currency')
+
+        company = create_company()
+        with set_company(company):
+            site, part = create_site_and_product()
+            Product.write([part], {'cost_price': Decimal('0.3333')})
+            employee, = create_employees(company, "Engineer")
+            warehouse, = Location.search([('type', '=', 'warehouse')])
+            order, = WorkOrder.create([{
+                        'site': site.id, 'party': site.party.id,
+                        }])
+            requisition, = Requisition.create([{
+                        'requester': employee.id,
+                        'work_order': order.id,
+                        'lines': [('create', [{
+                                        'product': part.id, 'quantity': 3,
+                                        'unit': part.default_uom.id,
+                                        'from_location': (
+                                            warehouse.storage_location.id),
+                                        }])],
+                        }])
+
+            self.assertEqual(requisition.currency, company.currency)
+            self.assertEqual(requisition.lines[0].value, Decimal('1.00'))
+            self.assertEqual(requisition.value, Decimal('1.00'))
+            self.assertEqual(requisition.cost, Decimal(0))
+            self.assertEqual(order.currency, company.currency)
+            self.assertEqual(order.parts_cost, Decimal(0))
+            self.assertEqual(Configuration(1).currency, company.currency)
 
     @with_transaction()
     def test_callback_due_and_late(self):
