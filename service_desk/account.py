@@ -13,6 +13,7 @@ from sql.operators import Exists
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
@@ -468,19 +469,19 @@ class _ReconciliationMixin:
             },
         depends={'company'})
     period = fields.Many2One('account.period', "Period")
-    report_cost = fields.Numeric(
-        "Parts Cost Report", digits=(16, Eval('currency_digits', 2)),
+    report_cost = Monetary(
+        "Parts Cost Report", currency='currency', digits='currency',
         help="The total of the Parts Cost report.")
-    posted = fields.Numeric(
-        "Posted", digits=(16, Eval('currency_digits', 2)),
+    posted = Monetary(
+        "Posted", currency='currency', digits='currency',
         help="The balance posted on the account.")
-    difference = fields.Numeric(
-        "Difference", digits=(16, Eval('currency_digits', 2)))
-    currency_digits = fields.Function(
-        fields.Integer("Currency Digits"), 'get_currency_digits')
+    difference = Monetary(
+        "Difference", currency='currency', digits='currency')
+    currency = fields.Function(fields.Many2One(
+            'currency.currency', "Currency"), 'get_currency')
 
-    def get_currency_digits(self, name):
-        return self.company.currency.digits if self.company else 2
+    def get_currency(self, name):
+        return self.company.currency.id if self.company else None
 
     @classmethod
     def table_query(cls):

@@ -5,6 +5,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
 from trytond.modules.company.model import reset_employee, set_employee
+from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 
@@ -49,9 +50,11 @@ class Need(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
     source = fields.Reference(
         "Source", selection='get_sources', states=_states,
         help="The inspection, visit, ticket or analysis that found it.")
-    estimate = fields.Numeric(
-        "Estimate", digits=(16, 2), states=_states,
-        help="The expected cost in the company's currency.")
+    estimate = Monetary(
+        "Estimate", currency='currency', digits='currency', states=_states,
+        help="The expected cost.")
+    currency = fields.Function(fields.Many2One(
+            'currency.currency', "Currency"), 'on_change_with_currency')
     decision_comment = fields.Text(
         "Manager's Comment",
         states={
@@ -77,6 +80,10 @@ class Need(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
     state_string = state.translated('state')
 
     del _states
+
+    @fields.depends('company')
+    def on_change_with_currency(self, name=None):
+        return self.company.currency if self.company else None
 
     @classmethod
     def __setup__(cls):
