@@ -1,10 +1,16 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "Time on site and on the road, through timesheet when it is activated."
+from sql import Null
+from sql.functions import Extract
+
+from trytond import backend
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
+
+from .analysis import period_start
 
 KINDS = [
     ('on_site', "On Site"),
@@ -116,3 +122,39 @@ class TimesheetLine(metaclass=PoolMeta):
                 WorkOrder._create_timesheet_works([order])
             values['work'] = order.timesheet_work.id
         return values
+
+
+class Scorecard(metaclass=PoolMeta):
+    "The hours on the road in the staff scorecard"
+    __name__ = 'service.analysis.scorecard'
+
+    travel_hours = fields.Float(
+        "Hours Travelling", digits=(16, 2),
+        help="The hours on the road entered in the visits' timesheets.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._figures = cls._figures + ['travel_hours']
+        cls._float_figures = cls._float_figures | {'travel_hours'}
+
+    @classmethod
+    def _sources(cls):
+        Line = Pool().get('timesheet.line')
+        context = Transaction().context
+        line = Line.__table__()
+        where = ((line.service_kind == 'travel')
+            & (line.service_work_order != Null))
+        if context.get('from_date'):
+            where &= line.date >= context['from_date']
+        if context.get('to_date'):
+            where &= line.date <= context['to_date']
+        if backend.name == 'sqlite':
+            # durations are stored as seconds, maybe whole
+            hours = line.duration / 3600.0
+        else:
+            hours = Extract('EPOCH', line.duration) / 3600
+        return super()._sources() + [cls._source(
+                line, line.id * 10 + 6, line.company, line.employee,
+                period_start(line.date, date=True), where,
+                travel_hours=hours)]
