@@ -105,20 +105,21 @@ def test_manager_board_draws_its_charts_in_chinese(
             'thead th', has_text='未结工单')).locator('tbody tr:visible')
     expect(figures.first).to_contain_text(re.compile(r'\d'))
 
-    # the charts are drawn, each with the demo's figures in it
-    charts = board.locator('svg:has(.bb-chart)')
-    expect(charts).to_have_count(5, timeout=60_000)
-    for index in range(5):
-        chart = charts.nth(index)
-        chart.scroll_into_view_if_needed()
-        shapes = chart.locator(
-            '.bb-chart-bar path, .bb-chart-line path.bb-line,'
-            ' .bb-chart-arc path')
-        expect(shapes.first).to_be_attached()
-        # a shape of no size is an empty series
-        assert any(
-            (shape.bounding_box() or {}).get('height', 0) > 1
-            for shape in shapes.all()), f"chart {index} has no data"
+    # the charts are drawn, each with the demo's figures in it (a series
+    # without data draws a shape of no size); sao may draw a chart again
+    # when its data arrives, so the page is asked in one go until it holds
+    page.wait_for_function("""() => {
+        const charts = [...document.querySelectorAll(
+                '#tabs .tab-pane.active svg')].filter(
+            svg => svg.querySelector('.bb-chart'));
+        return charts.length === 5 && charts.every(svg => [
+                ...svg.querySelectorAll('.bb-chart-bar path,'
+                    + ' .bb-chart-line path.bb-line, .bb-chart-arc path')
+            ].some(shape => {
+                const box = shape.getBoundingClientRect();
+                return box.height > 1 || box.width > 1;
+            }));
+    }""", timeout=60_000)
     wait_idle(page)
     check_no_error(page)
     page.screenshot(
