@@ -373,7 +373,9 @@ def _create_history(config, rng, company):
                         'attempts': 1,
                         'called_by': users['cs'],
                         'called_at': called,
-                        'due_date': called.date(),
+                        # the company's day of the call
+                        'due_date': called.replace(
+                            tzinfo=dt.UTC).astimezone(zone).date(),
                         }))
         Callback.write(*to_write)
         Callback.do(callbacks)
