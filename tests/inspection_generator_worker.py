@@ -13,36 +13,15 @@ import os
 import sys
 import time
 
-from service_desk.tests.tools import service_database
+from service_desk.tests.tools import create_inspected_sites, service_database
 
 
 def setup(sites):
     from trytond.pool import Pool
 
     with service_database(create=True) as (transaction, company):
-        pool = Pool()
-        Party = pool.get('party.party')
-        Site = pool.get('service.site')
-        Equipment = pool.get('service.equipment')
-        Template = pool.get('product.template')
-        Uom = pool.get('product.uom')
-        Checklist = pool.get('service.inspection.checklist')
-        Plan = pool.get('service.inspection.plan')
-        parties = Party.create([
-                {'name': f"School {i}"} for i in range(sites)])
-        sites = Site.create([
-                {'name': p.name, 'party': p.id} for p in parties])
-        unit, = Uom.search([('name', '=', 'Unit')])
-        template, = Template.create([{
-                    'name': "Projector", 'default_uom': unit.id,
-                    'type': 'goods', 'products': [('create', [{}])]}])
-        Equipment.create([{
-                    'site': s.id, 'product': template.products[0].id}
-                for s in sites for _ in range(2)])
-        Checklist.create([{
-                    'name': "Every item",
-                    'items': [('create', [{'name': "Powers on"}])],
-                    }])
+        Plan = Pool().get('service.inspection.plan')
+        sites = create_inspected_sites(sites, items=2)
         Plan.create([{
                     'name': "Semester",
                     'start_date': dt.date.today(),

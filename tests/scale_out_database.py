@@ -25,17 +25,13 @@ def setup(plans, sites, password):
     from trytond.tests.test_tryton import DB_NAME, activate_module
     from trytond.transaction import Transaction
 
+    from service_desk.tests.tools import create_inspected_sites
+
     activate_module('service_desk')
     with Transaction().start(DB_NAME, 0) as transaction:
         pool = Pool()
         User = pool.get('res.user')
         Cron = pool.get('ir.cron')
-        Party = pool.get('party.party')
-        Site = pool.get('service.site')
-        Equipment = pool.get('service.equipment')
-        Template = pool.get('product.template')
-        Uom = pool.get('product.uom')
-        Checklist = pool.get('service.inspection.checklist')
         Plan = pool.get('service.inspection.plan')
 
         Cron.write(Cron.search([('method', 'not in', CRONS)]), {
@@ -51,21 +47,7 @@ def setup(plans, sites, password):
                 'company': company.id,
                 })
         with set_company(company):
-            parties = Party.create([
-                    {'name': f"School {i}"} for i in range(plans * sites)])
-            records = Site.create([
-                    {'name': p.name, 'party': p.id} for p in parties])
-            unit, = Uom.search([('name', '=', 'Unit')])
-            template, = Template.create([{
-                        'name': "Projector", 'default_uom': unit.id,
-                        'type': 'goods', 'products': [('create', [{}])]}])
-            Equipment.create([{
-                        'site': s.id, 'product': template.products[0].id}
-                    for s in records])
-            Checklist.create([{
-                        'name': "Every item",
-                        'items': [('create', [{'name': "Powers on"}])],
-                        }])
+            records = create_inspected_sites(plans * sites)
             created = Plan.create([{
                         'name': f"Semester {i}",
                         'start_date': dt.date.today(),

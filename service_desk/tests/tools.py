@@ -139,3 +139,29 @@ def service_database(
     finally:
         if drop:
             drop_db()
+
+
+def create_inspected_sites(count, items=1):
+    """Create count schools with items projectors each and a checklist
+    of every item, in the current transaction; return the sites"""
+    from trytond.pool import Pool
+    pool = Pool()
+    Party = pool.get('party.party')
+    Site = pool.get('service.site')
+    Equipment = pool.get('service.equipment')
+    Template = pool.get('product.template')
+    Uom = pool.get('product.uom')
+    Checklist = pool.get('service.inspection.checklist')
+    parties = Party.create([{'name': f"School {i}"} for i in range(count)])
+    sites = Site.create([{'name': p.name, 'party': p.id} for p in parties])
+    unit, = Uom.search([('name', '=', 'Unit')])
+    template, = Template.create([{
+                'name': "Projector", 'default_uom': unit.id,
+                'type': 'goods', 'products': [('create', [{}])]}])
+    Equipment.create([{'site': s.id, 'product': template.products[0].id}
+            for s in sites for _ in range(items)])
+    Checklist.create([{
+                'name': "Every item",
+                'items': [('create', [{'name': "Powers on"}])],
+                }])
+    return sites
