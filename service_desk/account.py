@@ -18,6 +18,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
+from .common import ReportMixin
 from .exceptions import RequisitionError
 
 SERVICE_ORIGINS = ['service.requisition.line', 'service.requisition.return']
@@ -458,7 +459,7 @@ class ReconciliationContext(ReconciliationContextMixin, ModelView):
     __name__ = 'service.parts.cost.reconciliation.context'
 
 
-class _ReconciliationMixin:
+class _ReconciliationMixin(ReportMixin):
     __slots__ = ()
 
     company = fields.Many2One('company.company', "Company")
@@ -484,30 +485,10 @@ class _ReconciliationMixin:
         return self.company.currency.id if self.company else None
 
     @classmethod
-    def table_query(cls):
-        from_item, tables = cls._joins()
-        return from_item.select(
-            *cls._columns(tables),
-            where=cls._where(tables),
-            group_by=cls._group_by(tables))
-
-    @classmethod
     def _joins(cls):
         "Return the from item and the tables by name"
         rows = _base_query(cls)
         return rows, {'rows': rows}
-
-    @classmethod
-    def _columns(cls, tables):
-        raise NotImplementedError
-
-    @classmethod
-    def _where(cls, tables):
-        return None
-
-    @classmethod
-    def _group_by(cls, tables):
-        return None
 
     @classmethod
     def _digits(cls):

@@ -35,6 +35,7 @@ from trytond.pyson import Eval, If, PYSONEncoder
 from trytond.transaction import Transaction
 from trytond.wizard import StateAction, Wizard
 
+from .common import ReportMixin
 from .site import Site
 from .ticket import CHANNELS, PRIORITIES, TYPES
 
@@ -275,7 +276,7 @@ class Context(ModelView):
         return Transaction().context.get('repeat_days', 30)
 
 
-class Abstract(ModelSQL, ModelView):
+class Abstract(ReportMixin, ModelSQL, ModelView):
     "A report grouped by _dimensions with the figures of _measures"
     __slots__ = ()
 
@@ -285,15 +286,6 @@ class Abstract(ModelSQL, ModelView):
     # table
     _record_model = 'service.ticket'
     _record_table = 'ticket'
-
-    @classmethod
-    def table_query(cls):
-        from_item, tables = cls._joins()
-        return from_item.select(
-            *cls._columns(tables),
-            where=cls._where(tables),
-            group_by=cls._group_by(tables),
-            having=cls._having(tables))
 
     @classmethod
     def _columns(cls, tables):
@@ -310,14 +302,6 @@ class Abstract(ModelSQL, ModelView):
         return [
             cls._column_company(tables), *cls._dimensions(tables).values()]
 
-    @classmethod
-    def _having(cls, tables):
-        return None
-
-    @classmethod
-    def _joins(cls):
-        "Return the from item and the tables by name"
-        raise NotImplementedError
 
     @classmethod
     def _column_id(cls, tables):

@@ -285,6 +285,42 @@ class GuardedMixin:
                     cls._guard_refuse_parent(parent)
 
 
+class ReportMixin:
+    """A table_query report built from _joins, _columns, _where, _group_by
+    and _having, which an add-on extends one at a time"""
+    __slots__ = ()
+
+    @classmethod
+    def table_query(cls):
+        from_item, tables = cls._joins()
+        return from_item.select(
+            *cls._columns(tables),
+            where=cls._where(tables),
+            group_by=cls._group_by(tables),
+            having=cls._having(tables))
+
+    @classmethod
+    def _joins(cls):
+        "Return the from item and the tables by name"
+        raise NotImplementedError
+
+    @classmethod
+    def _columns(cls, tables):
+        raise NotImplementedError
+
+    @classmethod
+    def _where(cls, tables):
+        return None
+
+    @classmethod
+    def _group_by(cls, tables):
+        return None
+
+    @classmethod
+    def _having(cls, tables):
+        return None
+
+
 def domain_fields(domain):
     "Yield the field names of the clauses of domain (dotted paths whole)"
     if not isinstance(domain, (list, tuple)):

@@ -13,6 +13,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
+from .common import ReportMixin
+
 # the columns a user can total the parts cost by (R-ROLE-6)
 GROUPINGS = [
     (None, "Each Move"),
@@ -35,7 +37,7 @@ REFERENCE_COLUMNS = [
     'move']
 
 
-class PartsCost(ModelSQL, ModelView):
+class PartsCost(ReportMixin, ModelSQL, ModelView):
     """The parts consumed in service, valued like the accounting entries
     of account_stock_continental (R-PART-6, R-ROLE-6)
 
@@ -74,14 +76,6 @@ class PartsCost(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
-
-    @classmethod
-    def table_query(cls):
-        from_item, tables = cls._joins()
-        return from_item.select(
-            *cls._columns(tables),
-            where=cls._where(tables),
-            group_by=cls._group_by(tables))
 
     @classmethod
     def _joins(cls):
