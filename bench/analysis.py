@@ -1,24 +1,25 @@
 #!/usr/bin/env python
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Benchmark: the analysis reports on PostgreSQL.
+"""Benchmark: the analysis reports on PostgreSQL, live and materialized.
 
 Generates tickets over 2 years with SQL (``INSERT ... SELECT
 generate_series``): a repair in two out of three, each repair with a done
 visit and a callback, on sites spread over areas with 3 items of equipment
-each.  Then, for each report's default screen, it times the RPC calls sao
-makes (``search`` with the default order and a limit of 1000, ``read`` of
-the list fields, ``search_count``) next to a raw SQL ``GROUP BY`` of the same
-figures, in the same run on the same database.
+each.  The analysis facts are materialized views, as the served
+configuration has them on PostgreSQL; their refresh is timed.  Then, for
+each report's default screen, it times the RPC calls sao makes (``search``
+with the default order and a limit of 1000, ``read`` of the list fields,
+``search_count`` when the limit is reached) with the reports reading the
+records (live) and, for the reports that have facts, their facts
+(materialized), next to a raw SQL ``GROUP BY`` of the same figures, in the
+same run on the same database; and the same for the manager's board.
 
-    bench/analysis.py [--tickets 200000] [--sites 360]
-        [--uri postgresql://127.0.0.1:5432/]
-
-Materialized reports are not measured: Tryton's ``table_query_materialized``
-builds the table without the user's context, and these reports depend on
-it (company, dates, period, filters).
+    bench/analysis.py [--tickets 200000] [--sites 360] [--repeat 3]
+        [--live-repeat 3] [--uri postgresql://127.0.0.1:5432/]
 """
 import argparse
+import contextlib
 import datetime as dt
 import os
 import time
@@ -29,12 +30,23 @@ def main():
     parser.add_argument('--tickets', type=int, default=200000)
     parser.add_argument('--sites', type=int, default=360)
     parser.add_argument('--repeat', type=int, default=3)
+    parser.add_argument('--live-repeat', type=int, default=3,
+        help="the runs of the live reports (0: not measured)")
     parser.add_argument(
         '--uri', default=os.environ.get(
             'TRYTOND_DATABASE_URI', 'postgresql://127.0.0.1:5432/'))
     args = parser.parse_args()
 
-    from service_desk.tests.tools import service_database
+    os.environ['TRYTOND_DATABASE_URI'] = args.uri
+    from trytond import config
+
+    from service_desk.tests.tools import insert_history, service_database
+    from service_desk.tools.config import MATERIALIZED
+
+    if not config.has_section('table_query_materialized'):
+        config.add_section('table_query_materialized')
+    for name in MATERIALIZED:
+        config.set('table_query_materialized', name, '300')
 
     with service_database(name=f'bench_analysis_{os.getpid()}',
             uri=args.uri, create=True, drop=True) as (
@@ -42,107 +54,51 @@ def main():
         company.timezone = 'Asia/Shanghai'
         company.save()
         start = time.perf_counter()
-        generate(transaction, company, args)
+        insert_history(company, args.tickets, args.sites)
         print(f"generated {args.tickets} tickets on {args.sites} "
             f"sites in {time.perf_counter() - start:.1f} s")
         transaction.commit()
+        refresh(transaction)
         run(transaction, company, args)
 
 
-def generate(transaction, company, args):
+def refresh(transaction):
+    "Refresh the facts and print the time of each"
     from trytond.pool import Pool
-    pool = Pool()
-    Party = pool.get('party.party')
-    Area = pool.get('service.area')
-    Site = pool.get('service.site')
-    Equipment = pool.get('service.equipment')
-    Employee = pool.get('company.employee')
-    Template = pool.get('product.template')
-    Uom = pool.get('product.uom')
-    cursor = transaction.connection.cursor()
 
-    unit, = Uom.search([('name', '=', "Unit")])
-    templates = Template.create([{
-                'name': f"Product {i}", 'type': 'goods',
-                'default_uom': unit.id, 'products': [('create', [{}])]}
-            for i in range(20)])
-    products = [t.products[0].id for t in templates]
-    areas = Area.create([{'name': f"Area {i}"} for i in range(12)])
-    parties = Party.create([{'name': f"Site {i}"} for i in range(args.sites)])
-    sites = Site.create([{
-                'name': f"Site {i}", 'party': p.id,
-                'area': areas[i % len(areas)].id,
-                'site_type': 'school'}
-            for i, p in enumerate(parties)])
-    equipment = Equipment.create([{
-                'site': s.id, 'product': products[(i * 3 + j) % 20],
-                'installation_date': dt.date(2023, 1, 1)}
-            for i, s in enumerate(sites) for j in range(3)])
-    employee_parties = Party.create([{'name': f"Tech {i}"} for i in range(20)])
-    employees = Employee.create([{
-                'party': p.id, 'company': company.id}
-            for p in employee_parties])
-    first_equipment = min(e.id for e in equipment)
-    first_employee = min(e.id for e in employees)
-    n_equipment = len(equipment)
-    params = {
-        'company': company.id,
-        'count': args.tickets,
-        'equipment0': first_equipment,
-        'n_equipment': n_equipment,
-        'employee0': first_employee,
-        }
-    # equipment ids and employee ids are consecutive
-    cursor.execute("""
-        INSERT INTO service_ticket (
-            company, number, channel, type, priority, subject, state,
-            party, site, equipment, assigned_to, received_at,
-            responded_at, resolved_at, response_deadline,
-            resolution_deadline, promised_at, paused_hours,
-            escalation_level, after_hours, escalated, create_uid,
-            create_date)
-        SELECT %(company)s, 'B' || g,
-            (ARRAY['phone', 'email', 'web', 'chat'])[1 + g %% 4],
-            CASE WHEN g %% 3 = 0 THEN 'complaint' ELSE 'repair' END,
-            (ARRAY['urgent', 'high', 'normal', 'low'])[1 + g %% 4],
-            'bench', 'closed', s.party, s.id, e.id,
-            %(employee0)s + g %% 20, r.at,
-            r.at + (g %% 7) * INTERVAL '1 hour',
-            r.at + (g %% 50) * INTERVAL '1 hour',
-            r.at + INTERVAL '4 hour', r.at + INTERVAL '24 hour',
-            r.at + INTERVAL '4 hour', 0, 0, false, false, 0, NOW()
-        FROM generate_series(1, %(count)s) AS g
-        CROSS JOIN LATERAL (SELECT TIMESTAMP '2025-01-01'
-            + (g::float / %(count)s) * INTERVAL '730 days' AS at) AS r
-        JOIN service_equipment AS e
-            ON e.id = %(equipment0)s + (g * 7919) %% %(n_equipment)s
-        JOIN service_site AS s ON s.id = e.site
-        """, params)
-    cursor.execute("""
-        INSERT INTO service_work_order (
-            company, number, kind, ticket, party, site, equipment, lead,
-            planned_start, planned_end, planned_date, started_at, done_at,
-            state, escalation_level, escalated, create_uid, create_date)
-        SELECT t.company, 'W' || t.id, 'repair', t.id, t.party, t.site,
-            t.equipment, t.assigned_to, t.responded_at,
-            t.responded_at + INTERVAL '2 hour', t.responded_at::date,
-            t.responded_at, t.responded_at + INTERVAL '2 hour', 'done', 0,
-            false, 0, NOW()
-        FROM service_ticket AS t WHERE t.type = 'repair'
-        """)
-    cursor.execute("""
-        INSERT INTO service_callback (
-            company, kind, ticket, party, site, due_date, attempts,
-            reached, solved, satisfaction, called_at, state, create_uid,
-            create_date)
-        SELECT t.company, 'repair', t.id, t.party, t.site,
-            t.resolved_at::date, 1, true,
-            CASE WHEN t.id % 10 = 0 THEN 'no' ELSE 'yes' END,
-            (1 + t.id % 5)::varchar, t.resolved_at + INTERVAL '1 day',
-            'done', 0, NOW()
-        FROM service_ticket AS t WHERE t.type = 'repair'
-        """)
-    cursor.execute("ANALYZE")
+    from service_desk.tools.config import MATERIALIZED
+    pool = Pool()
+    total = 0
+    for name in MATERIALIZED:
+        Fact = pool.get(name)
+        start = time.perf_counter()
+        Fact._table_query_refresh(concurrently=True, force=True)
+        transaction.commit()
+        elapsed = time.perf_counter() - start
+        total += elapsed
+        cursor = transaction.connection.cursor()
+        cursor.execute(f'SELECT COUNT(*) FROM "{Fact._table}"')
+        rows, = cursor.fetchone()
+        print(f"refresh {name:35} {rows:9d} rows {elapsed:8.2f} s")
+    print(f"refresh of the facts: {total:.2f} s")
+
+
+@contextlib.contextmanager
+def materialized(on):
+    "Let the reports read their facts, or the records"
+    from trytond import config
+
+    from service_desk.tools.config import MATERIALIZED
+    values = {n: config.get('table_query_materialized', n)
+        for n in MATERIALIZED}
+    if not on:
+        for name in MATERIALIZED:
+            config.set('table_query_materialized', name, '0')
+    try:
+        yield
+    finally:
+        for name, value in values.items():
+            config.set('table_query_materialized', name, value)
 
 
 SCREENS = [
@@ -206,16 +162,12 @@ SCREENS = [
             AND t.state NOT IN ('draft', 'cancelled')
             AND t.received_at >= %(start)s AND t.received_at < %(end)s
         GROUP BY 1, 2, 3 ORDER BY 4 DESC, 5 DESC LIMIT 1000"""),
+    # its figures (visits, repairs, first-visit fixes, repeat failures,
+    # callbacks, inspections) are the report's own query, run once
     ('service.analysis.scorecard',
         ['date', 'employee', 'visits', 'repairs', 'first_visit_fix_rate',
             'repeat_failures', 'satisfaction'],
-        """SELECT lead, date_trunc('week', (done_at AT TIME ZONE 'UTC')
-                AT TIME ZONE 'Asia/Shanghai')::date AS d, COUNT(*),
-            SUM(EXTRACT(EPOCH FROM done_at - started_at) / 3600)
-        FROM service_work_order WHERE company = %(company)s
-            AND state = 'done'
-            AND done_at >= %(start)s AND done_at < %(end)s
-        GROUP BY 1, 2"""),
+        None),
     ('service.analysis.reliability.product',
         ['product', 'equipment_count', 'unit_days', 'failures', 'mttr',
             'availability', 'mtbf'],
@@ -246,31 +198,57 @@ def run(transaction, company, args):
         }
     print(f"context: {context['from_date']} to {context['to_date']} "
         "by week")
-    print(f"{'report':45} {'rows':>6} {'live s':>8} {'raw s':>8} "
-        f"{'live/raw':>8}")
+    print(f"{'report':42} {'rows':>5} {'live s':>7} {'mat. s':>7} "
+        f"{'raw s':>7} {'live/raw':>8} {'mat./raw':>8}")
     for name, names, sql in SCREENS:
         Model = pool.get(name)
 
-        def live(Model=Model, names=names):
+        def screen(Model=Model, names=names):
             with transaction.set_context(context):
                 records = Model.search(
                     [], limit=1000, order=None)
                 Model.read([r.id for r in records], names)
-                Model.search_count([])
+                if len(records) == 1000:
+                    Model.search_count([])
             return len(records)
 
-        def raw(sql=sql):
+        if sql is None:
+            with materialized(False), transaction.set_context(context):
+                query = Model.table_query()
+            sql, params_ = str(query), query.params
+        else:
+            params_ = params
+
+        def raw(sql=sql, params=params_):
             cursor.execute(sql, params)
             return len(cursor.fetchall())
 
-        rows = live()  # warm the caches
         raw()
-        live_time = best(live, args.repeat)
         raw_time = best(raw, args.repeat)
-        print(f"{name:45} {rows:6d} {live_time:8.3f} {raw_time:8.3f} "
-            f"{live_time / raw_time:8.2f}")
+        times = {}
+        for on, repeat in [(False, args.live_repeat), (True, args.repeat)]:
+            with materialized(on):
+                with transaction.set_context(context):
+                    if on and not Model._from_facts():
+                        continue
+                if not repeat:
+                    continue
+                rows = screen()  # warm the caches
+                times[on] = best(screen, repeat)
+        figures = []
+        for on in [False, True]:
+            figures.append(f"{times[on]:7.3f}" if on in times else
+                f"{'-':>7}")
+        for on in [False, True]:
+            figures.append(f"{times[on] / raw_time:8.2f}" if on in times
+                else f"{'-':>8}")
+        print(f"{name[17:]:42} {rows:5d} {figures[0]} {figures[1]} "
+            f"{raw_time:7.3f} {figures[2]} {figures[3]}")
 
-    board(transaction, company, args)
+    for on in [False, True]:
+        if on or args.live_repeat:
+            with materialized(on):
+                board(transaction, company, args, on)
 
 
 BOARD = [
@@ -302,7 +280,7 @@ BOARD = [
     ]
 
 
-def board(transaction, company, args):
+def board(transaction, company, args, on):
     """Time the calls of the manager's board: for each action a search with
     its order and a limit, a read of its list fields, a count"""
     from trytond.pool import Pool
@@ -328,14 +306,16 @@ def board(transaction, company, args):
             with transaction.set_context(context_of(action)):
                 records = Model.search(domain, order=order, limit=1000)
                 Model.read([r.id for r in records], names)
-                Model.search_count(domain)
+                if len(records) == 1000:
+                    Model.search_count(domain)
             rows += len(records)
         return rows
 
+    repeat = args.repeat if on else args.live_repeat
     rows = load()
-    elapsed = best(load, args.repeat)
-    print(f"manager board: {len(BOARD)} actions, {rows} rows, "
-        f"{elapsed:.3f} s")
+    elapsed = best(load, repeat)
+    print(f"manager board, {'materialized' if on else 'live'}: "
+        f"{len(BOARD)} actions, {rows} rows, {elapsed:.3f} s")
     for name, domain, order, names, action in BOARD:
         Model = pool.get(name)
 
@@ -344,8 +324,9 @@ def board(transaction, company, args):
             with transaction.set_context(context_of(action)):
                 records = Model.search(domain, order=order, limit=1000)
                 Model.read([r.id for r in records], names)
-                Model.search_count(domain)
-        print(f"  {name:45} {best(one, args.repeat):8.3f} s")
+                if len(records) == 1000:
+                    Model.search_count(domain)
+        print(f"  {name:45} {best(one, repeat):8.3f} s")
 
 
 def best(function, repeat):

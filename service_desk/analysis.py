@@ -24,7 +24,7 @@ from sql import Expression, Literal, Null, Union
 from sql.aggregate import Avg, Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce, Greatest, Least, NullIf
 from sql.functions import (
-    AtTimeZone, DateTrunc, Extract, Function)
+    AtTimeZone, CurrentTimestamp, DateTrunc, Extract, Function)
 from sql.operators import Equal, Exists, Greater
 from sql.operators import Concat
 
@@ -47,6 +47,8 @@ PERIODS = [
     ('year', "Year"),
     ]
 SITE_TYPES = Site.site_type.selection
+# the filters of the context besides the company and the dates
+FILTERS = ['area', 'site_type', 'product_category', 'analysis_employee']
 # to cast SQL expressions to the type of a field
 _DATE = fields.Date("Date")
 _INTEGER = fields.Integer("Integer")
@@ -110,9 +112,24 @@ def _timezone():
     return 'UTC'
 
 
+def company_zone(company):
+    """The time zone of the company of each row, as SQL (PostgreSQL): the
+    facts are bucketed for every company at once"""
+    Company = Pool().get('company.company')
+    table = Company.__table__()
+    return Coalesce(
+        table.select(table.timezone, where=table.id == company),
+        _inline('UTC'))
+
+
 def local(column, timezone=None):
-    "The naive UTC datetime column as a datetime of the company's zone"
+    """The naive UTC datetime column as a datetime of the company's zone
+
+    timezone is the zone's name (by default the zone of the context's
+    company) or the SQL of each row's zone (company_zone)"""
     timezone = timezone or _timezone()
+    if isinstance(timezone, Expression):
+        return AtTimeZone(AtTimeZone(column, _inline('UTC')), timezone)
     if backend.name == 'sqlite':
         offset = dt.datetime.now(ZoneInfo(timezone)).utcoffset()
         minutes = int(offset.total_seconds() // 60)
@@ -286,6 +303,10 @@ class Abstract(ReportMixin, ModelSQL, ModelView):
     # table
     _record_model = 'service.ticket'
     _record_table = 'ticket'
+    # the facts (day rows) the report groups when they are materialized,
+    # and the filters of the context they keep
+    _fact = None
+    _fact_filters = frozenset()
 
     @classmethod
     def _columns(cls, tables):
@@ -409,6 +430,64 @@ class Abstract(ReportMixin, ModelSQL, ModelView):
         "The condition of the records with a broken promise"
         return None
 
+    @classmethod
+    def table_query(cls):
+        if cls._from_facts():
+            return cls._fact_query()
+        return super().table_query()
+
+    @classmethod
+    def _from_facts(cls):
+        """Whether the report groups the day rows of its facts: they are
+        materialized and keep what the context filters on"""
+        if not cls._fact:
+            return False
+        Fact = Pool().get(cls._fact)
+        context = Transaction().context
+        return (Fact.materialized() and Fact.answers()
+            and not any(context.get(n) for n in FILTERS
+                if n not in cls._fact_filters))
+
+    @classmethod
+    def _fact_query(cls):
+        "The report grouped from the day rows of its facts"
+        context = Transaction().context
+        from_item, tables = cls._fact_joins()
+        fact = tables['fact']
+        company = context.get('company')
+        where = fact.company == (company if company is not None else -1)
+        for name, operator in [('from_date', '>='), ('to_date', '<=')]:
+            if date := context.get(name):
+                if isinstance(date, str):
+                    date = dt.date.fromisoformat(date)
+                where &= (fact.date >= date if operator == '>='
+                    else fact.date <= date)
+        where &= cls._fact_where(tables)
+        dimensions = cls._fact_dimensions(tables)
+        return from_item.select(
+            Min(fact.id).as_('id'), fact.company.as_('company'),
+            *(c.as_(n) for n, c in dimensions.items()),
+            *cls._fact_measures(tables),
+            where=where,
+            group_by=[fact.company, *dimensions.values()])
+
+    @classmethod
+    def _fact_joins(cls):
+        fact = Pool().get(cls._fact).__table__()
+        return fact, {'fact': fact}
+
+    @classmethod
+    def _fact_where(cls, tables):
+        return Literal(True)
+
+    @classmethod
+    def _fact_dimensions(cls, tables):
+        return OrderedDict()
+
+    @classmethod
+    def _fact_measures(cls, tables):
+        return []
+
 
 class TicketMixin:
     "Reports on the tickets received in the period"
@@ -456,6 +535,12 @@ class TimeseriesMixin:
     def __setup__(cls):
         super().__setup__()
         cls._order = [('date', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def _fact_dimensions(cls, tables):
+        dimensions = super()._fact_dimensions(tables)
+        dimensions['date'] = period_start(tables['fact'].date, date=True)
+        return dimensions
 
 
 class TicketVolume(TicketMixin, Abstract):
@@ -514,6 +599,7 @@ class TicketVolume(TicketMixin, Abstract):
 class TicketVolumeTimeseries(TimeseriesMixin, TicketMixin, Abstract):
     "Ticket volumes per period"
     __name__ = 'service.analysis.ticket.timeseries'
+    _fact = 'service.analysis.fact.ticket'
 
     tickets = fields.Integer("Tickets")
     repair = fields.Integer("Repairs")
@@ -533,6 +619,14 @@ class TicketVolumeTimeseries(TimeseriesMixin, TicketMixin, Abstract):
         return super()._measures(tables) + [
             Count(Literal(1)).as_('tickets')] + [
             Sum(Case((ticket.type == t, 1), else_=0)).as_(t)
+            for t, _ in TYPES]
+
+    @classmethod
+    def _fact_measures(cls, tables):
+        fact = tables['fact']
+        return super()._fact_measures(tables) + [
+            Sum(fact.tickets).as_('tickets')] + [
+            Sum(Case((fact.type == t, fact.tickets), else_=0)).as_(t)
             for t, _ in TYPES]
 
 
@@ -678,6 +772,29 @@ class PromiseMixin:
             ]
 
     @classmethod
+    def _fact_measures(cls, tables):
+        fact = tables['fact']
+        sums = {n: Sum(getattr(fact, n)) for n in [
+                'tickets', 'response_count', 'response_on_time',
+                'response_hours', 'responded', 'resolution_count',
+                'resolution_on_time', 'resolution_hours', 'resolved']}
+        return super()._fact_measures(tables) + [
+            sums['tickets'].as_('tickets'),
+            sums['response_count'].as_('response_count'),
+            sums['response_on_time'].as_('response_on_time'),
+            ratio(sums['response_on_time'], sums['response_count']).as_(
+                'response_rate'),
+            (sums['response_hours'] / NullIf(sums['responded'], 0)).as_(
+                'response_hours'),
+            sums['resolution_count'].as_('resolution_count'),
+            sums['resolution_on_time'].as_('resolution_on_time'),
+            ratio(sums['resolution_on_time'], sums['resolution_count']).as_(
+                'resolution_rate'),
+            (sums['resolution_hours'] / NullIf(sums['resolved'], 0)).as_(
+                'resolution_hours'),
+            ]
+
+    @classmethod
     def _broken_where(cls, tables):
         ticket = tables['ticket']
         return (
@@ -722,6 +839,7 @@ class PromiseTimeseries(
         TimeseriesMixin, PromiseMixin, TicketMixin, Abstract):
     "Promises kept per period"
     __name__ = 'service.analysis.promise.timeseries'
+    _fact = 'service.analysis.fact.ticket'
 
     @classmethod
     def _dimensions(cls, tables):
@@ -808,6 +926,21 @@ class SatisfactionMixin:
             ]
 
     @classmethod
+    def _fact_measures(cls, tables):
+        fact = tables['fact']
+        sums = {n: Sum(getattr(fact, n)) for n in [
+                'callbacks', 'reached', 'failed', 'solved', 'not_solved',
+                'satisfied', 'score_sum', 'score_count']}
+        return super()._fact_measures(tables) + [
+            *(sums[n].as_(n) for n in [
+                    'callbacks', 'reached', 'failed', 'solved',
+                    'not_solved', 'satisfied']),
+            (_float(sums['score_sum']) / NullIf(sums['score_count'], 0)
+                ).as_('satisfaction'),
+            ratio(sums['satisfied'], sums['reached']).as_('satisfied_rate'),
+            ]
+
+    @classmethod
     def _not_solved_where(cls, tables):
         callback = tables['callback']
         return (callback.state == 'done') & (callback.solved == 'no')
@@ -857,6 +990,7 @@ class Satisfaction(SatisfactionMixin, Abstract):
 class SatisfactionTimeseries(TimeseriesMixin, SatisfactionMixin, Abstract):
     "Customer satisfaction per period"
     __name__ = 'service.analysis.satisfaction.timeseries'
+    _fact = 'service.analysis.fact.callback'
 
     @classmethod
     def _dimensions(cls, tables):
@@ -968,6 +1102,8 @@ class HotSpotProduct(HotSpotMixin, TicketMixin, Abstract):
 class TopEquipment(HotSpotMixin, TicketMixin, Abstract):
     "Equipment failing most"
     __name__ = 'service.analysis.top_equipment'
+    _fact = 'service.analysis.fact.failure'
+    _fact_filters = frozenset({'area', 'site_type', 'product_category'})
 
     equipment = fields.Many2One('service.equipment', "Equipment")
     product = fields.Many2One(
@@ -1003,6 +1139,44 @@ class TopEquipment(HotSpotMixin, TicketMixin, Abstract):
     def _measures(cls, tables):
         return super()._measures(tables) + [
             Max(tables['ticket'].received_at).as_('last_failure'),
+            ]
+
+    @classmethod
+    def _fact_joins(cls):
+        pool = Pool()
+        Site = pool.get('service.site')
+        Equipment = pool.get('service.equipment')
+        fact, tables = super()._fact_joins()
+        tables['site'] = site = Site.__table__()
+        tables['equipment'] = equipment = Equipment.__table__()
+        from_item = (fact
+            .join(site, 'LEFT', condition=fact.site == site.id)
+            .join(equipment, 'LEFT', condition=fact.equipment == equipment.id))
+        return from_item, tables
+
+    @classmethod
+    def _fact_where(cls, tables):
+        where = super()._fact_where(tables)
+        where = cls._where_site(tables['site'], where)
+        return cls._where_product(tables['equipment'], where)
+
+    @classmethod
+    def _fact_dimensions(cls, tables):
+        fact, equipment = tables['fact'], tables['equipment']
+        dimensions = super()._fact_dimensions(tables)
+        dimensions.update([
+                ('equipment', fact.equipment),
+                ('product', equipment.product),
+                ('site', equipment.site),
+                ])
+        return dimensions
+
+    @classmethod
+    def _fact_measures(cls, tables):
+        fact = tables['fact']
+        return super()._fact_measures(tables) + [
+            Sum(fact.failures).as_('failures'),
+            Max(fact.last_failure).as_('last_failure'),
             ]
 
 
@@ -1066,6 +1240,8 @@ class Scorecard(Abstract):
     _sources and its figure in _figures.
     """
     __name__ = 'service.analysis.scorecard'
+    _fact = 'service.analysis.fact.scorecard'
+    _fact_filters = frozenset({'analysis_employee'})
 
     date = fields.Date("Period")
     employee = fields.Many2One('company.employee', "Employee")
@@ -1170,6 +1346,46 @@ class Scorecard(Abstract):
         return measures
 
     @classmethod
+    def _fact_where(cls, tables):
+        context = Transaction().context
+        where = super()._fact_where(tables)
+        if context.get('analysis_employee'):
+            where &= tables['fact'].employee == context['analysis_employee']
+        return where
+
+    @classmethod
+    def _fact_dimensions(cls, tables):
+        fact = tables['fact']
+        dimensions = super()._fact_dimensions(tables)
+        dimensions.update([
+                ('employee', fact.employee),
+                ('date', period_start(fact.date, date=True)),
+                ])
+        return dimensions
+
+    @classmethod
+    def _fact_measures(cls, tables):
+        return cls._measures({'source': tables['fact']})
+
+    @classmethod
+    def _period(cls, column, company, date=False):
+        """The start of the period of the datetime (or date) column in the
+        zone of the company: of the context, or of each row for the facts"""
+        zone = None
+        if Transaction().context.get('_analysis_facts'):
+            zone = company_zone(company)
+        return period_start(column, timezone=zone, date=date)
+
+    @classmethod
+    def _today(cls, company):
+        "Today for the company: of the context, or of each row for the facts"
+        Date = Pool().get('ir.date')
+        if Transaction().context.get('_analysis_facts'):
+            return _DATE.sql_cast(
+                AtTimeZone(CurrentTimestamp(), company_zone(company)))
+        return Date.today()
+
+    @classmethod
     def _source(cls, query_from, id_, company, employee, date, where,
             **figures):
         "Return a select of the source with 0 for the missing figures"
@@ -1209,7 +1425,7 @@ class Scorecard(Abstract):
                 id_ = technician.id * 10 + 2
             sources.append(cls._source(
                     query_from, id_, order.company, employee,
-                    period_start(order.done_at), where,
+                    cls._period(order.done_at, order.company), where,
                     visits=Literal(1),
                     site_hours=Coalesce(
                         hours_between(order.started_at, order.done_at), 0)))
@@ -1237,7 +1453,8 @@ class Scorecard(Abstract):
             & (ticket.assigned_to != Null))
         sources.append(cls._source(
                 ticket, ticket.id * 10 + 3, ticket.company,
-                ticket.assigned_to, period_start(ticket.resolved_at), where,
+                ticket.assigned_to,
+                cls._period(ticket.resolved_at, ticket.company), where,
                 repairs=Literal(1),
                 visited_repairs=Case((Greater(visits, 0), 1), else_=0),
                 first_visit_fixes=Case(
@@ -1271,7 +1488,7 @@ class Scorecard(Abstract):
                         & (previous.type == 'repair')
                         & (previous.id != failure.id))),
                 failure.id * 10 + 4, failure.company, previous.assigned_to,
-                period_start(failure.received_at), where,
+                cls._period(failure.received_at, failure.company), where,
                 repeat_failures=Literal(1)))
 
         # inspections due and done on time, per inspector
@@ -1283,12 +1500,11 @@ class Scorecard(Abstract):
         pool = Pool()
         Inspection = pool.get('service.inspection')
         Inspector = pool.get('service.inspection-company.employee')
-        Date = pool.get('ir.date')
         context = Transaction().context
         inspection = Inspection.__table__()
         inspector = Inspector.__table__()
         where = ((inspection.state != 'cancelled')
-            & (inspection.planned_date <= Date.today()))
+            & (inspection.planned_date <= cls._today(inspection.company)))
         if context.get('from_date'):
             where &= inspection.planned_date >= context['from_date']
         if context.get('to_date'):
@@ -1300,7 +1516,9 @@ class Scorecard(Abstract):
             inspection.join(inspector,
                 condition=inspector.inspection == inspection.id),
             inspector.id * 10 + 5, inspection.company, inspector.employee,
-            period_start(inspection.planned_date, date=True), where,
+            cls._period(inspection.planned_date, inspection.company,
+                date=True),
+            where,
             inspections=Literal(1),
             inspections_on_time=Case((on_time, 1), else_=0))
 

@@ -10,7 +10,6 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction, without_check_access
 
-from .analysis import period_start
 
 KINDS = [
     ('on_site', "On Site"),
@@ -156,5 +155,5 @@ class Scorecard(metaclass=PoolMeta):
             hours = Extract('EPOCH', line.duration) / 3600
         return super()._sources() + [cls._source(
                 line, line.id * 10 + 6, line.company, line.employee,
-                period_start(line.date, date=True), where,
+                cls._period(line.date, line.company, date=True), where,
                 travel_hours=hours)]

@@ -2,11 +2,13 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 import re
+import unittest
 from decimal import Decimal
 from unittest.mock import patch
 
 from lxml import etree
 
+from trytond import backend, config
 from trytond.model.exceptions import AccessError, SQLConstraintError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
@@ -18,6 +20,7 @@ from trytond.transaction import Transaction
 
 from ..exceptions import BoundsError
 from ..working_calendar import is_working_day
+from .tools import insert_history
 
 
 def create_site_and_product():
@@ -537,6 +540,108 @@ class ServiceDeskTestCase(
     extras = [
         'account_invoice', 'account_stock_continental', 'attendance',
         'stock_supply', 'timesheet']
+
+    @unittest.skipUnless(backend.name == 'postgresql', "materialized views")
+    @with_transaction()
+    def test_analysis_from_materialized_facts(self):
+        """The reports grouped from their materialized facts show the
+        figures of the records, for any dates, period and filter the facts
+        keep; the others are answered from the records (R-DATA-1..4)"""
+        pool = Pool()
+        Area = pool.get('service.area')
+        Employee = pool.get('company.employee')
+        names = ['service.analysis.fact.ticket',
+            'service.analysis.fact.callback',
+            'service.analysis.fact.failure',
+            'service.analysis.fact.scorecard']
+        company = create_company()
+        with set_company(company):
+            company.timezone = 'Asia/Shanghai'
+            company.save()
+            insert_history(company, 6000, 36, start='2025-01-01', days=365)
+            area = Area.search([], limit=1)[0]
+            employee = Employee.search(
+                [('company', '=', company.id)], order=[('id', 'DESC')],
+                limit=1)[0]
+
+            def rows(Report, context, materialized):
+                value = '300' if materialized else '0'
+                for name in names:
+                    config.set('table_query_materialized', name, value)
+                with Transaction().set_context(context):
+                    self.assertEqual(Report._from_facts(), materialized)
+                    records = Report.search([])
+                    fields = [n for n, f in Report._fields.items()
+                        if not hasattr(f, 'get')]
+                    return sorted(
+                        Report.read([r.id for r in records], fields),
+                        key=lambda r: r['id'])
+
+            if not config.has_section('table_query_materialized'):
+                config.add_section('table_query_materialized')
+            try:
+                for name in names:
+                    config.set('table_query_materialized', name, '300')
+                    Fact = pool.get(name)
+                    Fact.__register__('service_desk')
+                    Fact._table_query_refresh(concurrently=False, force=True)
+
+                base = {'company': company.id, 'repeat_days': 30}
+                contexts = [
+                    {'period': 'week', 'from_date': dt.date(2025, 2, 5),
+                        'to_date': dt.date(2025, 6, 17)},
+                    {'period': 'month', 'from_date': None, 'to_date': None},
+                    {'period': 'day', 'from_date': dt.date(2025, 3, 1),
+                        'to_date': dt.date(2025, 3, 31)},
+                    {'period': 'quarter', 'from_date': dt.date(2025, 1, 1),
+                        'to_date': dt.date(2025, 12, 31)},
+                    {'period': 'year', 'from_date': dt.date(2025, 7, 1),
+                        'to_date': None},
+                    ]
+                filtered = {
+                    'service.analysis.top_equipment': {'area': area.id},
+                    'service.analysis.scorecard': {
+                        'analysis_employee': employee.id},
+                    }
+                live = {
+                    'service.analysis.ticket.timeseries': {'area': area.id},
+                    'service.analysis.scorecard': {'repeat_days': 10},
+                    'service.analysis.top_equipment': {
+                        'analysis_employee': employee.id},
+                    }
+                for name in [
+                        'service.analysis.ticket.timeseries',
+                        'service.analysis.promise.timeseries',
+                        'service.analysis.satisfaction.timeseries',
+                        'service.analysis.top_equipment',
+                        'service.analysis.scorecard']:
+                    Report = pool.get(name)
+                    for context in contexts + [
+                            {'period': 'month', **filtered.get(name, {})}]:
+                        context = {**base, **context}
+                        with self.subTest(report=name, context=context):
+                            expected = rows(Report, context, False)
+                            self.assertTrue(expected)
+                            result = rows(Report, context, True)
+                            self.assertEqual(len(result), len(expected))
+                            for row, expected_row in zip(
+                                    result, expected, strict=True):
+                                for key, value in expected_row.items():
+                                    if isinstance(value, float):
+                                        self.assertAlmostEqual(
+                                            row[key], value, places=6)
+                                    else:
+                                        self.assertEqual(row[key], value)
+                    if name in live:
+                        context = {**base, 'period': 'month', **live[name]}
+                        for name in names:
+                            config.set(
+                                'table_query_materialized', name, '300')
+                        with Transaction().set_context(context):
+                            self.assertFalse(Report._from_facts())
+            finally:
+                for name in names:
+                    config.set('table_query_materialized', name, '0')
 
     @with_transaction()
     def test_equipment_label_from_sequence(self):

@@ -1,6 +1,7 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "Helpers for the proteus scenarios of service_desk."
+import datetime as dt
 import os
 from contextlib import contextmanager
 from unittest import mock
@@ -8,8 +9,8 @@ from unittest import mock
 from proteus import Model
 from proteus.config import get_config
 
-__all__ = ['ROLES', 'USERS', 'create_service_user', 'load_language',
-    'set_now', 'service_database']
+__all__ = ['ROLES', 'USERS', 'create_service_user', 'insert_history',
+    'load_language', 'set_now', 'service_database']
 
 # role: XML id of its access group in service_desk (R-ROLE-1..6)
 ROLES = {
@@ -139,6 +140,118 @@ def service_database(
     finally:
         if drop:
             drop_db()
+
+
+def insert_history(company, tickets, sites, start='2025-01-01', days=730):
+    """Insert in SQL tickets received over days from start (a repair in two
+    out of three, each with a done visit and a callback) on sites spread
+    over 12 areas with 3 items of 20 products each and 20 technicians, in
+    the current transaction (PostgreSQL)"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    transaction = Transaction()
+    pool = Pool()
+    Party = pool.get('party.party')
+    Area = pool.get('service.area')
+    Site = pool.get('service.site')
+    Equipment = pool.get('service.equipment')
+    Employee = pool.get('company.employee')
+    Template = pool.get('product.template')
+    Uom = pool.get('product.uom')
+    cursor = transaction.connection.cursor()
+
+    unit, = Uom.search([('name', '=', "Unit")])
+    templates = Template.create([{
+                'name': f"Product {i}", 'type': 'goods',
+                'default_uom': unit.id, 'products': [('create', [{}])]}
+            for i in range(20)])
+    products = [t.products[0].id for t in templates]
+    areas = Area.create([{'name': f"Area {i}"} for i in range(12)])
+    parties = Party.create([{'name': f"Site {i}"} for i in range(sites)])
+    sites = Site.create([{
+                'name': f"Site {i}", 'party': p.id,
+                'area': areas[i % len(areas)].id,
+                'site_type': 'school'}
+            for i, p in enumerate(parties)])
+    equipment = Equipment.create([{
+                'site': s.id, 'product': products[(i * 3 + j) % 20],
+                'installation_date': dt.date(2023, 1, 1)}
+            for i, s in enumerate(sites) for j in range(3)])
+    employee_parties = Party.create([{'name': f"Tech {i}"} for i in range(20)])
+    employees = Employee.create([{
+                'party': p.id, 'company': company.id}
+            for p in employee_parties])
+    first_equipment = min(e.id for e in equipment)
+    first_employee = min(e.id for e in employees)
+    n_equipment = len(equipment)
+    params = {
+        'company': company.id,
+        'count': tickets,
+        'start': start,
+        'days': f'{days} days',
+        'equipment0': first_equipment,
+        'n_equipment': n_equipment,
+        'employee0': first_employee,
+        }
+    # equipment ids and employee ids are consecutive
+    cursor.execute("""
+        INSERT INTO service_ticket (
+            company, number, channel, type, priority, subject, state,
+            party, site, equipment, assigned_to, received_at,
+            responded_at, resolved_at, response_deadline,
+            resolution_deadline, promised_at, paused_hours,
+            escalation_level, after_hours, escalated, create_uid,
+            create_date)
+        SELECT %(company)s, 'B' || g,
+            (ARRAY['phone', 'email', 'web', 'chat'])[1 + g %% 4],
+            CASE WHEN g %% 3 = 0 THEN 'complaint' ELSE 'repair' END,
+            (ARRAY['urgent', 'high', 'normal', 'low'])[1 + g %% 4],
+            'bench', 'closed', s.party, s.id, e.id,
+            %(employee0)s + g %% 20, r.at,
+            r.at + (g %% 7) * INTERVAL '1 hour',
+            r.at + (g %% 50) * INTERVAL '1 hour',
+            r.at + INTERVAL '4 hour', r.at + INTERVAL '24 hour',
+            r.at + INTERVAL '4 hour', 0, 0, false, false, 0, NOW()
+        FROM generate_series(1, %(count)s) AS g
+        CROSS JOIN LATERAL (SELECT %(start)s::timestamp
+            + (g::float / %(count)s) * %(days)s::interval AS at) AS r
+        JOIN service_equipment AS e
+            ON e.id = %(equipment0)s + (g * 7919) %% %(n_equipment)s
+        JOIN service_site AS s ON s.id = e.site
+        """, params)
+    cursor.execute("""
+        INSERT INTO service_work_order (
+            company, number, kind, ticket, party, site, equipment, lead,
+            planned_start, planned_end, planned_date, started_at, done_at,
+            state, escalation_level, escalated, create_uid, create_date)
+        SELECT t.company, 'W' || t.id, 'repair', t.id, t.party, t.site,
+            t.equipment, t.assigned_to, t.responded_at,
+            t.responded_at + INTERVAL '2 hour', t.responded_at::date,
+            t.responded_at, t.responded_at + INTERVAL '2 hour', 'done', 0,
+            false, 0, NOW()
+        FROM service_ticket AS t WHERE t.type = 'repair'
+        """)
+    # every fifth visit with a second technician
+    cursor.execute("""
+        INSERT INTO "service_work_order-company_employee" (
+            work_order, employee, create_uid, create_date)
+        SELECT o.id, %(employee0)s + (o.lead - %(employee0)s + 1) %% 20,
+            0, NOW()
+        FROM service_work_order AS o WHERE o.id %% 5 = 0
+        """, params)
+    cursor.execute("""
+        INSERT INTO service_callback (
+            company, kind, ticket, party, site, due_date, attempts,
+            reached, solved, satisfaction, called_at, state, create_uid,
+            create_date)
+        SELECT t.company, 'repair', t.id, t.party, t.site,
+            t.resolved_at::date, 1, true,
+            CASE WHEN t.id % 10 = 0 THEN 'no' ELSE 'yes' END,
+            (1 + t.id % 5)::varchar, t.resolved_at + INTERVAL '1 day',
+            'done', 0, NOW()
+        FROM service_ticket AS t WHERE t.type = 'repair'
+        """)
+    cursor.execute("ANALYZE")
 
 
 def create_inspected_sites(count, items=1):

@@ -10,6 +10,16 @@ import sys
 INBOUND_EMAIL_MAX_SIZE = 36 * 1024 * 1024
 
 
+# the analysis facts that PostgreSQL stores as materialized views, with the
+# seconds between refreshes (the cron refreshes them every 10 minutes)
+MATERIALIZED = [
+    'service.analysis.fact.ticket',
+    'service.analysis.fact.callback',
+    'service.analysis.fact.failure',
+    'service.analysis.fact.scorecard',
+    ]
+REFRESH_INTERVAL = 300
+
 # LibreOffice converts the forms to PDF with a profile in the conversion's
 # temporary directory, so that nothing is written in the user's home
 CONVERT_COMMAND = (
@@ -25,6 +35,9 @@ def build(database_path, listen, sao_root, uri='sqlite://'):
     config['web'] = {'listen': listen, 'root': sao_root}
     config['inbound_email'] = {'max_size': str(INBOUND_EMAIL_MAX_SIZE)}
     config['report'] = {'convert_command': CONVERT_COMMAND}
+    if uri.startswith('postgresql'):
+        config['table_query_materialized'] = {
+            name: str(REFRESH_INTERVAL) for name in MATERIALIZED}
     return config
 
 
