@@ -16,8 +16,10 @@ import psycopg
 from sql import FromItem, Literal, Null, Union
 from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Case
+from sql.functions import CurrentTimestamp
 
 from trytond import backend
+from trytond.cache import Cache
 from trytond.model import Index, ModelSQL, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -55,6 +57,9 @@ class _Inline(FromItem):
     @property
     def params(self):
         return ()
+
+# whether the materialized view of a fact exists, by model
+_stored = Cache('service.analysis.fact.stored', context=False)
 
 
 def _day(column, company):
@@ -97,18 +102,50 @@ class Fact(ModelSQL):
         raise NotImplementedError
 
     @classmethod
+    def __register__(cls, module):
+        # the view is created by the refresh that ends the update, once the
+        # columns that the extensions of every module add exist
+        with Transaction().set_context(_analysis_fact_register=True):
+            super().__register__(module)
+        _stored.clear()
+
+    @classmethod
+    def _table_query_materialized(cls):
+        if Transaction().context.get('_analysis_fact_register'):
+            return 0
+        return super()._table_query_materialized()
+
+    @classmethod
     def _table_query_refresh(cls, concurrently=True, force=False):
-        "Refresh the facts and their statistics, for the reports' plans"
+        """Refresh the facts and their statistics, for the reports' plans;
+        create the view first if it is missing"""
+        transaction = Transaction()
+        if not (transaction.database.has_materialized_views()
+                and cls._table_query_materialized()):
+            return
+        if not backend.TableHandler.view_exist(cls._table):
+            query = cls.table_query()
+            query.columns += (CurrentTimestamp().as_('_refreshed'),)
+            transaction.database.create_materialized_view(
+                transaction.connection, cls._table, query)
+            _stored.clear()
+            concurrently, force = False, True
         super()._table_query_refresh(concurrently=concurrently, force=force)
-        if cls.materialized():
-            cursor = Transaction().connection.cursor()
-            cursor.execute(f'ANALYZE "{cls._table}"')
+        cursor = transaction.connection.cursor()
+        cursor.execute(f'ANALYZE "{cls._table}"')
 
     @classmethod
     def materialized(cls):
-        "Whether the facts are stored, and the reports may group them"
-        return bool(Transaction().database.has_materialized_views()
-            and cls._table_query_materialized())
+        """Whether the facts are stored, and the reports may group them: set
+        in the configuration and created by the update of the module"""
+        if not (Transaction().database.has_materialized_views()
+                and cls._table_query_materialized()):
+            return False
+        stored = _stored.get(cls.__name__)
+        if stored is None:
+            stored = backend.TableHandler.view_exist(cls._table)
+            _stored.set(cls.__name__, stored)
+        return stored
 
     @classmethod
     def answers(cls):
@@ -248,7 +285,7 @@ class FailureFact(Fact):
 
 
 class ScorecardFact(Fact):
-    """The staff scorecard per day
+    """Staff scorecard per day
 
     A column for each figure of the scorecard's _figures, added up per
     employee and day over its sources."""

@@ -583,7 +583,6 @@ class ServiceDeskTestCase(
                 for name in names:
                     config.set('table_query_materialized', name, '300')
                     Fact = pool.get(name)
-                    Fact.__register__('service_desk')
                     Fact._table_query_refresh(concurrently=False, force=True)
 
                 base = {'company': company.id, 'repeat_days': 30}

@@ -216,7 +216,7 @@ def insert_history(company, tickets, sites, start='2025-01-01', days=730):
         CROSS JOIN LATERAL (SELECT %(start)s::timestamp
             + (g::float / %(count)s) * %(days)s::interval AS at) AS r
         JOIN service_equipment AS e
-            ON e.id = %(equipment0)s + (g * 7919) %% %(n_equipment)s
+            ON e.id = %(equipment0)s + (g::bigint * 7919) %% %(n_equipment)s
         JOIN service_site AS s ON s.id = e.site
         """, params)
     cursor.execute("""
