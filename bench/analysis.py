@@ -162,6 +162,15 @@ SCREENS = [
             AND t.state NOT IN ('draft', 'cancelled')
             AND t.received_at >= %(start)s AND t.received_at < %(end)s
         GROUP BY 1, 2, 3 ORDER BY 4 DESC, 5 DESC LIMIT 1000"""),
+    ('service.analysis.hot_spot.product',
+        ['product', 'failures', 'equipment_count'],
+        """SELECT e.product, COUNT(*), COUNT(DISTINCT t.equipment)
+        FROM service_ticket AS t JOIN service_equipment AS e
+            ON e.id = t.equipment
+        WHERE t.company = %(company)s AND t.type = 'repair'
+            AND t.state NOT IN ('draft', 'cancelled')
+            AND t.received_at >= %(start)s AND t.received_at < %(end)s
+        GROUP BY 1 ORDER BY 2 DESC"""),
     # its figures (visits, repairs, first-visit fixes, repeat failures,
     # callbacks, inspections) are the report's own query, run once
     ('service.analysis.scorecard',

@@ -106,6 +106,20 @@ def load(config):
     _create_requisitions(config, parts)
     _create_inspections(config, areas)
     _create_inbox(company)
+    _refresh_facts(config)
+
+
+def _refresh_facts(config):
+    """Refresh the analysis facts, when the database keeps them (PostgreSQL):
+    the board shows the history at once, not after the cron's refresh"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    with Transaction().start(config.database_name, 0):
+        pool = Pool()
+        for _, Model_ in pool.iterobject():
+            if Model_.__name__.startswith('service.analysis.fact.'):
+                Model_._table_query_refresh(force=True)
 
 
 def _create_company():

@@ -1002,6 +1002,8 @@ class SatisfactionTimeseries(TimeseriesMixin, SatisfactionMixin, Abstract):
 class HotSpotMixin:
     "The repair tickets of equipment received in the period"
     __slots__ = ()
+    _fact = 'service.analysis.fact.failure'
+    _fact_filters = frozenset({'area', 'site_type', 'product_category'})
 
     failures = fields.Integer("Failures")
 
@@ -1025,6 +1027,32 @@ class HotSpotMixin:
     def _measures(cls, tables):
         return super()._measures(tables) + [
             Count(Literal(1)).as_('failures'),
+            ]
+
+    @classmethod
+    def _fact_joins(cls):
+        "The site of the ticket and the equipment, as the records have them"
+        pool = Pool()
+        Site = pool.get('service.site')
+        Equipment = pool.get('service.equipment')
+        fact, tables = super()._fact_joins()
+        tables['site'] = site = Site.__table__()
+        tables['equipment'] = equipment = Equipment.__table__()
+        from_item = (fact
+            .join(site, 'LEFT', condition=fact.site == site.id)
+            .join(equipment, 'LEFT', condition=fact.equipment == equipment.id))
+        return from_item, tables
+
+    @classmethod
+    def _fact_where(cls, tables):
+        where = super()._fact_where(tables)
+        where = cls._where_site(tables['site'], where)
+        return cls._where_product(tables['equipment'], where)
+
+    @classmethod
+    def _fact_measures(cls, tables):
+        return super()._fact_measures(tables) + [
+            Sum(tables['fact'].failures).as_('failures'),
             ]
 
 
@@ -1066,6 +1094,20 @@ class HotSpot(HotSpotMixin, TicketMixin, Abstract):
                 ])
         return dimensions
 
+    @classmethod
+    def _fact_dimensions(cls, tables):
+        fact, equipment = tables['fact'], tables['equipment']
+        dimensions = super()._fact_dimensions(tables)
+        dimensions.update([
+                ('date', period_start(fact.date, date=True)),
+                ('product', equipment.product),
+                ('equipment', fact.equipment),
+                ('site', equipment.site),
+                ('area', tables['site'].area),
+                ('fault_code', fact.fault_code),
+                ])
+        return dimensions
+
 
 class HotSpotProduct(HotSpotMixin, TicketMixin, Abstract):
     "Failures per product"
@@ -1098,12 +1140,23 @@ class HotSpotProduct(HotSpotMixin, TicketMixin, Abstract):
                 'equipment_count'),
             ]
 
+    @classmethod
+    def _fact_dimensions(cls, tables):
+        dimensions = super()._fact_dimensions(tables)
+        dimensions['product'] = tables['equipment'].product
+        return dimensions
+
+    @classmethod
+    def _fact_measures(cls, tables):
+        return super()._fact_measures(tables) + [
+            Count(tables['fact'].equipment, distinct=True).as_(
+                'equipment_count'),
+            ]
+
 
 class TopEquipment(HotSpotMixin, TicketMixin, Abstract):
     "Equipment failing most"
     __name__ = 'service.analysis.top_equipment'
-    _fact = 'service.analysis.fact.failure'
-    _fact_filters = frozenset({'area', 'site_type', 'product_category'})
 
     equipment = fields.Many2One('service.equipment', "Equipment")
     product = fields.Many2One(
@@ -1142,25 +1195,6 @@ class TopEquipment(HotSpotMixin, TicketMixin, Abstract):
             ]
 
     @classmethod
-    def _fact_joins(cls):
-        pool = Pool()
-        Site = pool.get('service.site')
-        Equipment = pool.get('service.equipment')
-        fact, tables = super()._fact_joins()
-        tables['site'] = site = Site.__table__()
-        tables['equipment'] = equipment = Equipment.__table__()
-        from_item = (fact
-            .join(site, 'LEFT', condition=fact.site == site.id)
-            .join(equipment, 'LEFT', condition=fact.equipment == equipment.id))
-        return from_item, tables
-
-    @classmethod
-    def _fact_where(cls, tables):
-        where = super()._fact_where(tables)
-        where = cls._where_site(tables['site'], where)
-        return cls._where_product(tables['equipment'], where)
-
-    @classmethod
     def _fact_dimensions(cls, tables):
         fact, equipment = tables['fact'], tables['equipment']
         dimensions = super()._fact_dimensions(tables)
@@ -1173,10 +1207,8 @@ class TopEquipment(HotSpotMixin, TicketMixin, Abstract):
 
     @classmethod
     def _fact_measures(cls, tables):
-        fact = tables['fact']
         return super()._fact_measures(tables) + [
-            Sum(fact.failures).as_('failures'),
-            Max(fact.last_failure).as_('last_failure'),
+            Max(tables['fact'].last_failure).as_('last_failure'),
             ]
 
 

@@ -262,6 +262,7 @@ class FailureFact(Fact):
 
     equipment = fields.Many2One('service.equipment', "Equipment")
     site = fields.Many2One('service.site', "Site")
+    fault_code = fields.Many2One('service.fault.category', "Fault Code")
     failures = fields.Integer("Failures")
     last_failure = fields.DateTime("Last Failure")
 
@@ -272,16 +273,18 @@ class FailureFact(Fact):
         day = ticket.select(
             ticket.id, ticket.company,
             _day(ticket.received_at, ticket.company).as_('date'),
-            ticket.equipment, ticket.site, ticket.received_at,
+            ticket.equipment, ticket.site, ticket.symptom_code,
+            ticket.received_at,
             where=~ticket.state.in_(['draft', 'cancelled'])
             & (ticket.type == 'repair') & (ticket.equipment != Null))
         return day.select(
             Min(day.id).as_('id'), day.company.as_('company'),
             day.date.as_('date'), day.equipment.as_('equipment'),
-            day.site.as_('site'),
+            day.site.as_('site'), day.symptom_code.as_('fault_code'),
             _INTEGER.sql_cast(Count(Literal(1))).as_('failures'),
             Max(day.received_at).as_('last_failure'),
-            group_by=[day.company, day.date, day.equipment, day.site])
+            group_by=[day.company, day.date, day.equipment, day.site,
+                day.symptom_code])
 
 
 class ScorecardFact(Fact):

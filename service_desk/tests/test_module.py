@@ -612,6 +612,8 @@ class ServiceDeskTestCase(
                         'service.analysis.ticket.timeseries',
                         'service.analysis.promise.timeseries',
                         'service.analysis.satisfaction.timeseries',
+                        'service.analysis.hot_spot',
+                        'service.analysis.hot_spot.product',
                         'service.analysis.top_equipment',
                         'service.analysis.scorecard']:
                     Report = pool.get(name)
