@@ -1497,28 +1497,25 @@ class Scorecard(Abstract):
                         Sum(score), where=reached), 0)))
 
         # repeat failures, charged to the one who resolved the last repair
-        # the previous repair is the last resolved before the failure: none
-        # resolved in between (the pairs are bounded by the days first)
+        # of the equipment before the failure, when within the days
         failure = Ticket.__table__()
         previous = Ticket.__table__()
-        between = Ticket.__table__()
-        later_resolution = Exists(between.select(between.id,
-                where=(between.equipment == failure.equipment)
-                & (between.type == 'repair')
-                & (between.resolved_at > previous.resolved_at)
-                & (between.resolved_at < failure.received_at)))
+        last = Ticket.__table__()
+        last_repair = last.select(last.id,
+            where=(last.equipment == failure.equipment)
+            & (last.type == 'repair')
+            & (last.id != failure.id)
+            & (last.resolved_at < failure.received_at),
+            order_by=[last.resolved_at.desc, last.id.desc], limit=1)
         where = cls._where_dates(failure.received_at,
             (failure.type == 'repair')
             & ~failure.state.in_(['draft', 'cancelled'])
-            & (previous.resolved_at < failure.received_at)
+            & (failure.equipment != Null)
             & (previous.resolved_at >= add_days(failure.received_at, -days))
-            & ~later_resolution
             & (previous.assigned_to != Null))
         sources.append(cls._source(
-                failure.join(previous, condition=(
-                        (previous.equipment == failure.equipment)
-                        & (previous.type == 'repair')
-                        & (previous.id != failure.id))),
+                failure.join(previous,
+                    condition=previous.id == last_repair),
                 failure.id * 10 + 4, failure.company, previous.assigned_to,
                 cls._period(failure.received_at, failure.company), where,
                 repeat_failures=Literal(1)))
