@@ -303,8 +303,9 @@ HISTORY = [
 
 
 def _create_history(config, rng, company):
-    """Half a year of answered and resolved tickets and of callbacks, so
-    that the manager's board has weeks and months to compare
+    """Half a year of answered and resolved tickets, of their visits and
+    of callbacks, so that the manager's board has weeks and months to
+    compare
 
     The tickets go through their buttons; their times are then set to the
     past, as if the department had worked on them then."""
@@ -316,13 +317,21 @@ def _create_history(config, rng, company):
     monday = today - dt.timedelta(days=today.weekday())
     users = {login: user.employee.id for login, user in (
             (u.login, u) for u in Model.get('res.user').find([
-                    ('login', 'in', ['cs', 'engineer'])]))}
+                    ('login', 'in', ['cs', 'engineer', 'field', 'field2'])]))}
+    # the repairs go to the field engineers, the questions to the
+    # technical engineer, the suggestions to customer service
+    assignees = {
+        'repair': ['field', 'field2'],
+        'inquiry': ['engineer'],
+        'suggestion': ['cs'],
+        }
     with Transaction().start(config.database_name, 0, context={
                 'company': company.id, 'language': 'en'}):
         pool = Pool()
         Ticket = pool.get('service.ticket')
         Callback = pool.get('service.callback')
         Equipment = pool.get('service.equipment')
+        WorkOrder = pool.get('service.work_order')
         equipment = Equipment.search([('state', '=', 'in_service')])
         types = [t for t, share, _ in HISTORY for _ in range(share)]
         subjects = {t: s for t, _, s in HISTORY}
@@ -348,7 +357,7 @@ def _create_history(config, rng, company):
                         'party': item.site.party.id,
                         'received_at': received,
                         'assigned_to': users[
-                            'engineer' if type_ == 'inquiry' else 'cs'],
+                            rng.choice(assignees[type_])],
                         })
                 # most answered within the hour and resolved within the
                 # day, some late
@@ -373,6 +382,40 @@ def _create_history(config, rng, company):
                         'closed_at': resolved + dt.timedelta(days=1),
                         }))
         Ticket.write(*to_write)
+
+        # each repair had a visit done by its engineer between the answer
+        # and the resolution, one in eight a second visit
+        orders, done = [], []
+        for ticket, (received, respond, resolve) in zip(
+                tickets, times, strict=True):
+            if ticket.type != 'repair':
+                continue
+            visits = 2 if rng.random() < 0.125 else 1
+            span = (resolve - respond) / visits
+            for visit in range(visits):
+                start = received + dt.timedelta(
+                    hours=respond + span * (visit + 0.2))
+                end = start + dt.timedelta(
+                    hours=min(rng.uniform(0.75, 3), span * 0.6))
+                orders.append({
+                        'company': company.id,
+                        'ticket': ticket.id,
+                        'party': ticket.party.id,
+                        'site': ticket.site.id,
+                        'equipment': ticket.equipment.id,
+                        'lead': ticket.assigned_to.id,
+                        'planned_start': start,
+                        'planned_end': end,
+                        })
+                done.append((start, end))
+        orders = WorkOrder.create(orders)
+        WorkOrder.write(*(x for order, (start, end) in zip(
+                    orders, done, strict=True)
+                for x in ([order], {
+                        'state': 'done',
+                        'started_at': start,
+                        'done_at': end,
+                        })))
 
         # customer service calls back two days after the repair
         callbacks = Callback.search([
