@@ -187,6 +187,14 @@ def ratio(numerator, denominator):
     return Literal(1.0) * numerator / NullIf(denominator, 0)
 
 
+def without_jit():
+    """Turn PostgreSQL's JIT compilation off for the transaction: the cost
+    estimates of the reports' queries make it compile them, which takes
+    longer than running them (three times the scorecard's time)"""
+    if backend.name == 'postgresql':
+        Transaction().connection.cursor().execute('SET LOCAL jit = off')
+
+
 def utc_bounds():
     "The UTC datetimes of the context's from and to dates, end excluded"
     context = Transaction().context
@@ -432,6 +440,7 @@ class Abstract(ReportMixin, ModelSQL, ModelView):
 
     @classmethod
     def table_query(cls):
+        without_jit()
         if cls._from_facts():
             return cls._fact_query()
         return super().table_query()

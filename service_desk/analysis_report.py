@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sql import Literal
 
+from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.report import Report
@@ -216,13 +217,16 @@ class MonthlyReport(Report):
     def get_context(cls, records, header, data):
         pool = Pool()
         Company = pool.get('company.company')
+        Lang = pool.get('ir.lang')
         context = super().get_context(records, header, data)
         company = Company(data['company'])
         from_date, to_date = month_bounds(data['year'], data['month'])
         context['company'] = company
         context['from_date'] = from_date
         context['to_date'] = to_date
-        context['month'] = f"{data['year']}-{data['month']:02d}"
+        context['month'] = gettext('service_desk.msg_monthly_report_month',
+            year=data['year'], month=data['month'],
+            month_name=Lang.get().strftime(from_date, '%B'))
         context['percent'] = cls.percent
         context['decimal'] = cls.decimal
         with Transaction().set_context(
