@@ -653,12 +653,13 @@ def _stock_spare_parts(config, parts):
 
 def _requisition_for(kind, critical, lead, used):
     """Return what a requisition for equipment of kind is for: the first
-    work order not yet used for such equipment, the lead's first, or else
-    such equipment"""
+    visit still to do not yet used for such equipment, the lead's first, or
+    else such equipment"""
     WorkOrder = Model.get('service.work_order')
     Equipment = Model.get('service.equipment')
     criticality = 'critical' if critical else 'normal'
     orders = WorkOrder.find([
+            ('state', 'not in', ['done', 'cancelled']),
             ('equipment.product.code', '=', PRODUCT_CODES[kind]),
             ('equipment.criticality', '=', criticality),
             ('id', 'not in', list(used)),
