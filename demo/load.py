@@ -384,7 +384,10 @@ def _create_history(config, rng, company):
         Ticket.write(*to_write)
 
         # each repair had a visit done by its engineer between the answer
-        # and the resolution, one in eight a second visit
+        # and the resolution, one in eight a second visit, before this week
+        # (whose visits are planned by _create_work_orders)
+        this_week = dt.datetime.combine(monday, dt.time(), zone).astimezone(
+            dt.UTC).replace(tzinfo=None)
         orders, done = [], []
         for ticket, (received, respond, resolve) in zip(
                 tickets, times, strict=True):
@@ -397,6 +400,8 @@ def _create_history(config, rng, company):
                     hours=respond + span * (visit + 0.2))
                 end = start + dt.timedelta(
                     hours=min(rng.uniform(0.75, 3), span * 0.6))
+                if end >= this_week:
+                    continue
                 orders.append({
                         'company': company.id,
                         'ticket': ticket.id,

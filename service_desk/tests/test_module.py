@@ -174,6 +174,12 @@ ROLE_RIGHTS = {
         'purchase.line': '---- ---- ---- ---- r--- ---- ----',
         'purchase.purchase': '---- ---- ---- ---- r--- ---- ----',
         'purchase.request': 'r--- ---- ---- ---- r--- ---- ----',
+        'service.analysis.fact.callback':
+            'r--- ---- ---- ---- ---- ---- ----',
+        'service.analysis.fact.failure': 'r--- ---- ---- ---- ---- ---- ----',
+        'service.analysis.fact.scorecard':
+            'r--- ---- ---- ---- ---- ---- ----',
+        'service.analysis.fact.ticket': 'r--- ---- ---- ---- ---- ---- ----',
         'service.analysis.hot_spot': 'r--- r--- ---- ---- ---- ---- ----',
         'service.analysis.hot_spot.product':
             'r--- r--- ---- ---- ---- ---- ----',
