@@ -1353,10 +1353,14 @@ class Scorecard(Abstract):
 
     @classmethod
     def _where(cls, tables):
+        return cls._where_employee(tables['source'], super()._where(tables))
+
+    @classmethod
+    def _where_employee(cls, source, where):
+        "Add the employee of the context on the source (or facts)"
         context = Transaction().context
-        where = super()._where(tables)
         if context.get('analysis_employee'):
-            where &= tables['source'].employee == context['analysis_employee']
+            where &= source.employee == context['analysis_employee']
         return where
 
     @classmethod
@@ -1388,11 +1392,8 @@ class Scorecard(Abstract):
 
     @classmethod
     def _fact_where(cls, tables):
-        context = Transaction().context
-        where = super()._fact_where(tables)
-        if context.get('analysis_employee'):
-            where &= tables['fact'].employee == context['analysis_employee']
-        return where
+        return cls._where_employee(
+            tables['fact'], super()._fact_where(tables))
 
     @classmethod
     def _fact_dimensions(cls, tables):
