@@ -232,7 +232,7 @@ def run(transaction, company, args):
             cursor.execute(sql, params)
             return len(cursor.fetchall())
 
-        raw()
+        rows = raw()
         raw_time = best(raw, args.repeat)
         times = {}
         for on, repeat in [(False, args.live_repeat), (True, args.repeat)]:

@@ -195,16 +195,24 @@ def without_jit():
         Transaction().connection.cursor().execute('SET LOCAL jit = off')
 
 
+def context_dates():
+    "The from and to dates of the context (None when not set)"
+    context = Transaction().context
+    dates = []
+    for name in ['from_date', 'to_date']:
+        date = context.get(name) or None
+        if isinstance(date, str):
+            date = dt.date.fromisoformat(date)
+        dates.append(date)
+    return dates
+
+
 def utc_bounds():
     "The UTC datetimes of the context's from and to dates, end excluded"
-    context = Transaction().context
     timezone = ZoneInfo(_timezone())
     bounds = []
-    for date, days in [
-            (context.get('from_date'), 0), (context.get('to_date'), 1)]:
+    for date, days in zip(context_dates(), [0, 1], strict=True):
         if date:
-            if isinstance(date, str):
-                date = dt.date.fromisoformat(date)
             value = dt.datetime.combine(
                 date + dt.timedelta(days=days), dt.time(),
                 tzinfo=timezone)
@@ -465,12 +473,11 @@ class Abstract(ReportMixin, ModelSQL, ModelView):
         fact = tables['fact']
         company = context.get('company')
         where = fact.company == (company if company is not None else -1)
-        for name, operator in [('from_date', '>='), ('to_date', '<=')]:
-            if date := context.get(name):
-                if isinstance(date, str):
-                    date = dt.date.fromisoformat(date)
-                where &= (fact.date >= date if operator == '>='
-                    else fact.date <= date)
+        from_date, to_date = context_dates()
+        if from_date:
+            where &= fact.date >= from_date
+        if to_date:
+            where &= fact.date <= to_date
         where &= cls._fact_where(tables)
         dimensions = cls._fact_dimensions(tables)
         return from_item.select(

@@ -641,9 +641,9 @@ class ServiceDeskTestCase(
                                         self.assertEqual(row[key], value)
                     if name in live:
                         context = {**base, 'period': 'month', **live[name]}
-                        for name in names:
+                        for fact in names:
                             config.set(
-                                'table_query_materialized', name, '300')
+                                'table_query_materialized', fact, '300')
                         with Transaction().set_context(context):
                             self.assertFalse(Report._from_facts())
             finally:
