@@ -116,10 +116,7 @@ def _refresh_facts(config):
     from trytond.transaction import Transaction
 
     with Transaction().start(config.database_name, 0):
-        pool = Pool()
-        for _, Model_ in pool.iterobject():
-            if Model_.__name__.startswith('service.analysis.fact.'):
-                Model_._table_query_refresh(force=True)
+        Pool().get('ir.model').refresh_analysis_facts(force=True)
 
 
 def _create_company():

@@ -50,6 +50,21 @@ class Cron(metaclass=PoolMeta):
                 "Generate Inspection Visits"))
         cls.method.selection.append(
             ('ir.queue|requeue_interrupted', "Requeue Interrupted Tasks"))
+        cls.method.selection.append(
+            ('ir.model|refresh_analysis_facts', "Refresh Analysis Figures"))
+
+
+class Model(metaclass=PoolMeta):
+    __name__ = 'ir.model'
+
+    @classmethod
+    def refresh_analysis_facts(cls, force=False):
+        """Refresh the facts of the analysis that the database keeps
+        (materialized on PostgreSQL)"""
+        from .analysis_fact import Fact
+        for _, Model_ in Pool().iterobject():
+            if isinstance(Model_, type) and issubclass(Model_, Fact):
+                Model_._table_query_refresh(force=force)
 
 
 def advisory_lock_key(name, id):
