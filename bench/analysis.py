@@ -8,8 +8,9 @@ generate_series``): a repair in two out of three, each repair with a done
 visit and a callback, on sites spread over areas with 3 items of equipment
 each.  The analysis facts are materialized views, as the served
 configuration has them on PostgreSQL; their refresh is timed.  Then, for
-each report's default screen, it times the RPC calls sao makes (``search``
-with the default order and a limit of 1000, ``read`` of the list fields,
+each report's default screen, it times the RPC calls sao makes, each in a
+read-only transaction of its own (``search`` with the default order and a
+limit of 1000, ``read`` of the list fields by batches of 100,
 ``search_count`` when the limit is reached) with the reports reading the
 records (live) and, for the reports that have facts, their facts
 (materialized), next to a raw SQL ``GROUP BY`` of the same figures, in the
@@ -213,13 +214,7 @@ def run(transaction, company, args):
         Model = pool.get(name)
 
         def screen(Model=Model, names=names):
-            with transaction.set_context(context):
-                records = Model.search(
-                    [], limit=1000, order=None)
-                Model.read([r.id for r in records], names)
-                if len(records) == 1000:
-                    Model.search_count([])
-            return len(records)
+            return sao_list(transaction, Model, [], None, names, context)
 
         if sql is None:
             with materialized(False), transaction.set_context(context):
@@ -311,13 +306,8 @@ def board(transaction, company, args, on):
     def load():
         rows = 0
         for name, domain, order, names, action in BOARD:
-            Model = pool.get(name)
-            with transaction.set_context(context_of(action)):
-                records = Model.search(domain, order=order, limit=1000)
-                Model.read([r.id for r in records], names)
-                if len(records) == 1000:
-                    Model.search_count(domain)
-            rows += len(records)
+            rows += sao_list(transaction, pool.get(name), domain, order,
+                names, context_of(action))
         return rows
 
     repeat = args.repeat if on else args.live_repeat
@@ -330,12 +320,29 @@ def board(transaction, company, args, on):
 
         def one(Model=Model, domain=domain, order=order, names=names,
                 action=action):
-            with transaction.set_context(context_of(action)):
-                records = Model.search(domain, order=order, limit=1000)
-                Model.read([r.id for r in records], names)
-                if len(records) == 1000:
-                    Model.search_count(domain)
+            sao_list(transaction, Model, domain, order, names,
+                context_of(action))
         print(f"  {name:45} {best(one, repeat):8.3f} s")
+
+
+def sao_list(transaction, Model, domain, order, names, context,
+        limit=1000, batch=100):
+    """Make the calls of sao showing a list, each in a read-only
+    transaction of its own as an RPC call: search with a limit, read of the
+    list fields by batches of 100 (sao reads the rows as they are shown;
+    here all of them), and search_count when the list is full.  Return the
+    number of rows"""
+    def call(method, *args, **kwargs):
+        with transaction.new_transaction(readonly=True) as rpc, \
+                rpc.set_context(context):
+            return getattr(Model, method)(*args, **kwargs)
+
+    ids = [r.id for r in call('search', domain, limit=limit, order=order)]
+    for i in range(0, len(ids), batch):
+        call('read', ids[i:i + batch], names + ['rec_name'])
+    if len(ids) == limit:
+        call('search_count', domain, 0, limit * 100)
+    return len(ids)
 
 
 def best(function, repeat):

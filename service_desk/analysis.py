@@ -14,13 +14,15 @@ daylight saving time, such as Asia/Shanghai).  The from/to dates of the
 context are converted to UTC bounds in Python, so the filter is exact on
 both.
 """
+import contextvars
 import datetime as dt
 import re
 import statistics
 from collections import OrderedDict
 from zoneinfo import ZoneInfo
 
-from sql import Expression, Literal, Null, Union
+from sql import (
+    Cast, Column, Expression, Literal, Null, Union, Values, Window)
 from sql.aggregate import Avg, Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce, Greatest, Least, NullIf
 from sql.functions import (
@@ -29,9 +31,12 @@ from sql.operators import Equal, Exists, Greater
 from sql.operators import Concat
 
 from trytond import backend
+from trytond.cache import Cache
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.model.modelsql import _TABLE_QUERY_COLUMNS
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If, PYSONEncoder
+from trytond.tools import cursor_dict, grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import StateAction, Wizard
 
@@ -54,6 +59,11 @@ _DATE = fields.Date("Date")
 _INTEGER = fields.Integer("Integer")
 _FLOAT = fields.Float("Float")
 _NUMERIC = fields.Numeric("Numeric")
+# the model and rows of a screen that read reads back instead of its query
+_SCREEN_ROWS = contextvars.ContextVar('service_desk_screen_rows', default=None)
+# the most rows of a screen kept, and the values read back in one statement
+SCREEN_SIZE = 1000
+SCREEN_VALUES = 20000
 
 
 class _SQLiteDate(Function):
@@ -452,6 +462,116 @@ class Abstract(ReportMixin, ModelSQL, ModelView):
         if cls._from_facts():
             return cls._fact_query()
         return super().table_query()
+
+    # A list of a report asks for its rows three times: search, read (sao
+    # reads by batches of 100 as the list scrolls) and search_count when
+    # the list is full, and each would group the records again.  So the
+    # search of a read-only transaction (every RPC search and read is one)
+    # selects the rows' values and their total count in one query and
+    # keeps them for a minute, per user and context; read and search_count
+    # answer from them.  A new search computes the rows again.
+    _screen = Cache('service.analysis.screen', duration=60)
+
+    @classmethod
+    def _screen_key(cls, *key):
+        transaction = Transaction()
+        if (not transaction.readonly
+                or transaction.context.get('_datetime')):
+            return None
+        return (cls.__name__, transaction.user, *key)
+
+    @classmethod
+    def _screen_names(cls):
+        "The fields whose values a screen keeps"
+        return ['id'] + [n for n, f in sorted(cls._fields.items())
+            if not hasattr(f, 'get') and n != 'id'
+            and n not in _TABLE_QUERY_COLUMNS
+            and not getattr(f, 'translate', False)
+            and f.loading == 'eager']
+
+    @classmethod
+    def search(cls, domain, offset=0, limit=None, order=None, count=False,
+            query=False):
+        key = cls._screen_key('count', repr(domain))
+        if key is None or query or (count and offset):
+            return super().search(domain, offset=offset, limit=limit,
+                order=order, count=count, query=query)
+        if count:
+            total = cls._screen.get(key)
+            if total is None:
+                return super().search(
+                    domain, limit=limit, order=order, count=True)
+            return min(total, limit) if limit is not None else total
+
+        select = super().search(
+            domain, offset=offset, limit=limit, order=order, query=True)
+        table = select.columns[0].expression.table
+        if isinstance(table, Union):
+            # the union of the OR-to-UNION optimization has only the ids
+            return super().search(
+                domain, offset=offset, limit=limit, order=order)
+        columns = []
+        for name in cls._screen_names():
+            column = Column(table, name).as_(name)
+            if backend.name == 'sqlite':
+                column.output_name += (
+                    f' [{cls._fields[name].sql_type().base}]')
+            columns.append(column)
+        columns.append(Count(window=Window([])).as_('__count'))
+        select.columns = columns
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*select)
+        rows = list(cursor_dict(cursor))
+        total = rows[0]['__count'] if rows else None if offset else 0
+        for row in rows:
+            del row['__count']
+        if total is not None and len(rows) <= SCREEN_SIZE:
+            cls._screen.set(key, total)
+            cls._screen.set(
+                cls._screen_key('rows'), {r['id']: r for r in rows})
+        return cls.browse([r['id'] for r in rows])
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        key = cls._screen_key('rows')
+        screen = cls._screen.get(key) if key else None
+        ids = list(dict.fromkeys(ids))
+        if not screen or not ids or any(i not in screen for i in ids):
+            return super().read(ids, fields_names)
+        kept = screen[ids[0]]
+        for name in fields_names:
+            field = cls._fields.get(re.split(r'[.:]', name)[0])
+            if (field and field.name not in kept
+                    and not hasattr(field, 'get') and field.sql_type()
+                    and field.name not in _TABLE_QUERY_COLUMNS):
+                return super().read(ids, fields_names)
+        result = []
+        for sub_ids in grouped_slice(ids, max(1, SCREEN_VALUES // len(kept))):
+            sub_ids = list(sub_ids)
+            token = _SCREEN_ROWS.set(
+                (cls.__name__, [screen[i] for i in sub_ids]))
+            try:
+                result.extend(super().read(sub_ids, fields_names))
+            finally:
+                _SCREEN_ROWS.reset(token)
+        return result
+
+    @classmethod
+    def __table__(cls):
+        screen = _SCREEN_ROWS.get()
+        if screen is None or screen[0] != cls.__name__:
+            return super().__table__()
+        # the kept rows of the screen in place of the report's query
+        rows = screen[1]
+        names = list(rows[0])
+        values = Values([[row[n] for n in names] for row in rows])
+        columns = []
+        for i, name in enumerate(names, 1):
+            column = Column(values, f'column{i}')
+            if backend.name == 'postgresql':
+                column = Cast(column, cls._fields[name].sql_type().base)
+            columns.append(column.as_(name))
+        return values.select(*columns)
 
     @classmethod
     def _from_facts(cls):

@@ -18,6 +18,7 @@ from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
+from ..analysis import Abstract
 from ..exceptions import BoundsError
 from ..working_calendar import is_working_day
 from .tools import insert_history
@@ -649,6 +650,50 @@ class ServiceDeskTestCase(
             finally:
                 for name in names:
                     config.set('table_query_materialized', name, '0')
+
+    @unittest.skipUnless(
+        backend.name == 'postgresql', "the history is inserted in SQL")
+    @with_transaction()
+    def test_analysis_screen_read_back(self):
+        """In a read-only transaction, as every RPC search and read is, a
+        report's list reads back and counts the rows its search computed
+        without grouping the records again, with the values of the records
+        (R-DATA-1..5; the analysis scenario reads every report this way on
+        both databases)"""
+        pool = Pool()
+        company = create_company()
+        transaction = Transaction()
+        with set_company(company):
+            company.timezone = 'Asia/Shanghai'
+            company.save()
+            insert_history(company, 600, 12, start='2025-01-01', days=365)
+            context = {'company': company.id, 'period': 'month',
+                'from_date': None, 'to_date': None}
+            reports = [(n, M) for n, M in pool.iterobject()
+                if issubclass(M, Abstract)]
+            self.assertGreaterEqual(len(reports), 14)
+            for name, Report in reports:
+                fields = [n for n, f in Report._fields.items()
+                    if not hasattr(f, 'get')]
+                with self.subTest(report=name), \
+                        transaction.set_context(context):
+                    try:
+                        transaction.readonly = True
+                        records = Report.search([], limit=3)
+                        ids = [r.id for r in records]
+                        with patch.object(Report, 'table_query',
+                                side_effect=AssertionError(name)):
+                            rows = Report.read(ids, fields)
+                            count = Report.search_count([])
+                    finally:
+                        transaction.readonly = False
+                    self.assertEqual(
+                        sorted(rows, key=lambda r: r['id']),
+                        sorted(Report.read(ids, fields),
+                            key=lambda r: r['id']))
+                    self.assertEqual(count, Report.search_count([]))
+                    if name == 'service.analysis.scorecard':
+                        self.assertEqual(len(rows), 3)
 
     @with_transaction()
     def test_equipment_label_from_sequence(self):
