@@ -30,7 +30,7 @@ from sql.functions import (
 from sql.operators import Equal, Exists, Greater
 from sql.operators import Concat
 
-from trytond import backend
+from trytond import backend, config
 from trytond.cache import Cache
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.modelsql import _TABLE_QUERY_COLUMNS
@@ -197,12 +197,21 @@ def ratio(numerator, denominator):
     return Literal(1.0) * numerator / NullIf(denominator, 0)
 
 
-def without_jit():
-    """Turn PostgreSQL's JIT compilation off for the transaction: the cost
-    estimates of the reports' queries make it compile them, which takes
-    longer than running them (three times the scorecard's time)"""
+def analysis_session():
+    """Set the PostgreSQL session for the reports' queries, for the
+    transaction: JIT compilation off (the cost estimates of the reports make
+    PostgreSQL compile them, which takes longer than running them: three
+    times the scorecard's time), and the memory of a sort or a hash of
+    ``[service_desk] analysis_work_mem`` (64MB), so that grouping a
+    half-year of tickets by week and site is not done on disk"""
     if backend.name == 'postgresql':
-        Transaction().connection.cursor().execute('SET LOCAL jit = off')
+        work_mem = config.get(
+            'service_desk', 'analysis_work_mem', default='64MB')
+        cursor = Transaction().connection.cursor()
+        cursor.execute('SET LOCAL jit = off')
+        if work_mem:
+            cursor.execute(
+                'SELECT set_config(%s, %s, true)', ('work_mem', work_mem))
 
 
 def context_dates():
@@ -458,7 +467,7 @@ class Abstract(ReportMixin, ModelSQL, ModelView):
 
     @classmethod
     def table_query(cls):
-        without_jit()
+        analysis_session()
         if cls._from_facts():
             return cls._fact_query()
         return super().table_query()
@@ -471,6 +480,9 @@ class Abstract(ReportMixin, ModelSQL, ModelView):
     # keeps them for a minute, per user and context; read and search_count
     # answer from them.  A new search computes the rows again.
     _screen = Cache('service.analysis.screen', duration=60)
+    # screens of up to SCREEN_SIZE rows kept by a process
+    _screen.size_limit = config.getint(
+        'cache', 'service.analysis.screen', default=64)
 
     @classmethod
     def _screen_key(cls, *key):
@@ -522,7 +534,10 @@ class Abstract(ReportMixin, ModelSQL, ModelView):
         cursor = Transaction().connection.cursor()
         cursor.execute(*select)
         rows = list(cursor_dict(cursor))
-        total = rows[0]['__count'] if rows else None if offset else 0
+        if rows:
+            total = rows[0]['__count']
+        else:
+            total = None if offset else 0
         for row in rows:
             del row['__count']
         if total is not None and len(rows) <= SCREEN_SIZE:
@@ -535,9 +550,9 @@ class Abstract(ReportMixin, ModelSQL, ModelView):
     def read(cls, ids, fields_names):
         key = cls._screen_key('rows')
         screen = cls._screen.get(key) if key else None
-        ids = list(dict.fromkeys(ids))
         if not screen or not ids or any(i not in screen for i in ids):
             return super().read(ids, fields_names)
+        ids = list(dict.fromkeys(ids))
         kept = screen[ids[0]]
         for name in fields_names:
             field = cls._fields.get(re.split(r'[.:]', name)[0])

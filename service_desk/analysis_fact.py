@@ -25,7 +25,8 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from .analysis import (
-    _FLOAT, _INTEGER, company_zone, hours_between, period_start, without_jit)
+    _FLOAT, _INTEGER, analysis_session, company_zone, hours_between,
+    period_start)
 from .ticket import CHANNELS, PRIORITIES, TYPES
 
 # the repeat failure days of the scorecard's facts: the context's default
@@ -123,7 +124,7 @@ class Fact(ModelSQL):
         if not (transaction.database.has_materialized_views()
                 and cls._table_query_materialized()):
             return
-        without_jit()
+        analysis_session()
         if not backend.TableHandler.view_exist(cls._table):
             query = cls.table_query()
             query.columns += (CurrentTimestamp().as_('_refreshed'),)
