@@ -291,6 +291,20 @@ class Context(ModelView):
         "Idle Days", required=True,
         domain=[('idle_days', '>', 0)],
         help="Parts without any move for these days are idle.")
+    figures_as_of = fields.DateTime(
+        "Figures as of", readonly=True,
+        states={
+            'invisible': ~Eval('figures_as_of'),
+            },
+        help="The reports per period, the hot spots, the top equipment and "
+        "the scorecards show the figures stored at this time, stored again "
+        "every 10 minutes; with a filter they do not keep, they read the "
+        "records.")
+
+    @classmethod
+    def default_figures_as_of(cls):
+        from .analysis_fact import figures_as_of
+        return figures_as_of()
 
     @classmethod
     def default_company(cls):

@@ -12,6 +12,8 @@ fact in ``_fact`` then groups its day rows, when the context only filters on
 what the fact keeps (``_fact_filters``); otherwise, and on SQLite, the
 report reads the records.  The figures are those of the last refresh.
 """
+import datetime as dt
+
 import psycopg
 from sql import FromItem, Literal, Null, Union
 from sql.aggregate import Count, Max, Min, Sum
@@ -153,6 +155,25 @@ class Fact(ModelSQL):
     def answers(cls):
         "Whether the facts answer the context of the reports"
         return True
+
+
+def figures_as_of():
+    """The time of the last refresh of the stored facts (the oldest of
+    them), or None when no fact is stored and the reports read the
+    records"""
+    pool = Pool()
+    cursor = Transaction().connection.cursor()
+    times = []
+    for _, Model in pool.iterobject():
+        if issubclass(Model, Fact) and Model.materialized():
+            table = Model.__table__()
+            cursor.execute(*table.select(table._refreshed, limit=1))
+            for refreshed, in cursor:
+                if refreshed.tzinfo:
+                    refreshed = refreshed.astimezone(dt.UTC).replace(
+                        tzinfo=None)
+                times.append(refreshed)
+    return min(times, default=None)
 
 
 class TicketFact(Fact):

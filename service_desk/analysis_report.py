@@ -15,6 +15,7 @@ from trytond.report import Report
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
+from .analysis_fact import figures_as_of
 from .ticket import OPEN_STATES
 
 MONTHS = [(str(i), str(i)) for i in range(1, 13)]
@@ -93,6 +94,12 @@ class KeyFigures(ModelSQL, ModelView):
             help="The stock of parts in the storage locations valued at "
             "cost price."),
         'get_figures')
+    figures_as_of = fields.Function(fields.Char(
+            "Figures as of",
+            help="The charts of the board, the first-visit fix and the "
+            "satisfaction of the month are the figures stored at this "
+            "time, stored again every 10 minutes."),
+        'get_figures')
 
     @classmethod
     def table_query(cls):
@@ -156,6 +163,10 @@ class KeyFigures(ModelSQL, ModelView):
                     figures['parts_capital'] = sum(
                         (r.value or Decimal(0) for r in Capital.search([])),
                         Decimal(0)).quantize(Decimal('0.01'))
+            if 'figures_as_of' in names and (as_of := figures_as_of()):
+                # in the company's time zone: a list has no datetime column
+                as_of = as_of.replace(tzinfo=dt.UTC).astimezone(zone)
+                figures['figures_as_of'] = as_of.strftime('%Y-%m-%d %H:%M')
             for name in names:
                 result[name][record.id] = figures.get(name)
         return result

@@ -556,7 +556,9 @@ class ServiceDeskTestCase(
         keep; the others are answered from the records (R-DATA-1..4)"""
         pool = Pool()
         Area = pool.get('service.area')
+        Context = pool.get('service.analysis.context')
         Employee = pool.get('company.employee')
+        KeyFigures = pool.get('service.analysis.key_figures')
         names = ['service.analysis.fact.ticket',
             'service.analysis.fact.callback',
             'service.analysis.fact.failure',
@@ -587,10 +589,19 @@ class ServiceDeskTestCase(
             if not config.has_section('table_query_materialized'):
                 config.add_section('table_query_materialized')
             try:
+                self.assertIsNone(KeyFigures(company.id).figures_as_of)
                 for name in names:
                     config.set('table_query_materialized', name, '300')
                     Fact = pool.get(name)
                     Fact._table_query_refresh(concurrently=False, force=True)
+                # the board and the reports tell the time of the figures
+                cursor = Transaction().connection.cursor()
+                cursor.execute("SELECT (NOW() AT TIME ZONE 'UTC')")
+                refreshed, = cursor.fetchone()
+                self.assertEqual(Context.default_figures_as_of(), refreshed)
+                self.assertEqual(KeyFigures(company.id).figures_as_of,
+                    (refreshed + dt.timedelta(hours=8)).strftime(
+                        '%Y-%m-%d %H:%M'))
 
                 base = {'company': company.id, 'repeat_days': 30}
                 contexts = [
