@@ -157,6 +157,13 @@ class Fact(ModelSQL):
         return True
 
 
+def facts_configured():
+    "Whether the server stores facts that the reports may group"
+    return Transaction().database.has_materialized_views() and any(
+        issubclass(Model, Fact) and Model._table_query_materialized()
+        for _, Model in Pool().iterobject())
+
+
 def figures_as_of():
     """The time of the last refresh of the stored facts (the oldest of
     them), or None when no fact is stored and the reports read the

@@ -15,7 +15,7 @@ from trytond.report import Report
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
-from .analysis_fact import figures_as_of
+from .analysis_fact import facts_configured, figures_as_of
 from .ticket import OPEN_STATES
 
 MONTHS = [(str(i), str(i)) for i in range(1, 13)]
@@ -100,6 +100,14 @@ class KeyFigures(ModelSQL, ModelView):
             "satisfaction of the month are the figures stored at this "
             "time, stored again every 10 minutes."),
         'get_figures')
+
+    @classmethod
+    def view_attributes(cls):
+        # the time of the stored figures, on a server that stores them
+        return super().view_attributes() + [
+            ('/tree/field[@name="figures_as_of"]', 'tree_invisible',
+                not facts_configured()),
+            ]
 
     @classmethod
     def table_query(cls):
