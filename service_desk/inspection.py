@@ -6,6 +6,7 @@ from sql import Literal, Null
 from sql.functions import CurrentTimestamp
 from sql.operators import Exists
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
@@ -466,6 +467,7 @@ class Line(GuardedMixin, ModelSQL, ModelView):
         states={
             'invisible': Eval('type') != 'choice',
             })
+    choice_string = choice.translated('choice')
     text = fields.Char(
         "Text", states={
             'invisible': Eval('type') != 'text',
@@ -492,6 +494,35 @@ class Line(GuardedMixin, ModelSQL, ModelView):
         cls._order = [('inspection', 'DESC'), ('id', 'ASC')]
 
     @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        cls._migrate_choices()
+
+    @classmethod
+    def _migrate_choices(cls):
+        """Migration: an answer kept its choice in the language of the one
+        who recorded it; it keeps it in the language the choices were
+        written in first"""
+        pool = Pool()
+        Item = pool.get('service.inspection.checklist.item')
+        Lang = pool.get('ir.lang')
+        if not backend.TableHandler.table_exist(Item._table):
+            return
+        cursor = Transaction().connection.cursor()
+        table = cls.__table__()
+        langs = Lang.search([('translatable', '=', True)])
+        for item in Item.search([('type', '=', 'choice')]):
+            for lang in langs:
+                with Transaction().set_context(language=lang.code):
+                    selection = Item(item.id).choice_selection()
+                for key, label in selection:
+                    if key != label:
+                        cursor.execute(*table.update(
+                                [table.choice], [key],
+                                where=(table.item == item.id)
+                                & (table.choice == label)))
+
+    @classmethod
     def default_failed(cls):
         return False
 
@@ -516,7 +547,7 @@ class Line(GuardedMixin, ModelSQL, ModelView):
     def get_choices(self):
         choices = [(None, "")]
         if self.item:
-            choices += [(c, c) for c in self.item.choice_list()]
+            choices += self.item.choice_selection()
         return choices
 
     @fields.depends('item', 'result', 'value', 'choice', 'text')

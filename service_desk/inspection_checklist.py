@@ -2,7 +2,9 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, fields, sequence_ordered)
+from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
 
 PHASES = [
     ('early', "Early"),
@@ -77,7 +79,8 @@ class ChecklistItem(sequence_ordered(), ModelSQL, ModelView):
             'invisible': Eval('type') != 'choice',
             'required': Eval('type') == 'choice',
             },
-        help="One choice a line.")
+        help="One choice a line; translated, the same lines in the same "
+        "order.")
     failing_choices = fields.Text(
         "Failing Choices", translate=True,
         states={
@@ -98,9 +101,32 @@ class ChecklistItem(sequence_ordered(), ModelSQL, ModelView):
     def default_required(cls):
         return True
 
+    @staticmethod
+    def _lines(text):
+        return [c.strip() for c in (text or '').splitlines() if c.strip()]
+
     def choice_list(self):
-        return [c.strip() for c in (self.choices or '').splitlines()
-            if c.strip()]
+        "The choices in the language of the context"
+        return self._lines(self.choices)
+
+    def _source(self):
+        "The item in the language the choices are written in first"
+        if self.id is None or self.id < 0:
+            return self
+        Configuration = Pool().get('ir.configuration')
+        with Transaction().set_context(
+                language=Configuration.get_language()):
+            return self.__class__(self.id)
+
+    def choice_selection(self):
+        """The (key, label) of each choice: an answer keeps the choice
+        in the language it was written in first, the same whoever records
+        it, and shows it in the reader's language, line by line"""
+        keys = self._source().choice_list()
+        labels = self.choice_list()
+        if len(labels) != len(keys):
+            labels = keys
+        return list(zip(keys, labels, strict=True))
 
     def is_failure(self, line):
         "Tell whether the answer of line fails the item"
@@ -111,9 +137,7 @@ class ChecklistItem(sequence_ordered(), ModelSQL, ModelView):
             return ((low is not None and line.value < low)
                 or (high is not None and line.value > high))
         elif self.type == 'choice' and line.choice:
-            failing = {c.strip() for c in (
-                    self.failing_choices or '').splitlines()}
-            return line.choice in failing
+            return line.choice in self._lines(self._source().failing_choices)
         return False
 
     def is_answered(self, line):

@@ -1156,6 +1156,76 @@ class ServiceDeskTestCase(
                                 }])
 
     @with_transaction()
+    def test_inspection_choices_in_every_language(self):
+        """An answer keeps the same choice whoever records it, in whatever
+        language, shows it in the reader's and fails the item in every
+        language; the answers kept in the recorder's language are
+        migrated (R-INSP-3)"""
+        pool = Pool()
+        Checklist = pool.get('service.inspection.checklist')
+        Item = pool.get('service.inspection.checklist.item')
+        Inspection = pool.get('service.inspection')
+        Line = pool.get('service.inspection.line')
+        Plan = pool.get('service.inspection.plan')
+        Equipment = pool.get('service.equipment')
+        Lang = pool.get('ir.lang')
+        Date = pool.get('ir.date')
+
+        chinese, = Lang.search([('code', '=', 'zh_CN')])
+        Lang.write([chinese], {'translatable': True})
+        checklist = Checklist(name="Every item")
+        checklist.save()
+        item = Item(checklist=checklist, name="Running state",
+            type='choice', choices="Normal\nOccasional faults\nFaulty",
+            failing_choices="Faulty")
+        item.save()
+        with Transaction().set_context(language='zh_CN'):
+            Item.write([Item(item.id)], {
+                    'choices': "正常\n偶有故障\n故障",
+                    'failing_choices': "故障",
+                    })
+        for language, labels in [
+                ('en', ["Normal", "Occasional faults", "Faulty"]),
+                ('zh_CN', ["正常", "偶有故障", "故障"])]:
+            with self.subTest(language=language), \
+                    Transaction().set_context(language=language):
+                line = Line(item=Item(item.id))
+                self.assertEqual(line.get_choices(), [(None, ""),
+                        *zip(["Normal", "Occasional faults", "Faulty"],
+                            labels, strict=True)])
+                for choice, label, failure in [
+                        ("Faulty", labels[2], True),
+                        ("Normal", labels[0], False)]:
+                    line.choice = choice
+                    self.assertEqual(line.choice_string, label)
+                    self.assertEqual(
+                        Item(item.id).is_failure(line), failure)
+
+        with set_company(create_company()):
+            site, product = create_site_and_product()
+            equipment, = Equipment.create([
+                        {'site': site.id, 'product': product.id}])
+            plan = Plan(name="Semester")
+            plan.save()
+            inspection, = Inspection.create([{
+                        'plan': plan.id, 'site': site.id,
+                        'cycle_start': Date.today(), 'phase': 'early',
+                        'planned_date': Date.today(),
+                        }])
+            line, = Line.create([{
+                        'inspection': inspection.id,
+                        'equipment': equipment.id, 'item': item.id,
+                        }])
+            table = Line.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*table.update(
+                    [table.choice], ["故障"], where=table.id == line.id))
+            Line._migrate_choices()
+            cursor.execute(*table.select(
+                    table.choice, where=table.id == line.id))
+            self.assertEqual(cursor.fetchone(), ("Faulty",))
+
+    @with_transaction()
     def test_money_in_company_currency(self):
         "The amounts show the company's currency and are rounded to it"
         pool = Pool()
