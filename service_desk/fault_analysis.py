@@ -652,7 +652,8 @@ class FaultAnalysisAction(GuardedMixin, Workflow, ModelSQL, ModelView):
                                     analysis.rec_name, action.description,
                                     ', '.join(i.rec_name for i in items)])),
                         lead=action.responsible,
-                        fault_action=action))
+                        fault_action=action,
+                        origin=action))
         WorkOrder.save(orders)
 
     @classmethod
@@ -810,6 +811,10 @@ class WorkOrder(metaclass=PoolMeta):
         'service.fault.analysis.action', "Fault Analysis Action",
         readonly=True, ondelete='RESTRICT',
         help="The rectification this visit carries out.")
+
+    @classmethod
+    def _get_origin(cls):
+        return super()._get_origin() + ['service.fault.analysis.action']
 
     @classmethod
     def copy(cls, orders, default=None):
