@@ -157,22 +157,25 @@ class Fact(ModelSQL):
         return True
 
 
+def facts():
+    "The models of the facts in the pool"
+    return [M for _, M in Pool().iterobject() if issubclass(M, Fact)]
+
+
 def facts_configured():
     "Whether the server stores facts that the reports may group"
     return Transaction().database.has_materialized_views() and any(
-        issubclass(Model, Fact) and Model._table_query_materialized()
-        for _, Model in Pool().iterobject())
+        Model._table_query_materialized() for Model in facts())
 
 
 def figures_as_of():
     """The time of the last refresh of the stored facts (the oldest of
     them), or None when no fact is stored and the reports read the
     records"""
-    pool = Pool()
     cursor = Transaction().connection.cursor()
     times = []
-    for _, Model in pool.iterobject():
-        if issubclass(Model, Fact) and Model.materialized():
+    for Model in facts():
+        if Model.materialized():
             table = Model.__table__()
             cursor.execute(*table.select(table._refreshed, limit=1))
             for refreshed, in cursor:

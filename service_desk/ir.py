@@ -61,10 +61,9 @@ class Model(metaclass=PoolMeta):
     def refresh_analysis_facts(cls, force=False):
         """Refresh the facts of the analysis that the database keeps
         (materialized on PostgreSQL)"""
-        from .analysis_fact import Fact
-        for _, Model_ in Pool().iterobject():
-            if isinstance(Model_, type) and issubclass(Model_, Fact):
-                Model_._table_query_refresh(force=force)
+        from .analysis_fact import facts
+        for Fact in facts():
+            Fact._table_query_refresh(force=force)
 
 
 def advisory_lock_key(name, id):
