@@ -27,7 +27,7 @@ from sql.aggregate import Avg, Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce, Greatest, Least, NullIf
 from sql.functions import (
     AtTimeZone, CurrentTimestamp, DateTrunc, Extract, Function)
-from sql.operators import Equal, Exists, Greater
+from sql.operators import And, Equal, Exists, Greater, Or
 from sql.operators import Concat
 
 from trytond import backend, config
@@ -64,6 +64,9 @@ _SCREEN_ROWS = contextvars.ContextVar('service_desk_screen_rows', default=None)
 # the most rows of a screen kept, and the values read back in one statement
 SCREEN_SIZE = 1000
 SCREEN_VALUES = 20000
+# the most rows whose records one statement selects (SQLite refuses deep
+# expressions)
+ROW_BATCH = 50
 
 
 class _SQLiteDate(Function):
@@ -446,33 +449,47 @@ class Abstract(ReportMixin, ModelSQL, ModelView):
 
     @classmethod
     def _records_where(cls, rows, tables):
-        "The condition on the joined tables selecting the rows' records"
+        """The condition on the joined tables selecting the rows' records
+
+        One condition per row, so that the caller gives at most ROW_BATCH
+        rows: SQLite refuses deeper expressions (parser stack overflow)."""
         dimensions = cls._dimensions(tables)
-        condition = Literal(False)
+        conditions = []
         for row in rows:
-            row_condition = Literal(True)
+            row_conditions = []
             for name, column in dimensions.items():
                 value = getattr(row, name)
                 if isinstance(value, ModelSQL):
                     value = value.id
                 if value is None:
-                    row_condition &= column == Null
+                    row_conditions.append(column == Null)
                 else:
-                    row_condition &= column == value
-            condition |= row_condition
-        return condition
+                    row_conditions.append(column == value)
+            conditions.append(And(row_conditions or [Literal(True)]))
+        return Or(conditions) if conditions else Literal(False)
+
+    @classmethod
+    def _select_rows(cls, rows, columns, where=None):
+        """Yield the values of columns (a function of the tables) of the
+        records behind the rows, selected by batches of ROW_BATCH rows"""
+        cursor = Transaction().connection.cursor()
+        for sub_rows in grouped_slice(rows, ROW_BATCH):
+            from_item, tables = cls._joins()
+            condition = (
+                cls._where(tables)
+                & cls._records_where(list(sub_rows), tables))
+            if where is not None:
+                condition &= where(tables)
+            cursor.execute(*from_item.select(
+                    *columns(tables), where=condition))
+            yield from cursor.fetchall()
 
     @classmethod
     def record_ids(cls, rows, where=None):
         "Return the ids of the records behind the rows"
-        cursor = Transaction().connection.cursor()
-        from_item, tables = cls._joins()
-        condition = cls._where(tables) & cls._records_where(rows, tables)
-        if where is not None:
-            condition &= where(tables)
-        cursor.execute(*from_item.select(
-                tables[cls._record_table].id, where=condition))
-        return [i for i, in cursor]
+        return [i for i, in cls._select_rows(
+                rows, lambda tables: [tables[cls._record_table].id],
+                where=where)]
 
     @classmethod
     def _broken_where(cls, tables):
@@ -841,22 +858,21 @@ class PromiseMixin:
 
         Working hours follow the working calendar (days, holidays and hours
         of the company), which SQL does not know: the reception, response
-        and resolution times of the tickets of all the rows are read in one
-        query and counted in Python."""
+        and resolution times of the tickets of the rows are read by batches
+        of rows and counted in Python."""
         pool = Pool()
         Configuration = pool.get('service.configuration')
         Company = pool.get('company.company')
         result = {n: {r.id: None for r in rows} for n in names}
         if not rows:
             return result
-        from_item, tables = cls._joins()
-        ticket = tables['ticket']
+        _, tables = cls._joins()
         dimensions = cls._dimensions(tables)
-        where = cls._where(tables) & cls._records_where(rows, tables)
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*from_item.select(
-                ticket.company, ticket.received_at, ticket.responded_at,
-                ticket.resolved_at, *dimensions.values(), where=where))
+
+        def columns(tables):
+            ticket = tables['ticket']
+            return [ticket.company, ticket.received_at, ticket.responded_at,
+                ticket.resolved_at, *cls._dimensions(tables).values()]
 
         def key(values):
             return tuple(
@@ -867,7 +883,8 @@ class PromiseMixin:
         configuration = Configuration(1)
         calendars = {}
         response, resolution = {}, {}
-        for company, received, responded, resolved, *values in cursor:
+        for company, received, responded, resolved, *values in (
+                cls._select_rows(rows, columns)):
             row = keys.get(key(values))
             if row is None:
                 continue

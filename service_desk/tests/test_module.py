@@ -1451,6 +1451,59 @@ class ServiceDeskTestCase(
             Ticket.create([{'subject': "Good"}])
 
     @with_transaction()
+    def test_promises_working_hours_many_rows(self):
+        """The promises report computes the working hours of hundreds of
+        rows on every database (R-DATA-2; SQLite refused the condition of
+        80 rows at once), and opens the tickets behind them"""
+        pool = Pool()
+        Promise = pool.get('service.analysis.promise')
+        Ticket = pool.get('service.ticket')
+        OpenRecords = pool.get('service.analysis.open', type='wizard')
+
+        company = create_company()
+        with set_company(company):
+            site, _ = create_site_and_product()
+            now = dt.datetime.now().replace(microsecond=0)
+            tickets = Ticket.create([{
+                        'party': site.party.id, 'subject': f"Ticket {i}",
+                        } for i in range(220)])
+            for i, ticket in enumerate(tickets):
+                received = now - dt.timedelta(days=i + 2)
+                ticket.received_at = received
+                ticket.responded_at = received + dt.timedelta(hours=1)
+                ticket.resolved_at = received + dt.timedelta(hours=30)
+                ticket.response_deadline = received + dt.timedelta(hours=4)
+                ticket.resolution_deadline = received + dt.timedelta(days=3)
+                ticket.state = 'closed'
+            Ticket.save(tickets)
+            context = {'company': company.id, 'period': 'day',
+                'from_date': None, 'to_date': None}
+            with Transaction().set_context(context):
+                rows = Promise.search([])
+                self.assertGreaterEqual(len(rows), 200)
+                values = Promise.read([r.id for r in rows], [
+                        'tickets', 'response_working_hours',
+                        'resolution_median'])
+                self.assertEqual(sum(v['tickets'] for v in values), 220)
+                for value in values:
+                    self.assertIsNotNone(value['response_working_hours'])
+                    self.assertGreaterEqual(
+                        value['response_working_hours'], 0)
+                    self.assertLessEqual(value['response_working_hours'], 1)
+                self.assertEqual(
+                    sorted(Promise.record_ids(rows)),
+                    sorted(t.id for t in tickets))
+                session_id, _, _ = OpenRecords.create()
+                with Transaction().set_context(
+                        active_model=Promise.__name__,
+                        active_ids=[r.id for r in rows],
+                        active_id=rows[0].id):
+                    result = OpenRecords.execute(session_id, {}, 'open_')
+                domain = PYSONDecoder().decode(
+                    result['actions'][0][0]['pyson_domain'])
+                self.assertEqual(len(domain[0][2]), 220)
+
+    @with_transaction()
     def test_cost_field_access(self):
         "R-ROLE-1..6: who reads cost prices"
         pool = Pool()
