@@ -202,7 +202,12 @@ def _create_sites(rng, company, areas, products):
     Site = Model.get('service.site')
     Equipment = Model.get('service.equipment')
     ContactMechanism = Model.get('party.contact_mechanism')
+    Configuration = Model.get('service.configuration')
     today = dt.date.today()
+    # the county's area code: callers give their 7-digit local numbers
+    configuration = Configuration(1)
+    configuration.phone_area_code = '0839'
+    configuration.save()
     sites = []
     for t_name, _, t_code in TOWNSHIPS:
         for number, (suffix, site_type, criticality, kinds) in enumerate(

@@ -1,17 +1,23 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
+import re
 
+from trytond.i18n import gettext
 from trytond.model import (
     ModelSingleton, ModelSQL, ModelView, fields)
 from trytond.modules.company.model import (
     CompanyMultiValueMixin, CompanyValueMixin)
+from trytond.model.exceptions import ValidationError
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id
 from trytond.transaction import Transaction
 
 from .working_calendar import WorkingCalendar
+
+# a Chinese area code, with or without its trunk 0: 10, 0839
+AREA_CODE = re.compile(r'^0?[1-9]\d{1,3}$')
 
 
 def default_sequence(xml_id):
@@ -127,6 +133,21 @@ class Configuration(
             ],
         help="How many times an unreached customer is called before the "
         "callback fails.")
+    phone_area_code = fields.Char(
+        "Phone Area Code", strip=True,
+        help="The area code of local phone numbers (0839): a number of 7 or "
+        "8 digits typed without it is read with it.")
+
+    @classmethod
+    def validate_fields(cls, configurations, field_names):
+        super().validate_fields(configurations, field_names)
+        if field_names is None or 'phone_area_code' in field_names:
+            for configuration in configurations:
+                code = configuration.phone_area_code
+                if code and not AREA_CODE.match(code):
+                    raise ValidationError(gettext(
+                            'service_desk.msg_configuration_phone_area_code',
+                            code=code))
 
     @classmethod
     def default_maximum_quantity(cls):

@@ -110,7 +110,16 @@ class Site(CompanyMixin, DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        return search_on(['name', 'code', 'party.name'], clause)
+        "By name, code, customer and any phone of the site or the customer"
+        ContactMechanism = Pool().get('party.contact_mechanism')
+        domain = search_on(['name', 'code', 'party.name'], clause)
+        phone = ContactMechanism.phone_search_domain(name, clause)
+        if phone:
+            domain = ['OR', domain,
+                ('contacts', 'where', phone),
+                ('party.contact_mechanisms', 'where', phone),
+                ]
+        return domain
 
 
 class SiteContactMechanism(ModelSQL):

@@ -145,8 +145,21 @@ class Ticket(
         "the ticket is opened.")
     caller_phone = fields.Char(
         "Caller Phone", states=_states,
-        help="A number not yet known is added to the customer's contacts "
-        "when the ticket is opened.")
+        help="The number the customer called from, in any form (0839-5335003, "
+        "5335003, +86 839 533 5003): a known number fills the customer, "
+        "the contact and the site.")
+    caller_known = fields.Function(fields.Boolean(
+            "Known Number",
+            help="The caller's number is among the customer's contacts."),
+        'on_change_with_caller_known')
+    caller_add_contact = fields.Boolean(
+        "Add to Contacts", states={
+            'readonly': _states['readonly'],
+            'invisible': (~Eval('caller_phone') | ~Eval('party')
+                | Eval('caller_known', False)),
+            },
+        help="Add the caller's number to the customer's contacts when the "
+        "ticket is opened.")
     site = fields.Many2One(
         'service.site', "Site", ondelete='RESTRICT', states=_states,
         domain=[
@@ -463,24 +476,78 @@ class Ticket(
     def default_escalation_level(cls):
         return 0
 
-    @fields.depends('party', 'site', 'contact')
+    @classmethod
+    def default_caller_add_contact(cls):
+        return True
+
+    @fields.depends('party', 'site', 'contact', methods=['_caller_mechanism'])
     def on_change_party(self):
         if self.party:
             if self.site and self.site.party != self.party:
                 self.site = None
-            if not self.contact or self.contact.party != self.party:
+            mechanism = self._caller_mechanism()
+            if mechanism:
+                self.contact = mechanism
+            elif not self.contact or self.contact.party != self.party:
                 self.contact = self.party.contact_mechanism_get()
         else:
             self.contact = None
 
-    @fields.depends('party', 'contact', 'caller_phone', 'caller_name')
+    @fields.depends(
+        'company', 'party', 'site', 'contact', 'caller_phone', 'caller_name',
+        methods=['_caller_mechanism', '_caller_site'])
     def on_change_caller_phone(self):
-        "Pick the customer's contact with this number"
+        """Pick the contact with this number, and its customer and site
+        when no customer is chosen yet (R-CS-1)"""
         mechanism = self._caller_mechanism()
+        if not mechanism and not self.party:
+            mechanism = self._caller_any_mechanism()
+            if mechanism:
+                self.party = mechanism.party
         if mechanism:
             self.contact = mechanism
             if not self.caller_name:
                 self.caller_name = mechanism.name
+            if not self.site or self.site.party != self.party:
+                self.site = self._caller_site(mechanism)
+
+    @fields.depends('party', 'caller_phone', methods=['_caller_mechanism'])
+    def on_change_with_caller_known(self, name=None):
+        return bool(self._caller_mechanism())
+
+    @fields.depends('company', 'caller_phone')
+    def _caller_any_mechanism(self):
+        """The phone contact of any customer with the caller's number,
+        when all such contacts are of one customer"""
+        ContactMechanism = Pool().get('party.contact_mechanism')
+        compact = ContactMechanism.phone_compact(self.caller_phone)
+        if not compact:
+            return None
+        mechanisms = ContactMechanism.search([
+                ('type', 'in', sorted(PHONE_TYPES)),
+                ('value_compact', '=', compact),
+                ], limit=10)
+        if len({m.party for m in mechanisms}) == 1:
+            return mechanisms[0]
+
+    @fields.depends('company', 'party')
+    def _caller_site(self, mechanism):
+        """The site whose contacts include mechanism, else the customer's
+        only site"""
+        Site = Pool().get('service.site')
+        if not self.party or not self.company:
+            return None
+        domain = [
+            ('company', '=', self.company.id),
+            ('party', '=', self.party.id),
+            ]
+        sites = Site.search(domain + [
+                ('contacts', '=', mechanism.id),
+                ], limit=2)
+        if not sites:
+            sites = Site.search(domain, limit=2)
+        if len(sites) == 1:
+            return sites[0]
 
     @fields.depends('contact', 'caller_phone', 'caller_name')
     def on_change_contact(self):
@@ -496,8 +563,11 @@ class Ticket(
         ContactMechanism = Pool().get('party.contact_mechanism')
         if not self.party or not self.caller_phone:
             return None
-        compact = ContactMechanism(party=self.party).format_value_compact(
-            value=self.caller_phone, type_='phone')
+        compact = ContactMechanism.phone_compact(self.caller_phone)
+        if not compact:
+            compact = ContactMechanism(
+                party=self.party).format_value_compact(
+                value=self.caller_phone, type_='phone')
         for mechanism in ContactMechanism.search([
                     ('party', '=', self.party.id),
                     ('type', 'in', sorted(PHONE_TYPES)),
@@ -515,6 +585,8 @@ class Ticket(
                 continue
             mechanism = ticket._caller_mechanism()
             if not mechanism:
+                if not ticket.caller_add_contact:
+                    continue
                 mechanism = ContactMechanism(
                     party=ticket.party, type='phone',
                     value=ticket.caller_phone, name=ticket.caller_name)

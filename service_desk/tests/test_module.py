@@ -9,7 +9,9 @@ from unittest.mock import patch
 from lxml import etree
 
 from trytond import backend, config
-from trytond.model.exceptions import AccessError, SQLConstraintError
+from trytond.model.exceptions import (
+    AccessError, SQLConstraintError, ValidationError)
+from trytond.modules.party.exceptions import InvalidPhoneNumber
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.model import ModelSQL, Unique, fields
@@ -1888,6 +1890,156 @@ class ServiceDeskTestCase(
                     ]:
                 with self.subTest(domain=domain):
                     self.assertEqual(set(Ticket.search(domain)), expected)
+
+    @with_transaction()
+    def test_phone_numbers_found_in_any_form(self):
+        """R-CS-1: a phone number written in any form finds the contact,
+        the customer and the site; a local number takes the area code"""
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        Mechanism = pool.get('party.contact_mechanism')
+        Party = pool.get('party.party')
+        Site = pool.get('service.site')
+
+        with set_company(create_company()):
+            configuration = Configuration(1)
+            configuration.phone_area_code = '0839'
+            configuration.save()
+            site, _ = create_site_and_product()
+            other, _ = create_site_and_product()
+            phone, mobile, local, beijing = Mechanism.create([{
+                        'party': site.party.id, 'type': 'phone',
+                        'value': '0839-5335003',
+                        }, {
+                        'party': site.party.id, 'type': 'mobile',
+                        'value': '139 0839 1234',
+                        }, {
+                        'party': site.party.id, 'type': 'phone',
+                        'value': '5997554',
+                        }, {
+                        'party': other.party.id, 'type': 'phone',
+                        'value': '010-61234567',
+                        }])
+            site.contacts = [phone]
+            site.save()
+
+            # kept as the company's area code makes it, in one form
+            self.assertEqual(phone.value_compact, '+868395335003')
+            self.assertEqual(local.value, '+86 839 599 7554')
+            self.assertEqual(local.value_compact, '+868395997554')
+
+            for text, mechanisms in [
+                    ('0839-5335003', {phone}),
+                    ('08395335003', {phone}),
+                    ('5335003', {phone}),
+                    ('533 5003', {phone}),
+                    ('+86 839 5335003', {phone}),
+                    ('+86 839 533 5003', {phone}),
+                    ('(0839) 533-5003', {phone}),
+                    ('5997554', {local}),
+                    ('0839 5997554', {local}),
+                    ('139-0839-1234', {mobile}),
+                    ('+8613908391234', {mobile}),
+                    ('0839', {phone, local, mobile}),
+                    ('010 6123 4567', {beijing}),
+                    ('61234567', {beijing}),
+                    ]:
+                with self.subTest(text=text):
+                    clause = ('rec_name', 'ilike', f'%{text}%')
+                    self.assertEqual(
+                        set(Mechanism.search([clause])), mechanisms)
+                    self.assertEqual(
+                        set(Party.search([clause])),
+                        {m.party for m in mechanisms})
+                    self.assertEqual(
+                        set(Site.search([clause])),
+                        {s for s in [site, other]
+                            if s.party in {m.party for m in mechanisms}})
+            # an exact search by a complete number, whatever its form
+            self.assertEqual(Mechanism.search([
+                        ('rec_name', '=', '0839-5335003')]), [phone])
+            # a name is not read as a number
+            self.assertEqual(Site.search([
+                        ('rec_name', 'ilike', '%School%')]), [site, other])
+            self.assertEqual(Mechanism.search([
+                        ('rec_name', 'not ilike', '%5335003%'),
+                        ('party', '=', other.party.id),
+                        ]), [beijing])
+
+            # a local number needs the area code, which must be digits
+            configuration.phone_area_code = None
+            configuration.save()
+            with self.assertRaises(InvalidPhoneNumber):
+                Mechanism.create([{
+                            'party': other.party.id, 'type': 'phone',
+                            'value': '5997555',
+                            }])
+            configuration.phone_area_code = '08a9'
+            with self.assertRaisesRegex(ValidationError, '08a9'):
+                configuration.save()
+
+    @with_transaction()
+    def test_ticket_caller_phone_fills_customer(self):
+        """R-CS-1: the caller's number fills the customer, the contact and
+        the site when known; an unknown one is offered as a new contact"""
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        Mechanism = pool.get('party.contact_mechanism')
+        Ticket = pool.get('service.ticket')
+
+        company = create_company()
+        with set_company(company):
+            configuration = Configuration(1)
+            configuration.phone_area_code = '0839'
+            configuration.save()
+            site, _ = create_site_and_product()
+            other, _ = create_site_and_product()
+            phone, = Mechanism.create([{
+                        'party': site.party.id, 'type': 'phone',
+                        'value': '+86 839 533 5003', 'name': "Ms Li",
+                        }])
+
+            for number in ['0839-5335003', '5335003', '+86 839 5335003']:
+                with self.subTest(number=number):
+                    ticket = Ticket(company=company, caller_phone=number)
+                    ticket.on_change_caller_phone()
+                    self.assertEqual(ticket.party, site.party)
+                    self.assertEqual(ticket.contact, phone)
+                    self.assertEqual(ticket.site, site)
+                    self.assertEqual(ticket.caller_name, "Ms Li")
+                    self.assertTrue(ticket.on_change_with_caller_known())
+
+            # a new number: nobody is filled, it is offered as a contact
+            ticket = Ticket(company=company, caller_phone='5990001')
+            ticket.on_change_caller_phone()
+            self.assertIsNone(ticket.party)
+            ticket.party = other.party
+            ticket.on_change_party()
+            self.assertFalse(ticket.on_change_with_caller_known())
+
+            # the customer picked, his contact with the number follows
+            ticket = Ticket(company=company, party=site.party)
+            ticket.caller_phone = '08395335003'
+            ticket.on_change_party()
+            self.assertEqual(ticket.contact, phone)
+
+            # opened, the offered contact is kept unless declined
+            kept, declined = Ticket.create([{
+                        'party': other.party.id, 'subject': "Screen",
+                        'caller_phone': '5990001', 'caller_name': "Mr Wu",
+                        }, {
+                        'party': other.party.id, 'subject': "Screen",
+                        'caller_phone': '5990002',
+                        'caller_add_contact': False,
+                        }])
+            Ticket.open([kept, declined])
+            self.assertEqual(kept.contact.value, '+86 839 599 0001')
+            self.assertEqual(kept.contact.name, "Mr Wu")
+            self.assertIsNone(declined.contact)
+            self.assertEqual(
+                [m.value for m in Mechanism.search([
+                            ('party', '=', other.party.id)])],
+                ['+86 839 599 0001'])
 
     @with_transaction()
     def test_qualification_state_and_coverage(self):
