@@ -19,7 +19,7 @@ from .common import (
     CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, SiteMixin,
     boolean_domain, check_dates, many2one_subquery, search_on, set_timestamp)
 from .exceptions import TicketError
-from .party import PHONE_TYPES
+from .party import PHONE_TYPES, phonenumbers
 from .working_calendar import to_local
 
 CHANNELS = [
@@ -115,8 +115,11 @@ class Ticket(
         }
 
     number = fields.Char("Number", readonly=True)
+    # in the order of CHANNELS, the default first: sorted by label, the
+    # first choice in Chinese is fax (传真), which a browser shows and sends
+    # for a value it has not displayed yet
     channel = fields.Selection(
-        CHANNELS, "Channel", required=True, states=_states)
+        CHANNELS, "Channel", required=True, sort=False, states=_states)
     type = fields.Selection(TYPES, "Type", required=True, states=_states)
     party = fields.Many2One(
         'party.party', "Customer", ondelete='RESTRICT',
@@ -434,6 +437,11 @@ class Ticket(
                         | Bool(Eval('reviewed_by'))
                         | Eval('state').in_(['draft', 'cancelled'])),
                     'depends': ['type', 'reviewed_by', 'state'],
+                    },
+                'schedule_visit': {
+                    'invisible': ~Eval('state').in_(OPEN_STATES),
+                    'readonly': ~Eval('site'),
+                    'depends': ['state', 'site'],
                     },
                 'escalate': {
                     'invisible': (
@@ -839,6 +847,25 @@ class Ticket(
             check_dates(tickets, ['received_at'], ahead=dt.timedelta(days=1))
         if field_names is None or 'promised_at' in field_names:
             check_dates(tickets, ['promised_at'])
+        if field_names is None or 'caller_phone' in field_names:
+            cls.check_caller_phone(tickets)
+
+    @classmethod
+    def check_caller_phone(cls, tickets):
+        """The caller's number is refused when the ticket is saved, before
+        any button, so that the form keeps what was typed (R-CS-1)"""
+        ContactMechanism = Pool().get('party.contact_mechanism')
+        if not phonenumbers:
+            return
+        for ticket in tickets:
+            if (ticket.caller_phone
+                    and ticket.state in {'draft'} | set(OPEN_STATES)
+                    and not ContactMechanism.phone_compact(
+                        ticket.caller_phone)):
+                raise TicketError(gettext(
+                        'service_desk.msg_ticket_caller_phone',
+                        phone=ticket.caller_phone,
+                        ticket=ticket.rec_name))
 
     @classmethod
     def preprocess_values(cls, mode, values):
@@ -961,6 +988,12 @@ class Ticket(
                 raise TicketError(gettext(
                         'service_desk.msg_ticket_review_verification',
                         ticket=ticket.rec_name))
+
+    @classmethod
+    @ModelView.button_action('service_desk.wizard_ticket_schedule')
+    def schedule_visit(cls, tickets):
+        "Agree a visit with the customer (R-CS-6)"
+        pass
 
     @classmethod
     @ModelView.button

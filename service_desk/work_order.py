@@ -476,10 +476,11 @@ class WorkOrder(
         smallest is suggested
 
         First those who already have an open work order at the site, then
-        the fewest open work orders that day, then by name (R-CS-6).
+        those going to the site's area that day, then the fewest open work
+        orders that day, then by name (R-CS-6).
         """
         Employee = Pool().get('company.employee')
-        at_site = set()
+        at_site, in_area = set(), set()
         if site:
             for order in cls.search([
                         ('site', '=', site.id),
@@ -487,8 +488,18 @@ class WorkOrder(
                         ('lead', 'in', [t.id for t in technicians]),
                         ]):
                 at_site.add(order.lead)
+        if site and site.area:
+            for order in cls.search([
+                        ('planned_date', '=', date),
+                        ('site.area', '=', site.area.id),
+                        ('state', 'in', OPEN_STATES),
+                        ('lead', 'in', [t.id for t in technicians]),
+                        ]):
+                in_area.add(order.lead)
         load = Employee.service_load(technicians, date)
-        return lambda e: (e not in at_site, load.get(e.id, 0), e.rec_name)
+        return lambda e: (
+            e not in at_site, e not in in_area, load.get(e.id, 0),
+            e.rec_name)
 
     @classmethod
     def view_attributes(cls):

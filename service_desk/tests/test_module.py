@@ -21,7 +21,7 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 from ..analysis import Abstract
-from ..exceptions import BoundsError
+from ..exceptions import BoundsError, TicketError
 from ..working_calendar import is_working_day
 from .tools import insert_history
 
@@ -377,6 +377,7 @@ ROLE_RIGHTS = {
         'service.ticket|reopen': 'M..C...',
         'service.ticket|resolve': 'MTFC...',
         'service.ticket|review': 'M......',
+        'service.ticket|schedule_visit': 'MT.C...',
         'service.ticket|start': 'MTFC...',
         'service.ticket|wait': 'MTFC...',
         'service.training.plan|cancel': 'MT.....',
@@ -444,7 +445,7 @@ ROLE_RIGHTS = {
         'service_desk.menu_area_form': 'MTFCKA.',
         'service_desk.menu_board_today': 'M..C...',
         'service_desk.menu_callback': 'MTFC.A.',
-        'service_desk.menu_configuration': 'M......',
+        'service_desk.menu_configuration': 'M..C...',
         'service_desk.menu_configuration_form': 'M......',
         'service_desk.menu_duty_board': 'MT.C...',
         'service_desk.menu_engineering': 'MTFC..P',
@@ -472,7 +473,7 @@ ROLE_RIGHTS = {
         'service_desk.menu_parts_cost_reconciliation': 'M....A.',
         'service_desk.menu_product_feedback_form': 'MTF...P',
         'service_desk.menu_qualification_form': 'MTF....',
-        'service_desk.menu_reply_template': 'M......',
+        'service_desk.menu_reply_template': 'M..C...',
         'service_desk.menu_requisition_form': 'MTFCKA.',
         'service_desk.menu_requisition_return_form': 'MTFCKA.',
         'service_desk.menu_service': 'MTFCKAP',
@@ -962,9 +963,12 @@ class ServiceDeskTestCase(
 
     @with_transaction()
     def test_technician_suggestion(self):
-        "R-CS-6: on duty, already at the site, then the least busy"
+        """R-CS-6: on duty, already at the site, going to its area, then
+        the least busy"""
         pool = Pool()
+        Area = pool.get('service.area')
         Employee = pool.get('company.employee')
+        Site = pool.get('service.site')
         WorkOrder = pool.get('service.work_order')
 
         company = create_company()
@@ -996,6 +1000,16 @@ class ServiceDeskTestCase(
             WorkOrder.create([visit(cid, other), visit(cid, other, 3)])
             self.assertEqual(
                 WorkOrder.suggest_technician(company, site, day), bob)
+            # going to the site's area that day comes before the load
+            township = Area(name="Township")
+            township.save()
+            site.area = township
+            site.save()
+            near = Site(name="Near", party=site.party, area=township)
+            near.save()
+            WorkOrder.create([visit(cid, near, 5)])
+            self.assertEqual(
+                WorkOrder.suggest_technician(company, site, day), cid)
             WorkOrder.create([visit(ann, site, 4)])
             self.assertEqual(
                 WorkOrder.suggest_technician(company, site, day), ann)
@@ -2040,6 +2054,13 @@ class ServiceDeskTestCase(
                 [m.value for m in Mechanism.search([
                             ('party', '=', other.party.id)])],
                 ['+86 839 599 0001'])
+
+            # a number that is none is refused when saved, before Open
+            with self.assertRaisesRegex(TicketError, '12345'):
+                Ticket.create([{
+                            'party': other.party.id, 'subject': "Screen",
+                            'caller_phone': '12345',
+                            }])
 
     @with_transaction()
     def test_qualification_state_and_coverage(self):
