@@ -150,8 +150,11 @@ def test_customer_service_day_in_chinese(
     solved.select_option(label='是')
     satisfaction = page.locator('select[name=satisfaction]:visible')
     satisfaction.select_option(label='5 - 非常满意')
-    enter(page.locator('textarea[name=comment]:visible'), "已经修好了")
     check_chinese(page, tab)
+    # the comment typed last, the button clicked at once: leaving the
+    # comment displays the form again while the button reads the answers
+    page.locator('textarea[name=comment]:visible').click()
+    page.keyboard.type("已经修好了")
     page.get_by_role('button', name='记录回访').click()
     expect(page.locator(
             'select[name=state]:visible option:checked')).to_have_text(

@@ -1992,6 +1992,19 @@ class ServiceDeskTestCase(
             with self.assertRaisesRegex(ValidationError, '08a9'):
                 configuration.save()
 
+    def test_sao_custom_js(self):
+        """R-CS-4: sao's custom.js keeps a selection's value shown while
+        the form is displayed again, so a button does not take the first
+        choice as typed"""
+        from werkzeug.test import Client
+
+        from trytond.wsgi import app
+
+        response = Client(app).get('/custom.js')
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.mimetype, 'text/javascript')
+        self.assertIn('Sao.View.Form.Selection', response.get_data(True))
+
     @with_transaction()
     def test_ticket_caller_phone_fills_customer(self):
         """R-CS-1: the caller's number fills the customer, the contact and
