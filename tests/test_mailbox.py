@@ -247,8 +247,10 @@ def imap_server(tmp_path):
 
 
 @pytest.fixture
-def bridge(tmp_path, tryton, imap_server):
-    "Run service-desk-mailbox with its configuration and password file"
+def bridge(request, tmp_path, tryton, imap_server):
+    """Run service-desk-mailbox with its configuration and password file;
+    a delivered message is marked seen, or as the test's parameter says"""
+    after = getattr(request, 'param', 'seen')
     password_file = tmp_path / 'mailbox.password'
     password_file.write_text(imap_server.password + '\n')
     password_file.chmod(0o600)
@@ -264,6 +266,7 @@ def bridge(tmp_path, tryton, imap_server):
         f'cafile = {imap_server.cert}\n'
         f'user = {USER}\n'
         f'password_file = {password_file}\n'
+        f'after = {after}\n'
         # a new message is noticed through IDLE, not by polling
         'interval = 3600\n')
     command = [_bin('service-desk-mailbox'), '-c', str(config)]
@@ -337,6 +340,20 @@ def test_imap(tryton, imap_server, bridge):
             "the new mail marked seen", process)
     finally:
         _stop(process)
+
+
+@pytest.mark.parametrize('bridge', ['delete'], indirect=True)
+def test_imap_delete(tryton, imap_server, bridge):
+    "With after = delete, a delivered message leaves the mailbox"
+    kept, big = "办公室路由器断网", "会议室录像"
+    imap_server.append(_message(kept))
+    imap_server.append(_message(big, attachment=os.urandom(100_000)))
+    tryton.start()
+    result = bridge('imap', '--once')
+    assert result.returncode == 0, result.stderr
+    assert len(tryton.tickets(kept)) == 1
+    assert imap_server.folder('INBOX') == {}
+    assert imap_server.folder('Refused') == {big: False}
 
 
 def test_pipe(tryton, bridge):
