@@ -6,15 +6,20 @@ import functools
 import inspect
 import math
 
-from sql import Null
+from collections import defaultdict
 
+from sql import Column, Null
+from sql.conditionals import Case
+
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Model, fields
 from trytond.model.exceptions import AccessError
 from trytond.model.modelstorage import _record_eval_pyson
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import BoundsError, CancelReasonError
 
@@ -70,24 +75,125 @@ class CompanyMixin:
 
 
 class NumberedMixin:
-    """A record numbered at creation, in its field _number_field, by the
-    company's sequence of the service configuration named _number_sequence"""
+    """A record numbered in its field _number_field by the company's
+    sequence of the service configuration named _number_sequence
+
+    The number is taken when the record is created, or, with
+    _number_at_commit, when the transaction that created it commits: then
+    no number is lost to a save refused or retried, and concurrent creators
+    never wait for each other (doc/engineering.rst, Document numbers)."""
     __slots__ = ()
     _number_field = 'number'
     _number_sequence = None
+    _number_at_commit = False
+
+    @classmethod
+    def _number_sequence_of(cls, company_id):
+        Configuration = Pool().get('service.configuration')
+        return Configuration(1).get_multivalue(
+            cls._number_sequence, company=company_id)
 
     @classmethod
     def preprocess_values(cls, mode, values):
-        Configuration = Pool().get('service.configuration')
         values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get(cls._number_field):
+        if (mode == 'create' and not cls._number_at_commit
+                and not values.get(cls._number_field)):
             company_id = values.get('company', cls.default_company())
             if company_id is not None:
-                sequence = Configuration(1).get_multivalue(
-                    cls._number_sequence, company=company_id)
+                sequence = cls._number_sequence_of(company_id)
                 if sequence:
                     values[cls._number_field] = sequence.get()
         return values
+
+    @classmethod
+    def _after_create(cls, ids):
+        ids = super()._after_create(ids)
+        if cls._number_at_commit:
+            transaction = Transaction()
+            transaction.join(NumberAtCommit()).add(cls.__name__, ids)
+        return ids
+
+    @classmethod
+    def _number_pending(cls, ids):
+        """Number the records of ids created without a number, in the order
+        of their creation, as the transaction commits"""
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        table = cls.__table__()
+        number = Column(table, cls._number_field)
+        pending = defaultdict(list)
+        for sub_ids in grouped_slice(
+                sorted(set(ids)), backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.select(
+                    table.id, table.company,
+                    where=fields.SQL_OPERATORS['in'](table.id, list(sub_ids))
+                    & (number == Null),
+                    order_by=table.id))
+            for id_, company_id in cursor:
+                pending[company_id].append(id_)
+        tables = [table]
+        if cls._history:
+            tables.append(cls.__table_history__())
+        for company_id, record_ids in pending.items():
+            sequence = cls._number_sequence_of(company_id)
+            if not sequence:
+                continue
+            with transaction.set_context(company=company_id):
+                numbers = dict(zip(
+                        record_ids, sequence.get_many(len(record_ids)),
+                        strict=True))
+            for sub_ids in grouped_slice(
+                    record_ids, backend.MAX_QUERY_PARAMS // 3):
+                sub_ids = list(sub_ids)
+                for sql_table in tables:
+                    column = Column(sql_table, cls._number_field)
+                    cursor.execute(*sql_table.update(
+                            [column],
+                            [Case(*((sql_table.id == i, numbers[i])
+                                        for i in sub_ids))],
+                            where=fields.SQL_OPERATORS['in'](
+                                sql_table.id, sub_ids)
+                            & (column == Null)))
+        transaction.counter += 1
+        for cache in transaction.cache.values():
+            if cls.__name__ in cache:
+                for id_ in ids:
+                    cache[cls.__name__].pop(id_, None)
+
+
+class NumberAtCommit:
+    """The data manager numbering, as the transaction commits, the records
+    it created whose model numbers them at commit"""
+
+    def __init__(self):
+        self.pending = defaultdict(list)
+
+    def __eq__(self, other):
+        if not isinstance(other, NumberAtCommit):
+            return NotImplemented
+        return True
+
+    def add(self, model, ids):
+        self.pending[model].extend(ids)
+
+    def tpc_begin(self, transaction):
+        pass
+
+    def commit(self, transaction):
+        pool = Pool()
+        with without_check_access():
+            for model, ids in sorted(self.pending.items()):
+                pool.get(model)._number_pending(ids)
+        self.pending.clear()
+
+    def tpc_vote(self, transaction):
+        pass
+
+    def tpc_finish(self, transaction):
+        pass
+
+    def tpc_abort(self, transaction):
+        self.pending.clear()
 
 
 class SiteMixin:

@@ -41,6 +41,7 @@ class Requisition(
     __name__ = 'service.requisition'
     _rec_name = 'number'
     _number_sequence = 'requisition_sequence'
+    _number_at_commit = True
     _delete_message = 'service_desk.msg_requisition_delete_draft'
     _cancel_reason_message = 'service_desk.msg_requisition_cancel_reason'
 

@@ -105,6 +105,7 @@ class Ticket(
     "A request of a customer: repair, complaint, inquiry or suggestion"
     __name__ = 'service.ticket'
     _number_sequence = 'ticket_sequence'
+    _number_at_commit = True
     _rec_name = 'number'
     _history = True
     _delete_message = 'service_desk.msg_ticket_delete_draft'

@@ -21,6 +21,7 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 from ..analysis import Abstract
+from ..common import NumberAtCommit
 from ..exceptions import BoundsError, TicketError
 from ..working_calendar import is_working_day
 from .tools import insert_history
@@ -543,6 +544,15 @@ ROLE_RIGHTS = {
     }
 
 
+def commit_numbers():
+    """Number what the transaction created as its commit does, without
+    committing"""
+    transaction = Transaction()
+    for datamanager in transaction._datamanagers:
+        if isinstance(datamanager, NumberAtCommit):
+            datamanager.commit(transaction)
+
+
 class ServiceDeskTestCase(
         RoleRightsTestMixin, CompanyTestMixin, ModuleTestCase):
     "Test service_desk module"
@@ -890,6 +900,40 @@ class ServiceDeskTestCase(
                 {expired, unknown})
 
     @with_transaction()
+    def test_ticket_number_at_commit(self):
+        """Tickets are numbered as their transaction commits, in the order
+        of their creation, and a save refused takes no number (R-CS-7)"""
+        pool = Pool()
+        Ticket = pool.get('service.ticket')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+
+        with set_company(create_company()):
+            site, _ = create_site_and_product()
+            first, second = Ticket.create([
+                    {'party': site.party.id, 'subject': "Broken"},
+                    {'party': site.party.id, 'subject': "Dark"},
+                    ])
+            self.assertEqual((first.number, second.number), (None, None))
+            with self.assertRaises(BoundsError):
+                Ticket.create([{
+                            'party': site.party.id, 'subject': "Refused",
+                            'received_at': dt.datetime(2100, 1, 1)}])
+            third = Ticket(party=site.party, subject="Noisy")
+            third.save()
+            commit_numbers()
+
+            numbers = [
+                Ticket(t.id).number for t in [first, second, third]]
+            self.assertEqual(
+                [int(n[-5:]) for n in numbers],
+                [int(numbers[0][-5:]) + i for i in range(3)])
+            history = Ticket.__table_history__()
+            cursor.execute(*history.select(
+                    history.number, where=history.id == first.id))
+            self.assertEqual({n for n, in cursor}, {numbers[0]})
+
+    @with_transaction()
     def test_ticket_copy(self):
         "A copied ticket is a new draft with its own number and times"
         pool = Pool()
@@ -903,8 +947,10 @@ class ServiceDeskTestCase(
             Ticket.resolve([ticket])
 
             copy, = Ticket.copy([ticket])
+            commit_numbers()
 
             self.assertEqual(copy.state, 'draft')
+            self.assertTrue(copy.number)
             self.assertNotEqual(copy.number, ticket.number)
             self.assertIsNotNone(copy.received_at)
             self.assertIsNone(copy.resolved_at)
@@ -951,8 +997,10 @@ class ServiceDeskTestCase(
                     })
 
             copy, = Requisition.copy([requisition])
+            commit_numbers()
 
             self.assertEqual(copy.state, 'draft')
+            self.assertTrue(copy.number)
             self.assertNotEqual(copy.number, requisition.number)
             self.assertIsNone(copy.issued_at)
             self.assertEqual(copy.returns, ())
