@@ -16,12 +16,16 @@ even posted at the same time, is a duplicate).  The message is parsed
 completely before anything is written.
 """
 import codecs
+import datetime as dt
 import email
+import hashlib
+import io
 import re
+import unicodedata
 from email.errors import MissingHeaderBodySeparatorDefect
 from email.header import decode_header
 from email.policy import compat32
-from email.utils import getaddresses, parseaddr
+from email.utils import getaddresses
 from functools import wraps
 
 import lxml.etree
@@ -60,14 +64,44 @@ CHARSET_ALIASES = {
 # Python codecs which are not character sets of text
 NOT_CHARSETS = {
     'punycode', 'idna', 'raw-unicode-escape', 'unicode-escape', 'rot-13',
-    'undefined', 'mbcs', 'oem', 'utf-7',
+    'undefined', 'mbcs', 'oem',
     }
-NUMBER = re.compile(r'[A-Za-z]*\d{6,}')
+# 7-bit encodings whose escapes are plain ASCII, so valid UTF-8: read
+# with them first when the part says so
+SEVEN_BIT = {
+    'utf-7': ['utf-7'],
+    'hz': ['hz'],
+    'iso2022_jp': ['iso2022_jp_2', 'iso2022_jp_ext', 'iso2022_jp_3'],
+    'iso2022_jp_1': ['iso2022_jp_2', 'iso2022_jp_ext'],
+    'iso2022_jp_2': ['iso2022_jp_2', 'iso2022_jp_ext'],
+    'iso2022_jp_2004': ['iso2022_jp_2004'],
+    'iso2022_jp_3': ['iso2022_jp_3'],
+    'iso2022_jp_ext': ['iso2022_jp_ext', 'iso2022_jp_2'],
+    'iso2022_kr': ['iso2022_kr'],
+    }
+# the escapes of unlabelled ISO-2022 (ESC $ B, ESC $ ( D...) and HZ text
+ISO2022_ESCAPE = re.compile(rb'\x1b\$[@AB(]|\x1b\(J|\x1b\(I')
+HZ_ESCAPE = re.compile(rb'~\{[!-}]{2}')
+NUMBER = re.compile(r'[a-z]*\d{6,}')
+# forwards inside forwards read
+MAX_FORWARD_DEPTH = 5
+# the bytes of a refused message read for its headers
+HEAD_SIZE = 64 * 1024
+# characters which must not be shown inside one line of text (a name, a
+# subject, a file name): controls and line or paragraph separators
+LINE_BREAKING = re.compile(
+    '[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e'
+    '\u2066-\u2069]+')
+# the headers a mail system puts on a bounce: its envelope sender is empty
+# (RFC 5321 4.5.5), the failed recipients are named
+BOUNCE_HEADERS = ['X-Failed-Recipients']
+# mailing lists and newsletters (RFC 2369, RFC 2919)
+LIST_HEADERS = ['List-Id', 'List-Unsubscribe', 'List-Post', 'List-Help']
 TICKET_ACTION = 'service.ticket|from_inbound_email'
 ROBOT_PRECEDENCES = {'bulk', 'junk', 'list', 'auto_reply'}
 ROBOT_SENDERS = {'mailer-daemon', 'postmaster'}
 ROBOT_SUBJECT = re.compile(
-    r'^\s*(?:\[[^\]]*\]\s*)?'
+    r'^\s*(?:\[[^\]]*\]\s*)?(?:[\[【〔(（]\s*)?'
     r'(?:自动回复|自動回覆|自動回復|自动答复|自動答覆|自动应答|休假自动回复'
     r'|auto(?:matic)?[ _-]?reply|auto(?:matic)?[ _-]?response'
     r'|out of (?:the )?office|系统退信|退信)'
@@ -90,6 +124,14 @@ def clean(text):
     if text is None:
         return None
     return text.replace('\x00', '')
+
+
+def one_line(text):
+    """The text on one line: CR, LF and other controls (which could show
+    a forged header or line) become a space"""
+    if text is None:
+        return None
+    return LINE_BREAKING.sub(' ', clean(text)).strip()
 
 
 def _codec(label):
@@ -118,6 +160,18 @@ def decode_bytes(data, *charsets):
     them, else GB18030 with replacement characters."""
     if not data:
         return ''
+    if data.isascii():
+        # the escapes of a 7-bit encoding are valid UTF-8 too
+        sevens = [n for c in charsets for n in SEVEN_BIT.get(_codec(c), [])]
+        if ISO2022_ESCAPE.search(data):
+            sevens += ['iso2022_jp_2', 'iso2022_jp_ext', 'iso2022_kr']
+        if HZ_ESCAPE.search(data) and b'~}' in data:
+            sevens.append('hz')
+        for charset in sevens:
+            try:
+                return data.decode(charset)
+            except (UnicodeError, LookupError, ValueError):
+                continue
     tried = set()
     for charset in ['utf-8', *(_codec(c) for c in charsets)]:
         if not charset or charset in tried:
@@ -160,7 +214,7 @@ def decode_header_value(value, *charsets):
                 parts.append(chunk)
                 continue
         parts.append(decode_bytes(chunk, charset, *charsets))
-    return clean(''.join(parts)).strip()
+    return one_line(''.join(parts))
 
 
 def html_to_text(html):
@@ -327,23 +381,128 @@ def robot(message, headers, sender, subject):
     local = sender.split('@')[0].lower()
     if local in ROBOT_SENDERS:
         return 'mailer_daemon', sender
-    if ROBOT_SUBJECT.search(subject):
+    for value in (headers.get('return-path') or []):
+        if re.fullmatch(r'\s*<\s*>\s*', str(value)):
+            return 'bounce', 'Return-Path: <>'
+    for name in BOUNCE_HEADERS:
+        if name.lower() in headers:
+            return 'bounce', f'{name}: {_first(headers, name)}'.strip()
+    for name in LIST_HEADERS:
+        if name.lower() in headers:
+            return 'list', f'{name}: {_first(headers, name)}'.strip()
+    if ROBOT_SUBJECT.search(unicodedata.normalize('NFKC', subject)):
         return 'subject', subject
 
 
 def _message_id(raw):
+    "The Message-ID in angle brackets, even when written without them"
     raw = clean(raw or '').strip()
     match = re.search(r'<[^<>\s]+>', raw)
-    return (match.group(0) if match else raw)[:250] or None
+    if match:
+        return match.group(0)[:250]
+    if re.fullmatch(r'[^<>\s]+@[^<>\s]+', raw):
+        return f'<{raw}>'[:250]
+    return raw[:250] or None
 
 
-def _forward_text(message, charsets):
-    "The forwarded message quoted, with its own headers"
+def _references(value):
+    """The Message-IDs of In-Reply-To and References, in angle brackets,
+    even those written without them"""
+    ids = []
+    for token in re.findall(r'<[^<>\s]+>|[^<>\s,;]+@[^<>\s,;]+', value):
+        if not token.startswith('<'):
+            token = f'<{token}>'
+        if token not in ids:
+            ids.append(token[:250])
+    return ids
+
+
+def _unquoted(value):
+    "The header without its quoted strings and comments"
+    value = re.sub(r'"(?:\\.|[^"\\])*"', '""', value)
+    previous = None
+    while previous != value:
+        previous = value
+        value = re.sub(r'\((?:\\.|[^()\\])*\)', ' ', value)
+    return value
+
+
+def _address(value):
+    "The address of a raw header as text, lower case, or ''"
+    if not isinstance(value, str):
+        value = str(value)
+    try:
+        data = value.encode('ascii', 'surrogateescape')
+    except UnicodeEncodeError:
+        data = value.encode('utf-8', 'surrogateescape')
+    address = clean(decode_bytes(data)).strip().lower()
+    if (not address or address.count('@') != 1
+            or re.search(r'[\s<>"(),;:\\\[\]]', address)
+            or LINE_BREAKING.search(address)
+            or address.startswith('=?')):
+        return ''
+    return address
+
+
+def sender(headers, *charsets):
+    """The sender of the message: (address, name, ambiguous).
+
+    The addresses are read from the raw From headers, before any
+    encoded-word is decoded, so that a display name can never become an
+    address; a name written like an address or with a comma stays a name.
+    When the headers name more than one address the mailbox in angle
+    brackets is the sender, and the message is ambiguous (never a known
+    contact) when that leaves more than one, when there are several From
+    headers (a line break in a name) or when an address is broken."""
+    values = [re.sub(r'\r?\n[ \t]', ' ', str(v))
+        for v in headers.get('from') or []]
+    mailboxes = []
+    # one From header, in which each address reads as an address
+    malformed = len(values) > 1
+    for value in values:
+        try:
+            pairs = getaddresses([value])
+        except Exception:
+            pairs = []
+        malformed |= any('@' in a and not _address(a) for _, a in pairs)
+        pairs = [(n, _address(a)) for n, a in pairs]
+        pairs = [(n, a) for n, a in pairs if a]
+        if len({a for _, a in pairs}) > 1:
+            # an address written as display name without quotes
+            bracketed = {_address(a) for a in re.findall(
+                    r'<([^<>]*)>', _unquoted(value))}
+            pairs = [(n, a) for n, a in pairs if a in bracketed] or pairs
+        mailboxes.extend(pairs)
+    addresses = []
+    for _, address in mailboxes:
+        if address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        return '', '', False
+    address = addresses[-1]
+    name = next(n for n, a in reversed(mailboxes) if a == address)
+    name = decode_header_value(name, *charsets) if name else ''
+    return address, name, malformed or len(addresses) > 1
+
+
+def _forward_text(message, charsets, depth=0):
+    """The forwarded message quoted, with its own headers, and the
+    attachments it holds (those of the messages it forwards too)"""
     headers = _headers(message)
     own = _body_charsets(message) + list(charsets)
     body = _Body()
     _walk(message, body, own)
     text = body.text if body.text and body.text.strip() else body.html
+    attachments = list(body.attachments)
+    if depth < MAX_FORWARD_DEPTH:
+        for forward in body.forwards:
+            forward_subject = decode_header_value(
+                (_headers(forward).get('subject') or [''])[0],
+                *_body_charsets(forward), *own)
+            attachments.append(_eml(forward, forward_subject))
+            quoted, inner = _forward_text(forward, own, depth + 1)
+            attachments.extend(inner)
+            text = f'{text}\n\n{quoted}' if text else quoted
     lines = [gettext('service_desk.msg_email_forwarded')]
     for name in ['From', 'Date', 'Subject', 'To']:
         value = _first(headers, name, *own)
@@ -351,7 +510,8 @@ def _forward_text(message, charsets):
             lines.append(f'{name}: {value}')
     lines.append('')
     lines.extend((text or '').strip().splitlines())
-    return '\n'.join('> ' + line if line else '>' for line in lines)
+    return '\n'.join('> ' + line if line else '>' for line in lines), (
+        attachments)
 
 
 def _eml(message, subject):
@@ -361,6 +521,39 @@ def _eml(message, subject):
         data = str(message).encode('utf-8', 'surrogateescape')
     name = re.sub(r'[\\/:*?"<>|\r\n\t]+', '_', subject or '').strip()
     return {'name': f'{name[:100] or "forwarded"}.eml', 'data': data}
+
+
+def _digest(from_, subject, text, attachments):
+    "A digest of what the message says, whatever its route headers"
+    digest = hashlib.sha256()
+    for value in [from_, subject, text]:
+        data = (value or '').encode('utf-8', 'surrogatepass')
+        digest.update(b'%d:' % len(data) + data)
+    for attachment in attachments:
+        name = attachment['name'].encode('utf-8', 'surrogatepass')
+        digest.update(b'%d:' % len(name) + name)
+        digest.update(hashlib.sha256(attachment['data']).digest())
+    return digest.hexdigest()
+
+
+def head(data, size=HEAD_SIZE):
+    """The sender, the subject and the header block of the start of a
+    message, without its body; never raises"""
+    data = bytes(data[:size])
+    header_block, separator, _ = _split_head(data)
+    if not separator:
+        # the headers were cut: keep the complete lines
+        header_block = header_block.rsplit(b'\n', 1)[0]
+    header_block += b'\r\n\r\n'
+    try:
+        message = email.message_from_bytes(
+            _skip_broken_headers(header_block), policy=compat32)
+        headers = _headers(message)
+        from_, _, _ = sender(headers)
+        subject = _first(headers, 'Subject')
+    except Exception:
+        from_, subject = '', ''
+    return header_block, from_, subject
 
 
 def _skip_broken_headers(data):
@@ -392,13 +585,10 @@ def parse(data):
     if not headers:
         raise MessageError(gettext('service_desk.msg_email_malformed'))
     charsets = _body_charsets(message)
-    raw_from = decode_header_value(
-        (headers.get('from') or [''])[0], *charsets)
-    name, from_ = parseaddr(raw_from)
-    from_ = clean(from_).strip().lower()
+    from_, name, ambiguous = sender(headers, *charsets)
     subject = _first(headers, 'Subject', *charsets)
     robot_reason = robot(message, headers, from_, subject)
-    if (not from_ or '@' not in from_ or ' ' in from_) and not robot_reason:
+    if not from_ and not robot_reason:
         raise MessageError(gettext('service_desk.msg_email_no_sender'))
     body = _Body()
     _walk(message, body, charsets)
@@ -410,22 +600,28 @@ def parse(data):
             (_headers(forward).get('subject') or [''])[0],
             *_body_charsets(forward), *charsets)
         attachments.append(_eml(forward, forward_subject))
-        quoted = _forward_text(forward, charsets)
+        quoted, inner = _forward_text(forward, charsets)
+        # the forwarded files are the ticket's too, not only in the .eml
+        attachments.extend(inner)
         text = f'{text}\n\n{quoted}' if text else quoted
     references = ' '.join(
-        _first(headers, h) for h in ['In-Reply-To', 'References'])
+        str(v) for h in ['in-reply-to', 'references']
+        for v in headers.get(h) or [])
     try:
         to = [a for _, a in getaddresses([_first(headers, 'To')])]
     except Exception:
         to = []
     return {
         'message_id': _message_id(_first(headers, 'Message-ID')),
+        'digest': _digest(from_, subject, text, attachments),
+        'raw_digest': hashlib.sha256(data or b'').hexdigest(),
         'from': from_,
-        'name': clean(name),
+        'name': one_line(name),
+        'ambiguous': ambiguous,
         'subject': subject,
         'text': text,
         'attachments': attachments,
-        'references': re.findall(r'<[^<>\s]+>', references),
+        'references': _references(clean(references)),
         'to': to,
         'robot': robot_reason,
         }
@@ -439,8 +635,11 @@ class Email(metaclass=PoolMeta):
             (None, ""),
             ('ticket', "New Ticket"),
             ('thread', "Added to Ticket"),
+            ('reopened', "Reopened Ticket"),
             ('duplicate', "Already Received"),
+            ('altered', "Altered Copy"),
             ('ignored', "Ignored"),
+            ('too_large', "Too Large"),
             ('error', "To Check"),
             ], "Service Status", readonly=True, sort=False)
     ignored_reason = fields.Selection([
@@ -450,6 +649,8 @@ class Email(metaclass=PoolMeta):
             ('precedence', "Bulk or list mail (Precedence)"),
             ('report', "Delivery status report"),
             ('mailer_daemon', "Mail system sender"),
+            ('bounce', "Bounce (empty Return-Path, failed recipients)"),
+            ('list', "Mailing list or newsletter (List-Id)"),
             ('subject', "Auto-reply subject"),
             ], "Ignored Reason", readonly=True, sort=False,
         states={
@@ -461,6 +662,14 @@ class Email(metaclass=PoolMeta):
             'invisible': Eval('service_status') != 'ignored',
             })
     message_id = fields.Char("Message-ID", readonly=True)
+    sender = fields.Char(
+        "Sender", readonly=True,
+        help="The address the e-mail comes from.")
+    subject = fields.Char("Subject", readonly=True)
+    size = fields.Integer(
+        "Size (bytes)", readonly=True,
+        help="The size of the e-mail as received; for a refused e-mail "
+        "sent without its size, the bytes read before it was refused.")
 
     @classmethod
     def __setup__(cls):
@@ -471,11 +680,23 @@ class Email(metaclass=PoolMeta):
                         t.service_status,
                         Index.Equality(cardinality='low'))),
                 })
+        cls._buttons['process']['readonly'] = (
+            cls._buttons['process'].get('readonly', False)
+            | (Eval('service_status') == 'too_large'))
+        cls._buttons['process'].setdefault('depends', [])
+        cls._buttons['process']['depends'] = list(
+            cls._buttons['process']['depends']) + ['service_status']
+
+    @classmethod
+    def process(cls, emails):
+        # a refused message kept its headers only: nothing to make of it
+        super().process([e for e in emails
+                if getattr(e, 'service_status', None) != 'too_large'])
 
     def as_dict(self):
         "The values of the rules, even when the message is broken"
         try:
-            return super().as_dict()
+            values = super().as_dict()
         except Exception as exception:
             try:
                 values = parse(self.data)
@@ -495,6 +716,33 @@ class Email(metaclass=PoolMeta):
                     for a in values['attachments']],
                 'headers': {},
                 }
+        if self.data_type == 'raw' and self.data:
+            # the rules match the address read from the raw header, as the
+            # tickets do, not one a display name shows
+            _, from_, _ = head(self.data)
+            values['from'] = from_
+        return values
+
+    @classmethod
+    def keep_too_large(cls, inbox, data, size, complete, max_size):
+        """Keep the headers of a message refused as too large, with its
+        sender, subject and size, to be seen in the e-mails to check"""
+        header_block, from_, subject = head(data)
+        if complete:
+            error = gettext(
+                'service_desk.msg_email_too_large_kept',
+                size=size, max_size=max_size, sender=from_ or '-')
+        else:
+            error = gettext(
+                'service_desk.msg_email_too_large_kept_unsized',
+                max_size=max_size, sender=from_ or '-')
+        email_ = cls(
+            inbox=inbox, data=header_block, data_type='raw',
+            service_status='too_large', sender=from_[:250] or None,
+            subject=clean(subject)[:250] or None, size=size,
+            error=clean(error))
+        email_.save()
+        return email_
 
 
 class Inbox(metaclass=PoolMeta):
@@ -510,6 +758,10 @@ class Inbox(metaclass=PoolMeta):
 
     def process(self, email_):
         "Process the e-mail; when that fails keep it with the error"
+        if getattr(email_, 'service_status', None) == 'too_large':
+            return
+        if getattr(email_, 'size', None) is None:
+            email_.size = len(email_.data or b'')
         transaction = Transaction()
         connection = transaction.connection
         cursor = connection.cursor()
@@ -543,34 +795,83 @@ class Inbox(metaclass=PoolMeta):
                 where=table.identifier == identifier))
 
 
+def _read(stream, size):
+    "At most size bytes of the stream"
+    chunks, left = [], size
+    while left > 0:
+        chunk = stream.read(min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b''.join(chunks)
+
+
 def refuse_oversized(endpoint):
-    """Wrap the inbound e-mail route: a message over the size is refused
-    with a clear answer and counted on its inbox"""
+    """Wrap the inbound e-mail route: the size limit holds on the bytes
+    read, whether the request states its length or is chunked; a message
+    over the size is refused with a clear answer, counted on its inbox and
+    kept there with its headers only"""
     from trytond.protocols.wrappers import with_pool, with_transaction
 
     @with_pool
     @with_transaction()
-    def count(request, pool, identifier):
+    def refuse(request, pool, identifier, data, size, complete):
         Inbox = pool.get('inbound.email.inbox')
+        Email = pool.get('inbound.email')
+        max_size = endpoint.max_request_size
         Inbox.count_refused(identifier)
+        inboxes = Inbox.search([('identifier', '=', identifier)], limit=1)
+        if inboxes:
+            Email.keep_too_large(inboxes[0], data, size, complete, max_size)
+        if complete:
+            return gettext(
+                'service_desk.msg_email_too_large',
+                size=size, max_size=max_size)
         return gettext(
-            'service_desk.msg_email_too_large',
-            size=request.content_length, max_size=endpoint.max_request_size)
+            'service_desk.msg_email_too_large_unsized', max_size=max_size)
 
     @wraps(endpoint)
     def wrapper(request, database_name, identifier):
         max_size = getattr(endpoint, 'max_request_size', None)
-        if max_size and (request.content_length or 0) > max_size:
-            # read what the sender sends so that it gets the answer
-            stream = request.environ['wsgi.input']
-            left = request.content_length
-            while left > 0:
-                chunk = stream.read(min(left, 1 << 20))
-                if not chunk:
-                    break
-                left -= len(chunk)
-            description = count(request, database_name, identifier)
-            raise RequestEntityTooLarge(description=description)
+        length = request.content_length
+        environ = request.environ
+        if not max_size:
+            return endpoint(request, database_name, identifier)
+        if length is not None:
+            if length > max_size:
+                stream = environ['wsgi.input']
+                data = _read(stream, min(length, HEAD_SIZE))
+                # read what the sender sends so that it gets the answer
+                left = length - len(data)
+                while left > 0:
+                    chunk = stream.read(min(left, 1 << 20))
+                    if not chunk:
+                        break
+                    left -= len(chunk)
+                description = refuse(
+                    request, database_name, identifier, data, length, True)
+                raise RequestEntityTooLarge(description=description)
+        elif environ.get('wsgi.input_terminated'):
+            # chunked: no length stated, the limit holds on what is read
+            data = _read(environ['wsgi.input'], max_size + 1)
+            if len(data) > max_size:
+                description = refuse(
+                    request, database_name, identifier, data, len(data),
+                    False)
+                response = RequestEntityTooLarge(description=description)
+                # the rest is not read: the connection cannot be reused
+                response = response.get_response(environ)
+                response.headers['Connection'] = 'close'
+                raise RequestEntityTooLarge(
+                    description=description, response=response)
+            # the route reads the message from what was read
+            environ['wsgi.input'] = io.BytesIO(data)
+            environ['CONTENT_LENGTH'] = str(len(data))
+            environ.pop('wsgi.input_terminated', None)
+            request.__dict__.pop('stream', None)
+            request.__dict__.pop('content_length', None)
+            request._cached_data = data
         return endpoint(request, database_name, identifier)
     return wrapper
 
@@ -586,6 +887,28 @@ def install_size_guard():
             rules = app.url_map._rules_by_endpoint
             rules[endpoint] = rules.get(rule.endpoint, [rule])
             rule.endpoint = endpoint
+
+
+class Configuration(metaclass=PoolMeta):
+    __name__ = 'service.configuration'
+
+    email_reopen_days = fields.Integer(
+        "Reopen by E-mail Within (days)",
+        domain=['OR',
+            ('email_reopen_days', '=', None),
+            [
+                ('email_reopen_days', '>=', 1),
+                ('email_reopen_days', '<=', 3650),
+                ],
+            ],
+        help="A customer's e-mail answering a resolved or closed ticket "
+        "reopens it within this many days of its resolution; later it "
+        "opens a new ticket naming the old one.  Leave empty to always "
+        "reopen.")
+
+    @classmethod
+    def default_email_reopen_days(cls):
+        return 30
 
 
 class Rule(metaclass=PoolMeta):
@@ -613,6 +936,7 @@ class TicketEmail(ModelSQL):
         'inbound.email.inbox', "Inbox", required=True, ondelete='CASCADE')
     message_id = fields.Char("Message-ID", required=True)
     ticket = fields.Many2One('service.ticket', "Ticket", ondelete='CASCADE')
+    digest = fields.Char("Digest")
 
     @classmethod
     def __setup__(cls):
@@ -624,17 +948,18 @@ class TicketEmail(ModelSQL):
             ]
 
     @classmethod
-    def claim(cls, inbox, message_id):
-        """Take the Message-ID for the inbox; False when another message
-        (even one being processed at the same time) took it: the unique
-        index decides, not a search."""
+    def claim(cls, inbox, message_id, digest=None):
+        """Take the Message-ID for the inbox, with the digest of what the
+        message says; False when another message (even one being processed
+        at the same time) took it: the unique index decides, not a
+        search."""
         transaction = Transaction()
         table = cls.__table__()
         cursor = transaction.connection.cursor()
         cursor.execute(*table.insert(
-                [table.inbox, table.message_id, table.create_uid,
-                    table.create_date],
-                [[inbox.id, message_id, transaction.user,
+                [table.inbox, table.message_id, table.digest,
+                    table.create_uid, table.create_date],
+                [[inbox.id, message_id, digest, transaction.user,
                         CurrentTimestamp()]],
                 on_conflict=Conflict(table)))
         return cursor.rowcount == 1
@@ -660,8 +985,17 @@ class Ticket(metaclass=PoolMeta):
         states={
             'invisible': ~Eval('email_referenced_ticket'),
             },
-        help="The ticket whose number an unknown sender wrote in the "
-        "subject: the mail was not added to its thread.")
+        help="The ticket the e-mail names or answers without being added "
+        "to it: an unknown sender wrote its number, the e-mail answers it "
+        "long after it was resolved, or it is an altered copy of its "
+        "e-mail.")
+    email_altered_copy = fields.Boolean(
+        "Altered Copy", readonly=True,
+        states={
+            'invisible': ~Eval('email_altered_copy'),
+            },
+        help="The e-mail has the Message-ID of an e-mail received before "
+        "but says something else: check which one is genuine.")
 
     @classmethod
     def from_inbound_email(cls, email_, rule):
@@ -680,40 +1014,64 @@ class Ticket(metaclass=PoolMeta):
         except MessageError as exception:
             email_.error = clean(str(exception))
             email_.service_status = 'error'
+            cls._email_head(email_)
             return None
         except Exception as exception:
             email_.error = clean(gettext(
                     'service_desk.msg_email_unreadable',
                     error=f'{type(exception).__name__}: {exception}'))
             email_.service_status = 'error'
+            cls._email_head(email_)
             return None
         email_.error = None
         email_.message_id = values['message_id']
+        email_.sender = values['from'][:250] or None
+        email_.subject = values['subject'][:250] or None
         if values['robot']:
             email_.service_status = 'ignored'
             email_.ignored_reason, detail = values['robot']
-            email_.ignored_detail = clean(detail)[:250]
+            email_.ignored_detail = one_line(detail)[:250]
             return None
 
-        receipt = None
-        if values['message_id']:
-            if not TicketEmail.claim(email_.inbox, values['message_id']):
+        # the same bytes without Message-ID are the same message
+        key = values['message_id'] or f"sha256:{values['raw_digest']}"
+        receipt, altered = None, None
+        if not TicketEmail.claim(email_.inbox, key, values['digest']):
+            taken = TicketEmail.taken(email_.inbox, key)
+            if (not values['message_id'] or not taken or not taken.digest
+                    or taken.digest == values['digest']):
                 email_.service_status = 'duplicate'
-                taken = TicketEmail.taken(email_.inbox, values['message_id'])
                 return taken.ticket if taken else None
-            receipt = TicketEmail.taken(email_.inbox, values['message_id'])
+            # the Message-ID of another message: not the same message
+            altered = taken.ticket
+        else:
+            receipt = TicketEmail.taken(email_.inbox, key)
 
-        ticket, referenced = cls._replied_ticket(values, rule)
-        if ticket:
+        ticket, referenced = (None, altered) if altered else (
+            cls._replied_ticket(values, rule))
+        # a sender who may not write in the ticket it names
+        stranger = bool(referenced) and not altered
+        if ticket and ticket.state in {'resolved', 'closed'}:
+            if cls._email_reopens(ticket):
+                email_.service_status = 'reopened'
+                cls._post_email(ticket, values)
+                cls._attach_email(ticket, values)
+                cls.reopen([ticket])
+            else:
+                ticket, referenced = None, ticket
+        elif ticket:
             email_.service_status = 'thread'
             cls._post_email(ticket, values)
             cls._attach_email(ticket, values)
-        else:
-            email_.service_status = 'ticket'
+        if not ticket:
+            email_.service_status = 'altered' if altered else 'ticket'
             ticket = cls._ticket_from_email(values, rule.service_company)
             if referenced:
-                ticket.unknown_sender = values['from']
                 ticket.email_referenced_ticket = referenced
+            if stranger:
+                ticket.unknown_sender = values['from']
+            if altered:
+                ticket.email_altered_copy = True
             ticket.save()
             cls._post_email(ticket, values)
             cls._attach_email(ticket, values)
@@ -721,6 +1079,28 @@ class Ticket(metaclass=PoolMeta):
             receipt.ticket = ticket
             receipt.save()
         return ticket
+
+    @classmethod
+    def _email_head(cls, email_):
+        "Keep the sender and subject of a message that cannot be read"
+        try:
+            _, from_, subject = head(email_.data or b'')
+        except Exception:
+            return
+        email_.sender = from_[:250] or None
+        email_.subject = clean(subject)[:250] or None
+
+    @classmethod
+    def _email_reopens(cls, ticket):
+        """Whether a reply reopens the resolved or closed ticket, or is a
+        new ticket naming it as it comes after the configured days"""
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        days = Configuration(1).email_reopen_days
+        since = ticket.resolved_at or ticket.closed_at
+        if not days or not since:
+            return True
+        return dt.datetime.now() - since < dt.timedelta(days=days)
 
     @classmethod
     def _thread_ticket(cls, message):
@@ -741,15 +1121,21 @@ class Ticket(metaclass=PoolMeta):
                 ticket = cls._thread_ticket(message)
                 if ticket:
                     return ticket, None
-        numbers = NUMBER.findall(values['subject'])
+        # full-width digits and lower case read as the number they show
+        subject = unicodedata.normalize('NFKC', values['subject']).casefold()
+        numbers = NUMBER.findall(subject)
         if numbers:
+            numbers = sorted(
+                {n for m in numbers for n in [m, m.upper()]})
             domain = [('number', 'in', numbers)]
             if rule and rule.service_company:
                 domain.append(('company', '=', rule.service_company.id))
             tickets = cls.search(domain, limit=1)
             if tickets:
                 ticket, = tickets
-                if cls._known_email_sender(ticket, values['from']):
+                if (not values['ambiguous']
+                        and cls._known_email_sender(
+                            ticket, values['from'])):
                     return ticket, None
                 return None, ticket
         return None, None
@@ -803,7 +1189,9 @@ class Ticket(metaclass=PoolMeta):
     def _ticket_from_email(cls, values, company):
         pool = Pool()
         Site = pool.get('service.site')
-        contacts = cls._email_contacts(values['from'])
+        # an ambiguous sender is nobody's contact
+        contacts = (cls._email_contacts(values['from'])
+            if not values['ambiguous'] else [])
         ticket = cls(
             company=company,
             channel='email',
