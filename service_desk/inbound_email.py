@@ -1115,8 +1115,11 @@ class Ticket(metaclass=PoolMeta):
         pool = Pool()
         Message = pool.get('ir.chat.message')
         if values['references']:
+            # kept with or without angle brackets
+            references = values['references'] + [
+                r[1:-1] for r in values['references']]
             for message in Message.search([
-                        ('reference', 'in', values['references']),
+                        ('reference', 'in', references),
                         ]):
                 ticket = cls._thread_ticket(message)
                 if ticket:

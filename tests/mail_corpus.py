@@ -13,12 +13,20 @@ Each entry: (key, raw bytes, expectation), the expectation a dict whose
 - ``thread``: the message is added to the thread of the ticket of the
   message ``ticket``, the chat message being ``content``, its
   ``attachments`` added to the ticket's;
+  A ``new`` ticket may be an ``altered`` copy (its Message-ID was taken by
+  another message) and then has the ``status`` ``altered``;
 - ``duplicate``: already received, the result is the ticket of ``ticket``;
 - ``ignored``: written by a program, no ticket, ``reason``;
 - ``error``: kept to be checked, no ticket.
 
 ``%NUMBER:key%`` in a message stands for the number of the ticket created
-by the message ``key``, known once it was posted.
+by the message ``key``, known once it was posted; a message given as a
+function is written from these numbers ({key: number}) when it is posted.
+
+An expectation may have ``before``: (state, key, days), the ticket of the
+message ``key`` being resolved or closed that many days ago before the
+message is posted, and ``state``: the state of the result just after.
+A thread's ``status`` is ``reopened`` when the message reopened it.
 """
 import base64
 import quopri
@@ -45,23 +53,24 @@ FORWARDED = "---------- Forwarded message ----------"
 
 
 def new(subject, text, attachments=(), party=True, unknown=None,
-        referenced=None):
+        referenced=None, altered=False, **more):
     return {'kind': 'new', 'subject': subject, 'text': text,
         'attachments': list(attachments), 'party': party,
-        'unknown': unknown, 'referenced': referenced}
+        'unknown': unknown, 'referenced': referenced, 'altered': altered,
+        'status': 'altered' if altered else 'ticket', **more}
 
 
-def thread(ticket, content, attachments=()):
+def thread(ticket, content, attachments=(), status='thread', **more):
     return {'kind': 'thread', 'ticket': ticket, 'content': content,
-        'attachments': list(attachments)}
+        'attachments': list(attachments), 'status': status, **more}
 
 
 def duplicate(ticket):
     return {'kind': 'duplicate', 'ticket': ticket}
 
 
-def ignored(reason):
-    return {'kind': 'ignored', 'reason': reason}
+def ignored(reason, **more):
+    return {'kind': 'ignored', 'reason': reason, **more}
 
 
 ERROR = {'kind': 'error'}
@@ -588,3 +597,399 @@ def corpus():
             "Re: [%NUMBER:gbk_b64%] camera", "补充照片。", "现场.jpg",
             b'\xff\xd8photo', '<t5@school>'),
         thread('gbk_b64', "补充照片。", ['现场.jpg']))
+    yield from hostile()
+
+
+def _from(sender, subject, body, message_id, *headers, charset='utf-8'):
+    "A message whose From header is written byte for byte"
+    # some programs write the name in UTF-8 without encoding it
+    fields = [('From', sender.encode()), ('To', 'service@desk.example')]
+    if subject is not None:
+        fields.append(('Subject', subject if subject.isascii()
+                else _word(subject, 'utf-8')))
+    if message_id:
+        fields.append(('Message-ID', message_id))
+    fields.extend(headers)
+    return _raw(fields, body.encode(charset),
+        content_type=f'text/plain; charset="{charset}"')
+
+
+def _encoded(text, charset, body, message_id, sender=KNOWN, subject=None,
+        content_type=None, encoding='7bit'):
+    "A message whose subject and body are in a 7-bit charset"
+    subject = text if subject is None else subject
+    return _raw([
+            ('From', sender), ('To', 'service@desk.example'),
+            ('Subject', _word(subject, charset)),
+            ('Message-ID', message_id),
+            ], body.encode(charset),
+        content_type=content_type or f'text/plain; charset="{charset}"',
+        encoding=encoding)
+
+
+def _forward_with_files(subject, body, files, message_id, note="请看附件。"):
+    "A forward whose forwarded message has its own attachments"
+    inner = MIMEMultipart()
+    inner['From'] = '"李老师" <li@school.example>'
+    inner['To'] = KNOWN
+    inner['Subject'] = Header(subject, 'utf-8').encode()
+    inner['Date'] = 'Mon, 23 Nov 2026 08:30:00 +0800'
+    inner.attach(MIMEText(body, 'plain', 'utf-8'))
+    for name, data in files:
+        if isinstance(data, MIMEMessage):
+            inner.attach(data)
+            continue
+        part = MIMEApplication(data, Name=name)
+        part.add_header('Content-Disposition', 'attachment',
+            filename=('utf-8', '', name))
+        inner.attach(part)
+    outer = MIMEMultipart('mixed')
+    outer['From'] = KNOWN
+    outer['To'] = 'service@desk.example'
+    outer['Subject'] = Header("转发：" + subject, 'utf-8').encode()
+    outer['Message-ID'] = message_id
+    outer.attach(MIMEText(note, 'plain', 'utf-8'))
+    outer.attach(MIMEMessage(inner))
+    return outer, outer.as_bytes()
+
+
+def _quote(inner_headers, text):
+    "The quoted forward as the ticket's description shows it"
+    lines = [FORWARDED, *inner_headers, '', *text.splitlines()]
+    return '\n'.join('> ' + line if line else '>' for line in lines)
+
+
+FORWARD_HEADERS = [
+    'From: "李老师" <li@school.example>',
+    'Date: Mon, 23 Nov 2026 08:30:00 +0800',
+    ]
+
+
+def _fullwidth(text):
+    "The text in full-width letters and digits, as Chinese input writes"
+    return ''.join(chr(ord(c) + 0xFEE0) if '!' <= c <= '~' else c
+        for c in text)
+
+
+def hostile():
+    "The messages of issue 26: forged senders, robots, odd charsets..."
+    # --- the sender is the address of the raw header, never a name
+    customer_word = _word(KNOWN, 'utf-8')
+    yield ('spoof_encoded_name_is_address', _from(
+            f'{customer_word} <{STRANGER}>', "交换机坏了",
+            "名字里写了客户的地址。", '<s1@stranger>'),
+        new("交换机坏了", "名字里写了客户的地址。", party=False,
+            unknown=STRANGER))
+    yield ('spoof_encoded_name_is_mailbox', _from(
+            _word(f'"王老师" <{KNOWN}>', 'utf-8') + f' <{STRANGER}>',
+            "投影仪坏了", "名字里写了客户的整个邮箱。", '<s2@stranger>'),
+        new("投影仪坏了", "名字里写了客户的整个邮箱。", party=False,
+            unknown=STRANGER))
+    yield ('spoof_quoted_name_is_address', _from(
+            f'"{KNOWN}" <{STRANGER}>', "打印机坏了", "引号里的名字是地址。",
+            '<s3@stranger>'),
+        new("打印机坏了", "引号里的名字是地址。", party=False,
+            unknown=STRANGER))
+    yield ('spoof_unquoted_name_is_address', _from(
+            f'{KNOWN} <{STRANGER}>', "电脑坏了", "没有引号的名字是地址。",
+            '<s4@stranger>'),
+        new("电脑坏了", "没有引号的名字是地址。", party=False,
+            unknown=STRANGER))
+    yield ('spoof_crlf_in_encoded_name', _from(
+            _word(f'王老师\r\nFrom: {KNOWN}', 'utf-8') + f' <{STRANGER}>',
+            "音响坏了", "名字里有换行。", '<s5@stranger>'),
+        new("音响坏了", "名字里有换行。", party=False, unknown=STRANGER))
+    # a line break inside a quoted name makes a second From header
+    yield ('spoof_crlf_in_quoted_name', _from(
+            f'"Li\r\nFrom: {KNOWN}" <{STRANGER}>', "话筒坏了",
+            "引号里的名字有换行。", '<s6@stranger>'),
+        new("话筒坏了", "引号里的名字有换行。", party=False,
+            unknown=KNOWN))
+    yield ('spoof_two_from_headers', _from(
+            KNOWN, "门铃坏了", "两个发件人栏。", '<s7@stranger>',
+            ('From', STRANGER)),
+        new("门铃坏了", "两个发件人栏。", party=False, unknown=STRANGER))
+    yield ('spoof_two_addresses', _from(
+            f'<{KNOWN}>, <{STRANGER}>', "插座坏了", "一个发件人栏两个地址。",
+            '<s8@stranger>'),
+        new("插座坏了", "一个发件人栏两个地址。", party=False,
+            unknown=STRANGER))
+    yield ('spoof_encoded_name_number', _from(
+            f'{customer_word} <{STRANGER}>',
+            "Re: [%NUMBER:utf8_b64%] switch", "冒充客户回复工单。",
+            '<s9@stranger>'),
+        new("Re: [%NUMBER:utf8_b64%] switch", "冒充客户回复工单。",
+            party=False, unknown=STRANGER, referenced='utf8_b64'))
+    yield ('spoof_unquoted_name_number', _from(
+            f'{KNOWN} <{STRANGER}>', "Re: [%NUMBER:utf8_b64%] switch",
+            "冒充客户回复工单二。", '<s10@stranger>'),
+        new("Re: [%NUMBER:utf8_b64%] switch", "冒充客户回复工单二。",
+            party=False, unknown=STRANGER, referenced='utf8_b64'))
+    yield ('spoof_crlf_name_number', _from(
+            _word(f'x\r\nFrom: {KNOWN}', 'utf-8') + f' <{STRANGER}>',
+            "Re: [%NUMBER:utf8_b64%] switch", "换行冒充回复工单。",
+            '<s11@stranger>'),
+        new("Re: [%NUMBER:utf8_b64%] switch", "换行冒充回复工单。",
+            party=False, unknown=STRANGER, referenced='utf8_b64'))
+    yield ('encoded_address_only', _from(
+            customer_word, "只有编码的地址", "发件人地址本身是编码字。",
+            '<s12@stranger>'), ERROR)
+    # real customers whose names have a comma or an @ keep their link
+    yield ('customer_unquoted_comma', _from(
+            f'Wang, Li <{KNOWN}>', "空调坏了", "名字里有逗号。",
+            '<k1@school>'),
+        new("空调坏了", "名字里有逗号。"))
+    yield ('customer_encoded_comma', _from(
+            _word("王, 老师", 'utf-8') + f' <{KNOWN}>', "灯坏了",
+            "编码的名字里有逗号。", '<k2@school>'),
+        new("灯坏了", "编码的名字里有逗号。"))
+    yield ('customer_encoded_at', _from(
+            _word("王老师@三小", 'utf-8') + f' <{KNOWN}>', "门禁坏了",
+            "编码的名字里有@。", '<k3@school>'),
+        new("门禁坏了", "编码的名字里有@。"))
+    yield ('customer_unquoted_at', _from(
+            f'wang@home <{KNOWN}>', "网络慢", "没有引号的名字里有@。",
+            '<k4@school>'),
+        new("网络慢", "没有引号的名字里有@。"))
+    yield ('customer_quoted_comma', _from(
+            f'"王, 老师" <{KNOWN}>', "服务器报警", "引号里的名字有逗号。",
+            '<k5@school>'),
+        new("服务器报警", "引号里的名字有逗号。"))
+    yield ('customer_comment', _from(
+            f'{KNOWN} (王老师)', "显示器闪烁", "名字写在括号里。",
+            '<k6@school>'),
+        new("显示器闪烁", "名字写在括号里。"))
+    yield ('customer_comma_number', _from(
+            _word("王, 老师", 'utf-8') + f' <{KNOWN}>',
+            "Re: [%NUMBER:html_only%] projector", "投影仪还在闪。",
+            '<k7@school>'),
+        thread('html_only', "投影仪还在闪。"))
+    # CR/LF shown nowhere: the subject and the file names are one line
+    yield ('crlf_in_subject', _raw([
+                ('From', KNOWN), ('Message-ID', '<k8@school>'),
+                ('Subject',
+                    _word("电脑坏了\r\nBcc: all@desk.example", 'utf-8')),
+                ], "主题里有换行。".encode()),
+        new("电脑坏了 Bcc: all@desk.example", "主题里有换行。"))
+    yield ('crlf_in_filename', _with_attachment(
+            "文件名换行", "附件名里有换行。", "照片\r\n1.jpg", b'jpeg',
+            '<k9@school>'),
+        new("文件名换行", "附件名里有换行。", ["照片 1.jpg"]))
+
+    # --- a reply to a resolved or closed ticket reopens it
+    yield ('reply_resolved_by_number', _message(
+            "Re: [%NUMBER:utf8_qp%] printer", "打印机又卡纸了。",
+            message_id='<o1@school>'),
+        thread('utf8_qp', "打印机又卡纸了。", status='reopened',
+            state='open', before=('resolved', 'utf8_qp', 1)))
+    yield ('reply_closed_by_references', _message(
+            "Re: 广播无声", "广播又没声音了。", message_id='<o2@school>',
+            In_Reply_To='<c4@school>'),
+        thread('gb2312_qp', "广播又没声音了。", status='reopened',
+            state='open', before=('closed', 'gb2312_qp', 2)))
+    yield ('reply_closed_long_ago', _message(
+            "Re: [%NUMBER:big5%] 網路斷線", "兩個月後網路又斷了。",
+            message_id='<o3@school>'),
+        new("Re: [%NUMBER:big5%] 網路斷線", "兩個月後網路又斷了。",
+            referenced='big5', before=('closed', 'big5', 60)))
+    yield ('reply_resolved_by_stranger', _message(
+            "Re: [%NUMBER:alternative%] projector", "我们学校也偏色。",
+            message_id='<o4@stranger>', sender=STRANGER),
+        new("Re: [%NUMBER:alternative%] projector", "我们学校也偏色。",
+            party=False, unknown=STRANGER, referenced='alternative',
+            before=('resolved', 'alternative', 1)))
+    yield ('robot_to_resolved', _robot(
+            "自动回复: [%NUMBER:alternative%] projector", "休假中。",
+            '<o5@school>'),
+        ignored('subject'))
+    yield ('reply_resolved_lower_number', lambda numbers: _message(
+            f"re: [{numbers['alternative'].lower()}] projector",
+            "投影画面还是偏黄。", message_id='<o6@school>'),
+        thread('alternative', "投影画面还是偏黄。", status='reopened',
+            state='open'))
+
+    # --- robots
+    yield ('bracket_auto_reply', _robot(
+            "【自动回复】机房交换机故障", "您的邮件已收到。", '<r21@school>'),
+        ignored('subject'))
+    yield ('bracket_auto_reply_number', _robot(
+            "【自动回复】Re: [%NUMBER:gbk_b64%] camera", "休假中。",
+            '<r22@school>'), ignored('subject'))
+    yield ('fullwidth_bracket_auto_reply', _robot(
+            "［自动回复］打印机卡纸", "已收到。", '<r23@school>'),
+        ignored('subject'))
+    yield ('english_bracket_auto_reply', _robot(
+            "[Auto-Reply] Projector flicker", "Received.", '<r24@school>'),
+        ignored('subject'))
+    yield ('return_path_null', _robot(
+            "Re: [%NUMBER:gbk_b64%] camera", "邮件无法送达。",
+            '<r25@mx>', Return_Path='<>'), ignored('bounce'))
+    yield ('x_failed_recipients', _robot(
+            "投递失败", "以下收件人投递失败。", '<r26@mx>',
+            sender='noreply@mail.example', X_Failed_Recipients=KNOWN),
+        ignored('bounce'))
+    yield ('bounce_null_and_failed', _robot(
+            "系统通知", "投递失败。", '<r27@mx>', sender='notice@qq.example',
+            Return_Path='<>', X_Failed_Recipients='li@school.example'),
+        ignored('bounce'))
+    yield ('newsletter_list_id', _robot(
+            "教育装备简讯第12期", "本期内容……", '<r28@list>',
+            sender='news@list.example', List_Id='<news.list.example>',
+            List_Unsubscribe='<mailto:leave@list.example>'),
+        ignored('list'))
+    yield ('newsletter_unsubscribe_only', _robot(
+            "优惠活动", "点击退订。", '<r29@list>',
+            sender='promo@shop.example',
+            List_Unsubscribe='<https://shop.example/leave>'),
+        ignored('list'))
+    yield ('list_from_customer_number', _robot(
+            "Re: [%NUMBER:gbk_b64%] camera", "列表转发。", '<r30@list>',
+            List_Id='<teachers.school.example>'), ignored('list'))
+
+    # --- ticket numbers and Message-IDs however they are written
+    yield ('number_fullwidth', lambda numbers: _message(
+            f"回复：［{_fullwidth(numbers['gbk_b64'])}］摄像头",
+            "摄像头又黑屏了。", message_id='<m1@school>'),
+        thread('gbk_b64', "摄像头又黑屏了。"))
+    yield ('number_fullwidth_gbk', lambda numbers: _legacy(
+            "回复：【{}】电脑蓝屏".format(
+                _fullwidth(numbers['gb2312_with_gbk'])).encode('gbk'),
+            'gbk', "朱镕老师的电脑又蓝屏了。", 'base64',
+            message_id='<m2@school>'),
+        thread('gb2312_with_gbk', "朱镕老师的电脑又蓝屏了。"))
+    yield ('number_lower', lambda numbers: _message(
+            f"re: [{numbers['gb18030_8bit'].lower()}] whiteboard",
+            "白板还是偏移。", message_id='<m3@school>'),
+        thread('gb18030_8bit', "白板还是偏移。"))
+    yield ('in_reply_to_bare', _message(
+            "Re: UPS告警", "UPS已更换电池。", message_id='<m4@school>',
+            In_Reply_To='c10@school'),
+        thread('attachment_cn_name', "UPS已更换电池。"))
+    yield ('references_bare', _message(
+            "Re: 网络", "整栋楼网络恢复后又断了。", message_id='<m5@school>',
+            References='gone@nowhere c12@nowhere'),
+        thread('unknown_sender', "整栋楼网络恢复后又断了。"))
+    yield ('message_id_bare', _raw([
+                ('From', KNOWN), ('Subject', _word("电子班牌黑屏", 'utf-8')),
+                ('Message-ID', 'm6@school'),
+                ], "三楼电子班牌黑屏。".encode()),
+        new("电子班牌黑屏", "三楼电子班牌黑屏。"))
+    yield ('message_id_bare_again', _raw([
+                ('From', KNOWN), ('Subject', _word("电子班牌黑屏", 'utf-8')),
+                ('Message-ID', '<m6@school>'),
+                ], "三楼电子班牌黑屏。".encode()),
+        duplicate('message_id_bare'))
+    yield ('reply_to_bare_id', _message(
+            "Re: 电子班牌黑屏", "班牌重启后正常。", message_id='<m7@school>',
+            In_Reply_To='<m6@school>'),
+        thread('message_id_bare', "班牌重启后正常。"))
+
+    # --- the same Message-ID saying something else is another message
+    yield ('same_id_other_body', _message(
+            "机房交换机故障", "不用修了，请把工单关掉。",
+            message_id='<c1@school>'),
+        new("机房交换机故障", "不用修了，请把工单关掉。", altered=True,
+            referenced='utf8_b64'))
+    yield ('same_id_other_attachment', _with_attachment(
+            "UPS告警", "UPS持续蜂鸣，见附件照片。", "告警照片.jpg",
+            b'\xff\xd8\xff\xe0another', '<c10@school>'),
+        new("UPS告警", "UPS持续蜂鸣，见附件照片。", ['告警照片.jpg'],
+            altered=True, referenced='attachment_cn_name'))
+    yield ('same_id_same_body_relayed', b'Received: from mx2.school '
+        b'(mx2.school [10.0.0.2]); Mon, 7 Dec 2026 08:00:00 +0800\r\n'
+        + _message("机房交换机故障", "机房交换机所有指示灯熄灭。",
+            message_id='<c1@school>'),
+        duplicate('utf8_b64'))
+    no_id = _raw([
+            ('From', KNOWN), ('Subject', _word("没有邮件标识", 'utf-8')),
+            ('Date', 'Mon, 07 Dec 2026 09:00:00 +0800'),
+            ], "这封邮件没有Message-ID。".encode())
+    yield ('no_message_id', no_id,
+        new("没有邮件标识", "这封邮件没有Message-ID。"))
+    yield ('no_message_id_again', no_id, duplicate('no_message_id'))
+    yield ('no_message_id_other', no_id.replace(
+            "这封邮件没有".encode(), "这封信也没有".encode()),
+        new("没有邮件标识", "这封信也没有Message-ID。"))
+
+    # --- 7-bit charsets read, not shown as escapes
+    yield ('iso2022jp', _encoded(
+            "プロジェクターが故障", 'iso-2022-jp',
+            "教室のプロジェクターが映りません。", '<j1@school>'),
+        new("プロジェクターが故障", "教室のプロジェクターが映りません。"))
+    yield ('iso2022jp_raw_subject', _raw([
+                ('From', KNOWN), ('Message-ID', '<j2@school>'),
+                ('Subject', "プリンター故障".encode('iso-2022-jp')),
+                ], "プリンターが動きません。".encode('iso-2022-jp'),
+            content_type='text/plain; charset="ISO-2022-JP"',
+            encoding='7bit'),
+        new("プリンター故障", "プリンターが動きません。"))
+    yield ('iso2022jp_unlabelled', _raw([
+                ('From', KNOWN), ('Message-ID', '<j3@school>'),
+                ('Subject', _word("ラベルなし", 'iso-2022-jp')),
+                ], "文字コードの指定がないメールです。".encode('iso-2022-jp'),
+            content_type='text/plain', encoding='7bit'),
+        new("ラベルなし", "文字コードの指定がないメールです。"))
+    yield ('hz_gb_2312', _encoded(
+            "机房空调故障", 'hz-gb-2312', "机房空调不制冷，温度很高。",
+            '<h1@school>'),
+        new("机房空调故障", "机房空调不制冷，温度很高。"))
+    yield ('hz_subject_only', _raw([
+                ('From', KNOWN), ('Message-ID', '<h2@school>'),
+                ('Subject', _word("门禁系统离线", 'hz-gb-2312')),
+                ], "正文是UTF-8。".encode()),
+        new("门禁系统离线", "正文是UTF-8。"))
+    yield ('hz_quoted_printable', _raw([
+                ('From', KNOWN), ('Message-ID', '<h3@school>'),
+                ('Subject', _word("广播系统杂音", 'hz-gb-2312')),
+                ], quopri.encodestring(
+                    "广播系统有很大的杂音。".encode('hz-gb-2312')),
+            content_type='text/plain; charset=HZ-GB-2312',
+            encoding='quoted-printable'),
+        new("广播系统杂音", "广播系统有很大的杂音。"))
+    yield ('utf7', _encoded(
+            "监控录像丢失", 'utf-7', "昨天的监控录像找不到了。",
+            '<u1@school>'),
+        new("监控录像丢失", "昨天的监控录像找不到了。"))
+    yield ('utf7_filename', _raw([
+                ('From', KNOWN), ('Subject', _word("附件名UTF-7", 'utf-8')),
+                ('Message-ID', '<u2@school>'),
+                ], (b'--b\r\nContent-Type: text/plain; charset=utf-7\r\n\r\n'
+                + "附件名是UTF-7编码字。".encode('utf-7') + b'\r\n--b\r\n'
+                b'Content-Type: image/jpeg\r\n'
+                b'Content-Disposition: attachment; filename="'
+                + _word("现场照片.jpg", 'utf-7').encode() + b'"\r\n'
+                b'Content-Transfer-Encoding: base64\r\n\r\n'
+                + base64.b64encode(b'jpeg') + b'\r\n--b--\r\n'),
+            content_type='multipart/mixed; boundary="b"'),
+        new("附件名UTF-7", "附件名是UTF-7编码字。", ["现场照片.jpg"]))
+
+    # --- a forwarded message's attachments are the ticket's too
+    _, forwarded = _forward_with_files(
+        "机房漏水", "机房天花板漏水，见照片。",
+        [("漏水照片.jpg", b'\xff\xd8leak'), ("位置图.pdf", b'%PDF-1.4')],
+        '<f11@school>')
+    yield ('forward_with_attachments', forwarded,
+        new("转发：机房漏水",
+            "请看附件。\n\n" + _quote(
+                [*FORWARD_HEADERS, "Subject: 机房漏水", f"To: {KNOWN}"],
+                "机房天花板漏水，见照片。"),
+            ["机房漏水.eml", "漏水照片.jpg", "位置图.pdf"]))
+    inner, _ = _forward_with_files(
+        "电源跳闸", "配电箱跳闸。", [("跳闸.jpg", b'\xff\xd8trip')],
+        '<f12@inner>')
+    del inner['Message-ID']
+    _, nested = _forward_with_files(
+        "再转发", "见下面转发的邮件。", [("说明.txt", MIMEMessage(inner))],
+        '<f13@school>')
+    yield ('forward_nested', nested,
+        new("转发：再转发",
+            "请看附件。\n\n" + _quote(
+                [*FORWARD_HEADERS, "Subject: 再转发", f"To: {KNOWN}"],
+                "见下面转发的邮件。\n\n" + _quote([
+                        f"From: {KNOWN}", "Subject: 转发：电源跳闸",
+                        "To: service@desk.example"],
+                    "请看附件。\n\n" + _quote(
+                        [*FORWARD_HEADERS, "Subject: 电源跳闸",
+                            f"To: {KNOWN}"],
+                        "配电箱跳闸。"))),
+            ["再转发.eml", "转发：电源跳闸.eml", "电源跳闸.eml", "跳闸.jpg"]))

@@ -7,8 +7,11 @@ recognised as already received, is ignored as written by a program, or
 keeps a clear error to be checked.  The served configuration takes a
 message with 25 MB of attachments and refuses a larger one clearly."""
 import datetime as dt
+import http.client
+import pathlib
 import sqlite3
 import urllib.error
+import urllib.parse
 import urllib.request
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
@@ -68,6 +71,16 @@ def _replace_numbers(value, numbers):
     return value
 
 
+def _set_state(db, ticket_id, state, days):
+    "Resolve or close the ticket that many days ago"
+    when = (dt.datetime.now() - dt.timedelta(days=days)).isoformat(' ')
+    db.execute(
+        'UPDATE service_ticket SET state = ?, resolved_at = ?, '
+        'closed_at = ? WHERE id = ?',
+        (state, when, when if state == 'closed' else None, ticket_id))
+    db.commit()
+
+
 def test_mail_corpus_through_http(demo_server, demo_database):
     db = sqlite3.connect(demo_database)
     url = _inbox_url(demo_server, db)
@@ -81,21 +94,35 @@ def test_mail_corpus_through_http(demo_server, demo_database):
     messages = list(corpus())
     assert len(messages) >= 60
     assert len({k for k, _, _ in messages}) == len(messages)
-    numbers, results = {}, {}
+    numbers, results, tickets = {}, {}, {}
     for key, raw, expected in messages:
-        raw = _replace_numbers(raw, numbers)
+        # a message written with the numbers of the tickets already made
+        raw = raw(numbers) if callable(raw) else _replace_numbers(
+            raw, numbers)
         assert b'%NUMBER:' not in raw, key
+        if expected.get('before'):
+            state, of, days = expected['before']
+            db = sqlite3.connect(demo_database)
+            _set_state(db, tickets[of], state, days)
+            db.close()
         status, _ = _post(url, raw)
         assert status == 204, key
+        db = sqlite3.connect(demo_database)
+        result, = db.execute(
+            'SELECT result FROM inbound_email ORDER BY id DESC LIMIT 1'
+            ).fetchone()
         if expected['kind'] == 'new':
-            db = sqlite3.connect(demo_database)
-            result, = db.execute(
-                'SELECT result FROM inbound_email ORDER BY id DESC LIMIT 1'
-                ).fetchone()
+            tickets[key] = int(result.split(',')[1])
             numbers[key], = db.execute(
                 'SELECT number FROM service_ticket WHERE id = ?',
-                (int(result.split(',')[1]),)).fetchone()
-            db.close()
+                (tickets[key],)).fetchone()
+        if expected.get('state'):
+            # the state just after, before anything else changes it
+            assert db.execute(
+                'SELECT state FROM service_ticket WHERE id = ?',
+                (int(result.split(',')[1]),)).fetchone() == (
+                expected['state'],), key
+        db.close()
 
     db = sqlite3.connect(demo_database)
     emails = db.execute(
@@ -137,11 +164,14 @@ def test_mail_corpus_through_http(demo_server, demo_database):
         assert reason is None, key
         results[key] = ticket_of(result)
         if kind == 'new':
-            assert status == 'ticket', key
-            subject, description, party, unknown, referenced = db.execute(
-                'SELECT subject, description, party, unknown_sender, '
-                'email_referenced_ticket FROM service_ticket WHERE id = ?',
-                (results[key],)).fetchone()
+            assert status == expected['status'], key
+            subject, description, party, unknown, referenced, altered = (
+                db.execute(
+                    'SELECT subject, description, party, unknown_sender, '
+                    'email_referenced_ticket, email_altered_copy '
+                    'FROM service_ticket WHERE id = ?',
+                    (results[key],)).fetchone())
+            assert bool(altered) == expected['altered'], key
             assert subject == _replace_numbers(
                 expected['subject'], numbers), key
             assert (description or '') == expected['text'], key
@@ -157,7 +187,7 @@ def test_mail_corpus_through_http(demo_server, demo_database):
             assert thread(results[key])[0] == (
                 expected['text'] or subject), key
         elif kind == 'thread':
-            assert status == 'thread', key
+            assert status == expected['status'], key
             assert results[key] == results[expected['ticket']], key
             assert expected['content'] in thread(results[key]), key
         else:
@@ -240,3 +270,120 @@ def test_mail_size(demo_server, demo_database):
         'SELECT refused_count FROM inbound_email_inbox').fetchone()
     assert refused == refused_before + 1
     db.close()
+
+
+def _last_email(db, demo_server):
+    """The last e-mail received, with its data (which Tryton's file store
+    keeps beside the database)"""
+    *values, data, data_id = db.execute(
+        'SELECT service_status, sender, subject, size, error, result, '
+        'data, data_id FROM inbound_email ORDER BY id DESC LIMIT 1'
+        ).fetchone()
+    if data is None and data_id:
+        path = pathlib.Path(demo_server.database_file).parent
+        data = (path / demo_server.database / data_id[0:2] / data_id[2:4]
+            / data_id).read_bytes()
+    return (*values, data)
+
+
+def test_mail_size_kept(demo_server, demo_database):
+    """A refused message is kept with its sender, subject and size, not
+    its body, among the e-mails to check (R-CS-1, R-CS-7)"""
+    db = sqlite3.connect(demo_database)
+    url = _inbox_url(demo_server, db)
+    db.close()
+    data = _big_message(28 * 1024 * 1024, '<bigger-kept@school>')
+    status, _ = _post(url, data)
+    assert status == 413
+    db = sqlite3.connect(demo_database)
+    status, sender, subject, size, error, result, kept = _last_email(
+        db, demo_server)
+    db.close()
+    assert (status, sender, subject, size, result) == (
+        'too_large', 'teacher@school.example',
+        'Recording of the classroom camera', len(data), None)
+    assert f'{len(data)} bytes' in error
+    assert 'teacher@school.example' in error
+    # the headers only
+    assert kept.startswith(b'Content-Type: multipart/mixed')
+    assert b'record.mp4' not in kept and len(kept) < 64 * 1024
+
+
+def _post_chunked(url, chunks):
+    """Post the chunks without Content-Length; the status, or None when
+    the server closed the connection before the client read its answer"""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(
+        parts.hostname, parts.port, timeout=300)
+    try:
+        connection.putrequest('POST', parts.path)
+        connection.putheader('Content-Type', 'message/rfc822')
+        connection.putheader('Transfer-Encoding', 'chunked')
+        connection.endheaders()
+        try:
+            for chunk in chunks:
+                connection.send(b'%x\r\n%s\r\n' % (len(chunk), chunk))
+            connection.send(b'0\r\n\r\n')
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        try:
+            response = connection.getresponse()
+            return response.status, response.read().decode()
+        except (ConnectionResetError, http.client.RemoteDisconnected,
+                BrokenPipeError):
+            return None, None
+    finally:
+        connection.close()
+
+
+def test_mail_size_chunked(demo_server, demo_database):
+    """The size limit holds on the bytes read: a message sent chunked,
+    without Content-Length, is received under the limit and refused over
+    it, read no further than the limit, and kept with its sender and
+    subject (R-CS-1, R-CS-7, R-INFRA-2)"""
+    db = sqlite3.connect(demo_database)
+    url = _inbox_url(demo_server, db)
+    refused_before, = db.execute(
+        'SELECT COALESCE(refused_count, 0) FROM inbound_email_inbox'
+        ).fetchone()
+    tickets_before, = db.execute(
+        'SELECT COUNT(*) FROM service_ticket').fetchone()
+    db.close()
+
+    small = _big_message(1024 * 1024, '<chunked-small@school>')
+    status, _ = _post_chunked(
+        url, [small[i:i + 65536] for i in range(0, len(small), 65536)])
+    assert status == 204
+    db = sqlite3.connect(demo_database)
+    status, sender, _, size, _, result, kept = _last_email(db, demo_server)
+    assert (status, sender, size) == (
+        'ticket', 'teacher@school.example', len(small))
+    assert kept == small
+    assert result.startswith('service.ticket,')
+    db.close()
+
+    # 37 MB, over the 36 MB served (25 MB of attachments)
+    big = _big_message(27 * 1024 * 1024, '<chunked-big@school>')
+    assert len(big) > 37 * 1000 * 1000
+    status, answer = _post_chunked(
+        url, [big[i:i + 65536] for i in range(0, len(big), 65536)])
+    if status is not None:
+        assert status == 413
+        assert 'larger than the 37748736 bytes accepted' in answer
+    db = sqlite3.connect(demo_database)
+    status, sender, subject, size, error, result, kept = _last_email(
+        db, demo_server)
+    refused, = db.execute(
+        'SELECT refused_count FROM inbound_email_inbox').fetchone()
+    tickets_after, = db.execute(
+        'SELECT COUNT(*) FROM service_ticket').fetchone()
+    db.close()
+    # read up to one byte over the limit, not the whole message
+    assert (status, sender, subject, size, result) == (
+        'too_large', 'teacher@school.example',
+        'Recording of the classroom camera', 37748736 + 1, None)
+    assert 'larger than the 37748736 bytes accepted' in error
+    assert b'record.mp4' not in kept
+    assert refused == refused_before + 1
+    # the small one only
+    assert tickets_after == tickets_before + 1
