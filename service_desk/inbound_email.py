@@ -842,8 +842,9 @@ def refuse_oversized(endpoint):
             if length > max_size:
                 stream = environ['wsgi.input']
                 data = _read(stream, min(length, HEAD_SIZE))
-                # read what the sender sends so that it gets the answer
-                left = length - len(data)
+                # read what the sender sends so that it gets the answer,
+                # within reason
+                left = min(length, 2 * max_size) - len(data)
                 while left > 0:
                     chunk = stream.read(min(left, 1 << 20))
                     if not chunk:
@@ -852,8 +853,11 @@ def refuse_oversized(endpoint):
                 description = refuse(
                     request, database_name, identifier, data, length, True)
                 raise RequestEntityTooLarge(description=description)
-        elif environ.get('wsgi.input_terminated'):
+        elif (environ.get('wsgi.input_terminated')
+                or 'chunked' in environ.get(
+                    'HTTP_TRANSFER_ENCODING', '').lower()):
             # chunked: no length stated, the limit holds on what is read
+            # (the server, werkzeug's or gevent's, removes the chunks)
             data = _read(environ['wsgi.input'], max_size + 1)
             if len(data) > max_size:
                 description = refuse(
