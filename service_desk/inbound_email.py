@@ -18,6 +18,8 @@ completely before anything is written.
 import codecs
 import datetime as dt
 import email
+import email.message
+import email.utils
 import hashlib
 import io
 import re
@@ -172,8 +174,13 @@ def decode_bytes(data, *charsets):
                 return data.decode(charset)
             except (UnicodeError, LookupError, ValueError):
                 continue
+    # UTF-16 and UTF-32 text may be valid UTF-8 too (ASCII and NULs): the
+    # charset the text itself declares is tried first
+    declared = _codec(charsets[0]) if charsets else None
+    wide = [declared] if declared and declared.replace('_', '-').startswith(
+        ('utf-16', 'utf-32')) else []
     tried = set()
-    for charset in ['utf-8', *(_codec(c) for c in charsets)]:
+    for charset in [*wide, 'utf-8', *(_codec(c) for c in charsets)]:
         if not charset or charset in tried:
             continue
         tried.add(charset)
@@ -316,7 +323,46 @@ def _html_of(part):
     return html_to_text(html)
 
 
+def _raw_params(part, header):
+    """The parameters of the raw header as {name: value}, RFC 2231 values
+    as (charset, language, text): Python's own parser replaces the 8-bit
+    bytes of a raw header before they can be read in their charset"""
+    values = [v for n, v in part.raw_items()
+        if n.strip().lower() == header]
+    if not values:
+        return {}
+    value = re.sub(r'\r?\n[ \t]', ' ', str(values[0]))
+    params = []
+    for param in email.message._parseparam(value):
+        name, _, val = param.partition('=')
+        params.append((name.strip(), val.strip()))
+    try:
+        params = email.utils.decode_params(params)
+    except Exception:
+        pass
+    return {n.lower(): v for n, v in params[1:]}
+
+
 def _filename(part, charsets):
+    """The file name of the part, read in the charset it declares or, when
+    raw, in the charsets of the message; None when it has none"""
+    own = [part.get_content_charset(), *charsets]
+    for header, key in [
+            ('content-disposition', 'filename'),
+            ('content-type', 'name')]:
+        try:
+            value = _raw_params(part, header).get(key)
+        except Exception:
+            value = None
+        if not value:
+            continue
+        if isinstance(value, tuple) and len(value) == 3:
+            charset, _, text = value
+            data = email.utils.unquote(text).encode('raw-unicode-escape')
+            return one_line(decode_bytes(data, charset, *own))
+        value = email.utils.unquote(value)
+        if value:
+            return decode_header_value(value, *own)
     name = part.get_filename()
     if name:
         return decode_header_value(name, *charsets)

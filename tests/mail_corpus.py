@@ -776,6 +776,46 @@ def hostile():
             '<k9@school>'),
         new("文件名换行", "附件名里有换行。", ["照片 1.jpg"]))
 
+    # file names read in their charset, however they are written
+    for key, disposition in [
+            ('filename_rfc2231_gbk_in_gb2312', "attachment; "
+                "filename*=gb2312''%D6%EC%E9F%C0%CF%CA%A6.jpg"),
+            ('filename_rfc2231_continued', "attachment; "
+                "filename*0*=gb2312''%D6%EC%E9F; "
+                "filename*1*=%C0%CF%CA%A6.jpg"),
+            ('filename_raw_utf8', 'attachment; filename="朱镕老师.jpg"'),
+            ]:
+        yield (key, _raw([
+                    ('From', KNOWN), ('Subject', _word("附件名", 'utf-8')),
+                    ('Message-ID', f'<{key}@school>'),
+                    ], (b'--b\r\nContent-Type: text/plain; charset=gbk\r\n\r\n'
+                    + "照片见附件。".encode('gbk') + b'\r\n--b\r\n'
+                    b'Content-Type: image/jpeg\r\n'
+                    b'Content-Disposition: ' + disposition.encode() + b'\r\n'
+                    b'Content-Transfer-Encoding: base64\r\n\r\n'
+                    + base64.b64encode(b'jpeg') + b'\r\n--b--\r\n'),
+                content_type='multipart/mixed; boundary="b"'),
+            new("附件名", "照片见附件。", ["朱镕老师.jpg"]))
+    yield ('filename_raw_gbk', _raw([
+                ('From', KNOWN), ('Subject', _word("附件名GBK", 'utf-8')),
+                ('Message-ID', '<filename_raw_gbk@school>'),
+                ], (b'--b\r\nContent-Type: text/plain; charset=gbk\r\n\r\n'
+                + "照片见附件。".encode('gbk') + b'\r\n--b\r\n'
+                b'Content-Type: image/jpeg; name="'
+                + "朱镕老师.jpg".encode('gbk') + b'"\r\n'
+                b'Content-Disposition: attachment; filename="'
+                + "朱镕老师.jpg".encode('gbk') + b'"\r\n'
+                b'Content-Transfer-Encoding: base64\r\n\r\n'
+                + base64.b64encode(b'jpeg') + b'\r\n--b--\r\n'),
+            content_type='multipart/mixed; boundary="b"'),
+        new("附件名GBK", "照片见附件。", ["朱镕老师.jpg"]))
+    yield ('utf16_body', _raw([
+                ('From', KNOWN), ('Subject', _word("UTF-16正文", 'utf-8')),
+                ('Message-ID', '<utf16@school>'),
+                ], base64.encodebytes("UPS no power 停电".encode('utf-16')),
+            content_type='text/plain; charset="utf-16"', encoding='base64'),
+        new("UTF-16正文", "UPS no power 停电"))
+
     # --- a reply to a resolved or closed ticket reopens it
     yield ('reply_resolved_by_number', _message(
             "Re: [%NUMBER:utf8_qp%] printer", "打印机又卡纸了。",
