@@ -18,7 +18,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
-from .common import ReportMixin
+from .common import BoundedMixin, ReportMixin
 from .exceptions import RequisitionError
 
 SERVICE_ORIGINS = ['service.requisition.line', 'service.requisition.return']
@@ -67,7 +67,7 @@ class Configuration(metaclass=PoolMeta):
         return self.parts_cost_account
 
 
-class CategoryAccount(metaclass=PoolMeta):
+class CategoryAccount(BoundedMixin, metaclass=PoolMeta):
     __name__ = 'product.category.account'
 
     @classmethod
@@ -81,7 +81,7 @@ class CategoryAccount(metaclass=PoolMeta):
         return statements
 
 
-class Move(metaclass=PoolMeta):
+class Move(BoundedMixin, metaclass=PoolMeta):
     __name__ = 'stock.move'
 
     @classmethod
@@ -454,7 +454,8 @@ class ReconciliationContextMixin:
         return periods[0].id if periods else None
 
 
-class ReconciliationContext(ReconciliationContextMixin, ModelView):
+class ReconciliationContext(
+        BoundedMixin, ReconciliationContextMixin, ModelView):
     "Parts cost reconciliation context"
     __name__ = 'service.parts.cost.reconciliation.context'
 

@@ -40,7 +40,7 @@ from trytond.tools import cursor_dict, grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import StateAction, Wizard
 
-from .common import ReportMixin
+from .common import BoundedMixin, ReportMixin
 from .site import Site
 from .ticket import CHANNELS, PRIORITIES, TYPES
 
@@ -245,9 +245,10 @@ def utc_bounds():
     return bounds
 
 
-class Context(ModelView):
+class Context(BoundedMixin, ModelView):
     "Service analysis context"
     __name__ = 'service.analysis.context'
+    _field_bounds = {'repeat_days': (1, 3660), 'idle_days': (1, 3660)}
 
     company = fields.Many2One('company.company', "Company", required=True)
     from_date = fields.Date(

@@ -15,6 +15,7 @@ from trytond.report import Report
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
+from .common import BoundedMixin
 from .analysis_fact import facts_configured, figures_as_of
 from .ticket import OPEN_STATES
 
@@ -180,7 +181,7 @@ class KeyFigures(ModelSQL, ModelView):
         return result
 
 
-class MonthlyReportStart(ModelView):
+class MonthlyReportStart(BoundedMixin, ModelView):
     "Monthly service report"
     __name__ = 'service.analysis.monthly_report.start'
 

@@ -2,8 +2,12 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields, tree
 
+from .common import BoundedMixin
 
-class Area(DeactivableMixin, tree(separator=' / '), ModelSQL, ModelView):
+
+class Area(
+        BoundedMixin, DeactivableMixin, tree(separator=' / '), ModelSQL,
+        ModelView):
     "A county, township or other area that groups customer sites"
     __name__ = 'service.area'
 

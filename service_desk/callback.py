@@ -10,12 +10,14 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 
 from .common import (
-    CompanyMixin, GuardedMixin, KeptMixin, boolean_domain, set_timestamp)
+    BoundedMixin, CompanyMixin, GuardedMixin, KeptMixin, boolean_domain,
+    set_timestamp)
 from .exceptions import CallbackError
 
 
 class Callback(
-        CompanyMixin, KeptMixin, GuardedMixin, Workflow, ModelSQL,
+        BoundedMixin, CompanyMixin, KeptMixin, GuardedMixin, Workflow,
+        ModelSQL,
         ModelView):
     "A call to the customer after a repair or an inspection (回访, R-CS-4)"
     __name__ = 'service.callback'

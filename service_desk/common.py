@@ -5,6 +5,7 @@ import datetime as dt
 import functools
 import inspect
 import math
+from decimal import Decimal
 
 from collections import defaultdict
 
@@ -17,7 +18,7 @@ from trytond.model import Model, fields
 from trytond.model.exceptions import AccessError
 from trytond.model.modelstorage import _record_eval_pyson
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Eval, PYSON, PYSONEncoder
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
@@ -389,6 +390,247 @@ class GuardedMixin:
                 parent = getattr(record, cls._guard_parent[0])
                 if not cls._guard_parent_open(parent):
                     cls._guard_refuse_parent(parent)
+
+
+# The default bounds of what a user enters in a field of the module
+# (BoundedMixin): the characters of a char and of a text, the lines added
+# to a one2many or many2many in one call, the smallest and largest number
+# by field type, and the dates a service record can mean
+CHAR_SIZE = 1000
+TEXT_SIZE = 100_000
+LINES_PER_CALL = 1000
+NUMBER_BOUNDS = {
+    'integer': (0, 1_000_000),
+    'bigint': (0, 1_000_000),
+    'float': (0, 1e9),
+    'numeric': (Decimal(0), Decimal(10) ** 9),
+    }
+DATE_BOUNDS = {
+    'date': (dt.date(1990, 1, 1), dt.date(2099, 12, 31)),
+    'datetime': (
+        dt.datetime(1990, 1, 1), dt.datetime(2099, 12, 31, 23, 59, 59)),
+    'timestamp': (
+        dt.datetime(1990, 1, 1), dt.datetime(2099, 12, 31, 23, 59, 59)),
+    'timedelta': (dt.timedelta(0), dt.timedelta(days=3660)),
+    }
+_PYTHON_TYPES = {
+    'integer': (int,),
+    'bigint': (int,),
+    'float': (int, float, Decimal),
+    'numeric': (int, float, Decimal),
+    'date': (dt.date,),
+    'datetime': (dt.datetime,),
+    'timestamp': (dt.datetime,),
+    'timedelta': (dt.timedelta,),
+    'char': (str,),
+    'text': (str,),
+    }
+_LOWER = {'>=', '>'}
+_UPPER = {'<=', '<'}
+
+
+def _declared_bounds(name, domain):
+    """Return the constant lower and upper bounds that the top-level
+    clauses of domain put on the field name (None where not declared)"""
+    lower = upper = None
+    if isinstance(domain, (list, tuple)) and not (
+            domain and isinstance(domain[0], str) and domain[0] == 'OR'):
+        for clause in domain:
+            if (isinstance(clause, (list, tuple)) and len(clause) == 3
+                    and clause[0] == name
+                    and not isinstance(clause[2], PYSON)):
+                if clause[1] in _LOWER:
+                    lower = clause[1:]
+                elif clause[1] in _UPPER:
+                    upper = clause[1:]
+    return lower, upper
+
+
+def _format_bound(value):
+    "Return value as the user reads it"
+    Lang = Pool().get('ir.lang')
+    if isinstance(value, dt.datetime):
+        return Lang.get().strftime(value, '%Y-%m-%d %H:%M')
+    if isinstance(value, dt.date):
+        return Lang.get().strftime(value)
+    if isinstance(value, dt.timedelta):
+        return str(value.days)
+    return str(value)
+
+
+class BoundedMixin:
+    """What a user enters in the fields of the module stays within bounds
+
+    Every char, text, number, date, time delta and one2many or many2many
+    declared by the module gets default bounds (CHAR_SIZE, TEXT_SIZE,
+    NUMBER_BOUNDS, DATE_BOUNDS, LINES_PER_CALL) unless it declares its
+    own: a size, constant clauses on itself in its domain such as
+    ``domain=[('cycle_months', '>', 0)]`` (the other side keeps its
+    default), or an entry of the model's _field_bounds: the lowest and
+    highest values, the size of a char or text, None for no bounds.  The
+    client gets them as the size and domain of the field; the server
+    refuses a value out of them, NaN and the infinities and a value of the
+    wrong type with a BoundsError naming the field, before anything is
+    written.  The model's own methods (without access check) get a char or
+    text cut to its size instead.
+    """
+    __slots__ = ()
+    _field_bounds = {}
+
+    @classmethod
+    def __post_setup__(cls):
+        super().__post_setup__()
+        package = __name__.rpartition('.')[0]
+        declared = set()
+        for klass in cls.__mro__:
+            if (klass.__module__ or '').split('.')[0] == package:
+                declared.update(n for n, v in vars(klass).items()
+                    if isinstance(v, fields.Field))
+        overrides = {}
+        for klass in reversed(cls.__mro__):
+            overrides.update(vars(klass).get('_field_bounds', {}))
+        cls._bounds = {}
+        cls._bounds_domain = {}
+        if getattr(cls, '_is_table_query', lambda: False)():
+            return
+        for name in sorted(declared):
+            field = cls._fields.get(name)
+            if field is None or (
+                    isinstance(field, fields.Function) and not field.setter):
+                continue
+            override = overrides.get(name, ...)
+            if override is None:
+                continue
+            type_ = field._type
+            if type_ in {'char', 'text'}:
+                size = getattr(field, 'size', None)
+                if override is not ...:
+                    size = override
+                elif size is None:
+                    size = CHAR_SIZE if type_ == 'char' else TEXT_SIZE
+                if isinstance(size, int) and size >= 0:
+                    cls._bounds[name] = ('size', size)
+            elif type_ in {'one2many', 'many2many'}:
+                cls._bounds[name] = ('lines', LINES_PER_CALL)
+            elif type_ in NUMBER_BOUNDS or type_ in DATE_BOUNDS:
+                low, high = NUMBER_BOUNDS.get(type_) or DATE_BOUNDS[type_]
+                if override is not ...:
+                    lower, upper = ('>=', override[0]), ('<=', override[1])
+                    declared_lower = declared_upper = None
+                else:
+                    declared_lower, declared_upper = _declared_bounds(
+                        name, field.domain)
+                    lower = declared_lower or ('>=', low)
+                    upper = declared_upper or ('<=', high)
+                cls._bounds[name] = ('range', lower, upper)
+                clauses = [(name, *b) for b, d in [
+                        (lower, declared_lower), (upper, declared_upper)]
+                    if d is None]
+                if clauses and not isinstance(field, fields.Function):
+                    # empty stays allowed, required says otherwise
+                    cls._bounds_domain[name] = [
+                        'OR', (name, '=', None), clauses]
+
+    @classmethod
+    def fields_get(cls, fields_names=None, level=0):
+        definitions = super().fields_get(
+            fields_names=fields_names, level=level)
+        encoder = PYSONEncoder()
+        for name, definition in definitions.items():
+            bounds = cls._bounds.get(name)
+            if not bounds:
+                continue
+            if bounds[0] == 'size' and definition.get('size') is None:
+                definition['size'] = bounds[1]
+            elif name in cls._bounds_domain:
+                definition['domain'] = encoder.encode([
+                        cls._fields[name].domain or [],
+                        cls._bounds_domain[name]])
+        return definitions
+
+    @classmethod
+    def _bounds_refuse(cls, message, name, **values):
+        names = cls.__names__(field=name)
+        raise BoundsError(gettext(message, **names, **values))
+
+    @classmethod
+    def check_bounds(cls, values, cut=False):
+        """Refuse the values (a dictionary by field name) out of the
+        bounds of their fields; with cut, return them with the chars and
+        texts cut to their size instead"""
+        result = None
+        for name, value in values.items():
+            bounds = cls._bounds.get(name)
+            if not bounds or value is None:
+                continue
+            type_ = cls._fields[name]._type
+            if bounds[0] == 'lines':
+                if not isinstance(value, (list, tuple)):
+                    continue
+                count = sum(
+                    len(a[1]) if len(a) > 1
+                    and isinstance(a[1], (list, tuple)) else 1
+                    for a in value
+                    if isinstance(a, (list, tuple)) and a
+                    and a[0] in {'create', 'add', 'copy'})
+                if count > bounds[1]:
+                    cls._bounds_refuse(
+                        'service_desk.msg_bounds_lines', name,
+                        count=count, maximum=bounds[1])
+                continue
+            python_types = _PYTHON_TYPES[type_]
+            if (not isinstance(value, python_types)
+                    or isinstance(value, bool)
+                    or (type_ == 'date' and isinstance(value, dt.datetime))):
+                cls._bounds_refuse('service_desk.msg_bounds_type', name)
+            if bounds[0] == 'size':
+                if len(value) > bounds[1]:
+                    if cut:
+                        if result is None:
+                            result = values.copy()
+                        result[name] = value[:bounds[1]]
+                        continue
+                    cls._bounds_refuse(
+                        'service_desk.msg_bounds_size', name,
+                        size=len(value), maximum=bounds[1])
+                continue
+            if isinstance(value, (float, Decimal)) and not (
+                    value.is_finite() if isinstance(value, Decimal)
+                    else math.isfinite(value)):
+                cls._bounds_refuse('service_desk.msg_bounds_number', name)
+            (lower_op, low), (upper_op, high) = bounds[1:]
+            try:
+                inside = (
+                    (value > low if lower_op == '>' else value >= low)
+                    and (value < high if upper_op == '<'
+                        else value <= high))
+            except TypeError:
+                cls._bounds_refuse('service_desk.msg_bounds_type', name)
+            if not inside:
+                # the integers shown as the first and last accepted
+                if isinstance(low, int) and lower_op == '>':
+                    low += 1
+                if isinstance(high, int) and upper_op == '<':
+                    high -= 1
+                cls._bounds_refuse(
+                    'service_desk.msg_bounds_range', name,
+                    value=_format_bound(value), low=_format_bound(low),
+                    high=_format_bound(high))
+        return values if result is None else result
+
+    @classmethod
+    def create(cls, vlist):
+        cut = not Transaction().check_access
+        vlist = [cls.check_bounds(v, cut=cut) for v in vlist]
+        return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        cut = not Transaction().check_access
+        args = list(args)
+        for i in range(1, len(args), 2):
+            args[i] = cls.check_bounds(args[i], cut=cut)
+        super().write(*args)
 
 
 class ReportMixin:

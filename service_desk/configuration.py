@@ -14,6 +14,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, Id
 from trytond.transaction import Transaction
 
+from .common import BoundedMixin
 from .working_calendar import WorkingCalendar
 
 # a Chinese area code, with or without its trunk 0: 10, 0839
@@ -33,8 +34,11 @@ def default_sequence(xml_id):
 
 
 class Configuration(
-        ModelSingleton, ModelSQL, ModelView, CompanyMultiValueMixin):
+        BoundedMixin, ModelSingleton, ModelSQL, ModelView,
+        CompanyMultiValueMixin):
     __name__ = 'service.configuration'
+    _field_bounds = {
+        'early_failure_days': (0, 3660), 'callback_attempts': (1, 100)}
 
     equipment_sequence = fields.MultiValue(fields.Many2One(
             'ir.sequence', "Equipment Label Sequence", required=True,
@@ -234,7 +238,7 @@ class Configuration(
         return {}
 
 
-class ConfigurationSequence(ModelSQL, CompanyValueMixin):
+class ConfigurationSequence(BoundedMixin, ModelSQL, CompanyValueMixin):
     __name__ = 'service.configuration.sequence'
 
     equipment_sequence = fields.Many2One(

@@ -7,12 +7,12 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
 from .work_order import OPEN_STATES
-from .common import boolean_domain
+from .common import BoundedMixin, boolean_domain
 from sql import Literal
 from trytond.model import Index
 
 
-class Employee(metaclass=PoolMeta):
+class Employee(BoundedMixin, metaclass=PoolMeta):
     __name__ = 'company.employee'
 
     service_technician = fields.Boolean(
@@ -109,7 +109,7 @@ class Employee(metaclass=PoolMeta):
             lambda: [('id', 'not in', on_duty())])
 
 
-class EmployeeAttendance(metaclass=PoolMeta):
+class EmployeeAttendance(BoundedMixin, metaclass=PoolMeta):
     __name__ = 'company.employee'
 
     @classmethod

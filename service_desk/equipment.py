@@ -5,7 +5,7 @@ from trytond.model import (
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from .common import (
-    CompanyMixin, GuardedMixin, NumberedMixin, SearchAccessMixin,
+    BoundedMixin, CompanyMixin, GuardedMixin, NumberedMixin, SearchAccessMixin,
     boolean_domain, search_on)
 from .site import CRITICALITIES
 from trytond.model import Index
@@ -19,7 +19,8 @@ STATES = [
 
 
 class Equipment(
-        CompanyMixin, NumberedMixin, GuardedMixin, SearchAccessMixin,
+        BoundedMixin, CompanyMixin, NumberedMixin, GuardedMixin,
+        SearchAccessMixin,
         DeactivableMixin, Workflow,
         tree(name='label'),
         ModelSQL, ModelView):

@@ -6,6 +6,8 @@ from trytond.model.exceptions import ValidationError
 from trytond.pool import PoolMeta
 from trytond.pyson import Bool, Eval, If
 
+from .common import BoundedMixin
+
 FAULT_KINDS = [
     ('category', "Category"),
     ('symptom', "Symptom"),
@@ -21,7 +23,8 @@ FAULT_PARENT_KINDS = {
     }
 
 
-class FaultCategory(DeactivableMixin, tree(), ModelSQL, ModelView):
+class FaultCategory(
+        BoundedMixin, DeactivableMixin, tree(), ModelSQL, ModelView):
     "A kind of fault, for the fault analysis (R-ENG-2, R-DATA-3)"
     __name__ = 'service.fault.category'
 
@@ -77,7 +80,7 @@ class FaultCategory(DeactivableMixin, tree(), ModelSQL, ModelView):
         return True
 
 
-class FaultCategoryProductCategory(ModelSQL):
+class FaultCategoryProductCategory(BoundedMixin, ModelSQL):
     "The product categories of a fault category"
     __name__ = 'service.fault.category-product.category'
 

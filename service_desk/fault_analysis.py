@@ -17,7 +17,8 @@ from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
-from .common import CompanyMixin, GuardedMixin, KeptMixin, set_timestamp
+from .common import (
+    BoundedMixin, CompanyMixin, GuardedMixin, KeptMixin, set_timestamp)
 from .fault import FaultCodedMixin
 
 ANALYSIS_STATES = [
@@ -49,7 +50,8 @@ def _employee():
 
 
 class FaultAnalysis(
-        CompanyMixin, KeptMixin, GuardedMixin, FaultCodedMixin, Workflow,
+        BoundedMixin, CompanyMixin, KeptMixin, GuardedMixin, FaultCodedMixin,
+        Workflow,
         ModelSQL, ModelView):
     "The fault analysis form (故障分析表) of the technical engineer (R-ENG-8)"
     __name__ = 'service.fault.analysis'
@@ -329,7 +331,7 @@ class FaultAnalysis(
                         analysis=analysis.rec_name))
 
 
-class FaultAnalysisEquipment(ModelSQL):
+class FaultAnalysisEquipment(BoundedMixin, ModelSQL):
     "The equipment of a fault analysis"
     __name__ = 'service.fault.analysis-service.equipment'
     analysis = fields.Many2One(
@@ -344,7 +346,7 @@ class FaultAnalysisEquipment(ModelSQL):
         cls.__access__.add('analysis')
 
 
-class FaultAnalysisTicket(ModelSQL):
+class FaultAnalysisTicket(BoundedMixin, ModelSQL):
     "The tickets of a fault analysis"
     __name__ = 'service.fault.analysis-service.ticket'
     analysis = fields.Many2One(
@@ -359,7 +361,7 @@ class FaultAnalysisTicket(ModelSQL):
         cls.__access__.add('analysis')
 
 
-class FaultAnalysisWorkOrder(ModelSQL):
+class FaultAnalysisWorkOrder(BoundedMixin, ModelSQL):
     "The work orders of a fault analysis"
     __name__ = 'service.fault.analysis-service.work_order'
     analysis = fields.Many2One(
@@ -375,7 +377,8 @@ class FaultAnalysisWorkOrder(ModelSQL):
         cls.__access__.add('analysis')
 
 
-class FaultAnalysisAction(GuardedMixin, Workflow, ModelSQL, ModelView):
+class FaultAnalysisAction(
+        BoundedMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
     "An action decided by a fault analysis"
     __name__ = 'service.fault.analysis.action'
 
@@ -733,7 +736,7 @@ class RequestParts(Wizard):
         return action, {'res_id': [requisition.id]}
 
 
-class RequestPartsStart(ModelView):
+class RequestPartsStart(BoundedMixin, ModelView):
     "The part and the quantity an accepted proposal needs"
     __name__ = 'service.fault.analysis.action.request_parts.start'
     action = fields.Many2One(
@@ -825,6 +828,7 @@ class WorkOrder(metaclass=PoolMeta):
 
 class Configuration(metaclass=PoolMeta):
     __name__ = 'service.configuration'
+    _field_bounds = {'repeat_days': (1, 3660)}
 
     repeat_days = fields.Integer(
         "Repeat Failure Days", required=True,

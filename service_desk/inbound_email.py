@@ -46,6 +46,8 @@ from trytond.pyson import Eval
 from trytond.tools import escape_wildcard
 from trytond.transaction import Transaction
 
+from .common import BoundedMixin
+
 # Labels whose characters are commonly a subset of what is sent: read them
 # with the superset (GBK characters in "GB2312" mail, cp950 characters in
 # "Big5" mail).
@@ -673,7 +675,7 @@ def parse(data):
         }
 
 
-class Email(metaclass=PoolMeta):
+class Email(BoundedMixin, metaclass=PoolMeta):
     __name__ = 'inbound.email'
 
     error = fields.Text("Error", readonly=True)
@@ -791,7 +793,7 @@ class Email(metaclass=PoolMeta):
         return email_
 
 
-class Inbox(metaclass=PoolMeta):
+class Inbox(BoundedMixin, metaclass=PoolMeta):
     __name__ = 'inbound.email.inbox'
 
     refused_count = fields.Integer(
@@ -961,7 +963,7 @@ class Configuration(metaclass=PoolMeta):
         return 30
 
 
-class Rule(metaclass=PoolMeta):
+class Rule(BoundedMixin, metaclass=PoolMeta):
     __name__ = 'inbound.email.rule'
 
     service_company = fields.Many2One(
@@ -978,7 +980,7 @@ class Rule(metaclass=PoolMeta):
         cls.action.selection.append((TICKET_ACTION, "Create Service Ticket"))
 
 
-class TicketEmail(ModelSQL):
+class TicketEmail(BoundedMixin, ModelSQL):
     "The Message-IDs taken by tickets, once per inbox"
     __name__ = 'service.ticket.email'
 

@@ -17,7 +17,8 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from .common import (
-    CompanyMixin, GuardedMixin, KeptMixin, boolean_domain, set_timestamp)
+    BoundedMixin, CompanyMixin, GuardedMixin, KeptMixin, boolean_domain,
+    set_timestamp)
 from .exceptions import InspectionError
 from .inspection_checklist import ITEM_TYPES, PHASES
 from .ticket import OPEN_STATES as TICKET_OPEN_STATES
@@ -34,7 +35,8 @@ STATES = [
 
 
 class Inspection(
-        CompanyMixin, KeptMixin, GuardedMixin, Workflow, ModelSQL,
+        BoundedMixin, CompanyMixin, KeptMixin, GuardedMixin, Workflow,
+        ModelSQL,
         ModelView):
     "A visit of a site for a phase of an inspection cycle (R-INSP)"
     __name__ = 'service.inspection'
@@ -417,7 +419,7 @@ class Inspection(
         Callback.create_for_inspections(inspections)
 
 
-class InspectionEmployee(ModelSQL):
+class InspectionEmployee(BoundedMixin, ModelSQL):
     "The inspectors of a visit"
     __name__ = 'service.inspection-company.employee'
 
@@ -433,9 +435,10 @@ class InspectionEmployee(ModelSQL):
         cls.__access__.add('inspection')
 
 
-class Line(GuardedMixin, ModelSQL, ModelView):
+class Line(BoundedMixin, GuardedMixin, ModelSQL, ModelView):
     "The result of a checklist point for an item of equipment (R-INSP-3)"
     __name__ = 'service.inspection.line'
+    _field_bounds = {'value': (-1e9, 1e9)}
     _guard_parent = ('inspection', ['in_progress'])
 
     inspection = fields.Many2One(

@@ -6,6 +6,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from .common import BoundedMixin
+
 PHASES = [
     ('early', "Early"),
     ('middle', "Middle"),
@@ -19,7 +21,7 @@ ITEM_TYPES = [
     ]
 
 
-class Checklist(DeactivableMixin, ModelSQL, ModelView):
+class Checklist(BoundedMixin, DeactivableMixin, ModelSQL, ModelView):
     "The points checked on a kind of equipment during inspections (R-INSP)"
     __name__ = 'service.inspection.checklist'
 
@@ -32,7 +34,7 @@ class Checklist(DeactivableMixin, ModelSQL, ModelView):
         'service.inspection.checklist.item', 'checklist', "Items")
 
 
-class ChecklistProduct(ModelSQL):
+class ChecklistProduct(BoundedMixin, ModelSQL):
     "The equipment kinds of a checklist"
     __name__ = 'service.inspection.checklist-product.product'
 
@@ -48,9 +50,11 @@ class ChecklistProduct(ModelSQL):
         cls.__access__.add('checklist')
 
 
-class ChecklistItem(sequence_ordered(), ModelSQL, ModelView):
+class ChecklistItem(BoundedMixin, sequence_ordered(), ModelSQL, ModelView):
     "A point of a checklist"
     __name__ = 'service.inspection.checklist.item'
+    _field_bounds = {
+        'min_value': (-1e9, 1e9), 'max_value': (-1e9, 1e9)}
 
     checklist = fields.Many2One(
         'service.inspection.checklist', "Checklist", required=True,

@@ -14,14 +14,15 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin
+from .common import BoundedMixin, CompanyMixin
 from .inspection_checklist import PHASES
 from .ir import advisory_lock_key
 
 
-class Plan(CompanyMixin, DeactivableMixin, ModelSQL, ModelView):
+class Plan(BoundedMixin, CompanyMixin, DeactivableMixin, ModelSQL, ModelView):
     "Periodic inspections of sites in three phases a cycle (R-INSP-1/2)"
     __name__ = 'service.inspection.plan'
+    _field_bounds = {'cycle_months': (1, 120), 'horizon_days': (0, 3660)}
 
     name = fields.Char("Name", required=True)
     sites = fields.Many2Many(
@@ -188,9 +189,10 @@ class Plan(CompanyMixin, DeactivableMixin, ModelSQL, ModelView):
             Inspection.insert_lines(plan)
 
 
-class PlanPhase(sequence_ordered(), ModelSQL, ModelView):
+class PlanPhase(BoundedMixin, sequence_ordered(), ModelSQL, ModelView):
     "A phase of the inspection cycle (R-INSP-2)"
     __name__ = 'service.inspection.plan.phase'
+    _field_bounds = {'offset_days': (0, 3660)}
 
     plan = fields.Many2One(
         'service.inspection.plan', "Plan", required=True, ondelete='CASCADE')
@@ -215,7 +217,7 @@ class PlanPhase(sequence_ordered(), ModelSQL, ModelView):
             ]
 
 
-class PlanSite(ModelSQL):
+class PlanSite(BoundedMixin, ModelSQL):
     "The sites of an inspection plan"
     __name__ = 'service.inspection.plan-service.site'
 
@@ -230,7 +232,7 @@ class PlanSite(ModelSQL):
         cls.__access__.add('plan')
 
 
-class PlanArea(ModelSQL):
+class PlanArea(BoundedMixin, ModelSQL):
     "The areas of an inspection plan"
     __name__ = 'service.inspection.plan-service.area'
 
@@ -245,7 +247,7 @@ class PlanArea(ModelSQL):
         cls.__access__.add('plan')
 
 
-class PlanEmployee(ModelSQL):
+class PlanEmployee(BoundedMixin, ModelSQL):
     "The default inspectors of an inspection plan"
     __name__ = 'service.inspection.plan-company.employee'
 

@@ -12,6 +12,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
+from .common import BoundedMixin
 from .exceptions import WorkOrderError
 
 
@@ -153,7 +154,7 @@ class WorkOrder(metaclass=PoolMeta):
         return round(hours or 0, 2)
 
 
-class InvoiceLine(metaclass=PoolMeta):
+class InvoiceLine(BoundedMixin, metaclass=PoolMeta):
     __name__ = 'account.invoice.line'
 
     @classmethod

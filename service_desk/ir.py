@@ -13,6 +13,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, TransactionError
 
+from .common import BoundedMixin
+
 logger = logging.getLogger(__name__)
 
 # the models whose record rules use the employees of the user
@@ -72,7 +74,7 @@ def advisory_lock_key(name, id):
         'big', signed=True)
 
 
-class Queue(metaclass=PoolMeta):
+class Queue(BoundedMixin, metaclass=PoolMeta):
     """The tasks of trytond-worker, none lost when a worker dies
 
     A worker takes a task out of the queue (dequeued) before running it, so

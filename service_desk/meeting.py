@@ -12,7 +12,8 @@ from trytond.pyson import Eval, Id
 from trytond.transaction import Transaction
 
 from .common import (
-    CompanyMixin, GuardedMixin, NumberedMixin, search_on, set_timestamp)
+    BoundedMixin, CompanyMixin, GuardedMixin, NumberedMixin, search_on,
+    set_timestamp)
 from .configuration import default_sequence
 
 
@@ -70,7 +71,8 @@ class ConfigurationSequence(metaclass=PoolMeta):
 
 
 class Meeting(
-        CompanyMixin, NumberedMixin, GuardedMixin, Workflow, ModelSQL,
+        BoundedMixin, CompanyMixin, NumberedMixin, GuardedMixin, Workflow,
+        ModelSQL,
         ModelView):
     "The weekly technical meeting of the department"
     __name__ = 'service.meeting'
@@ -227,7 +229,7 @@ class Meeting(
         pass
 
 
-class MeetingEmployee(ModelSQL):
+class MeetingEmployee(BoundedMixin, ModelSQL):
     "The attendees of a meeting"
     __name__ = 'service.meeting-company.employee'
     meeting = fields.Many2One(
@@ -241,7 +243,7 @@ class MeetingEmployee(ModelSQL):
         cls.__access__.add('meeting')
 
 
-class MeetingItem(sequence_ordered(), ModelSQL, ModelView):
+class MeetingItem(BoundedMixin, sequence_ordered(), ModelSQL, ModelView):
     "An agenda item of a meeting with the positions and the decision"
     __name__ = 'service.meeting.item'
     meeting = fields.Many2One(
@@ -267,7 +269,7 @@ class MeetingItem(sequence_ordered(), ModelSQL, ModelView):
             (m, Model.get_name(m)) for m in AGENDA_ORIGINS]
 
 
-class MeetingAction(GuardedMixin, Workflow, ModelSQL, ModelView):
+class MeetingAction(BoundedMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
     "An action item decided in a meeting"
     __name__ = 'service.meeting.action'
     meeting = fields.Many2One(
@@ -333,7 +335,9 @@ class MeetingReport(CompanyReport):
     __name__ = 'service.meeting'
 
 
-class Feedback(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
+class Feedback(
+        BoundedMixin, CompanyMixin, GuardedMixin, Workflow, ModelSQL,
+        ModelView):
     """A problem or weakness of a product sent to purchasing and product
     people (R-INFRA-4)
 

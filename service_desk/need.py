@@ -9,7 +9,7 @@ from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 
-from .common import CompanyMixin, GuardedMixin, set_timestamp
+from .common import BoundedMixin, CompanyMixin, GuardedMixin, set_timestamp
 
 
 class NeedError(ValidationError):
@@ -23,7 +23,9 @@ NEED_KINDS = [
     ]
 
 
-class Need(CompanyMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
+class Need(
+        BoundedMixin, CompanyMixin, GuardedMixin, Workflow, ModelSQL,
+        ModelView):
     "An upgrade, replacement or wiring need of a customer's equipment"
     __name__ = 'service.equipment.need'
 

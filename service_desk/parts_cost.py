@@ -13,7 +13,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .common import ReportMixin
+from .common import BoundedMixin, ReportMixin
 
 # the columns a user can total the parts cost by (R-ROLE-6)
 GROUPINGS = [
@@ -211,7 +211,7 @@ class PartsCost(ReportMixin, ModelSQL, ModelView):
         return self.company.currency.id if self.company else None
 
 
-class PartsCostContext(ModelView):
+class PartsCostContext(BoundedMixin, ModelView):
     "Parts cost context"
     __name__ = 'service.parts.cost.context'
 

@@ -14,6 +14,8 @@ try:
 except ImportError:
     phonenumbers = None
 
+from .common import BoundedMixin
+
 PHONE_TYPES = {'phone', 'mobile', 'fax'}
 # digits with the usual separators and an optional extension: letters are
 # refused, where phonenumbers would read them as the keys of a keypad
@@ -42,7 +44,7 @@ def default_area_code():
     return code.lstrip('0') if code else None
 
 
-class ContactMechanism(metaclass=PoolMeta):
+class ContactMechanism(BoundedMixin, metaclass=PoolMeta):
     __name__ = 'party.contact_mechanism'
 
     @fields.depends('party', '_parent_party.addresses')

@@ -8,10 +8,10 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import without_check_access
 
-from .common import SearchAccessMixin, boolean_domain
+from .common import BoundedMixin, SearchAccessMixin, boolean_domain
 
 
-class Template(SearchAccessMixin, metaclass=PoolMeta):
+class Template(BoundedMixin, SearchAccessMixin, metaclass=PoolMeta):
     __name__ = 'product.template'
 
     service_critical_reserve = fields.Float(
@@ -28,7 +28,7 @@ class Template(SearchAccessMixin, metaclass=PoolMeta):
 
 
 
-class Product(SearchAccessMixin, metaclass=PoolMeta):
+class Product(BoundedMixin, SearchAccessMixin, metaclass=PoolMeta):
     __name__ = 'product.product'
 
     service_spare_part = fields.Function(fields.Boolean(
@@ -82,5 +82,5 @@ class Product(SearchAccessMixin, metaclass=PoolMeta):
                 (cls._service_spare_part_query(table), 1), else_=0)]
 
 
-class CostPriceRevision(SearchAccessMixin, metaclass=PoolMeta):
+class CostPriceRevision(BoundedMixin, SearchAccessMixin, metaclass=PoolMeta):
     __name__ = 'product.cost_price.revision'

@@ -16,7 +16,8 @@ from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
 from .common import (
-    CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, SearchAccessMixin,
+    BoundedMixin, CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin,
+    SearchAccessMixin,
     SiteMixin, check_quantities, search_on, set_timestamp)
 from .exceptions import RequisitionError
 from .requisition_stock import (
@@ -35,7 +36,8 @@ STATES = ['draft', 'requested', 'approved', 'issued', 'rejected', 'cancelled']
 
 
 class Requisition(
-        RequisitionStockMixin, CompanyMixin, NumberedMixin, KeptMixin,
+        BoundedMixin, RequisitionStockMixin, CompanyMixin, NumberedMixin,
+        KeptMixin,
         GuardedMixin, SiteMixin, Workflow, ModelSQL, ModelView):
     "A spare-parts requisition slip, 备件领用单 (R-PART-3/5/6)"
     __name__ = 'service.requisition'
@@ -451,7 +453,8 @@ class Requisition(
 
 
 class RequisitionLine(
-        RequisitionLineStockMixin, GuardedMixin, SearchAccessMixin, ModelSQL,
+        BoundedMixin, RequisitionLineStockMixin, GuardedMixin,
+        SearchAccessMixin, ModelSQL,
         ModelView):
     "A part asked for on a requisition"
     __name__ = 'service.requisition.line'

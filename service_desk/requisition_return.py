@@ -12,7 +12,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from .common import (
-    GuardedMixin, KeptMixin, SearchAccessMixin, check_quantities)
+    BoundedMixin, GuardedMixin, KeptMixin, SearchAccessMixin, check_quantities)
 from .exceptions import RequisitionError
 
 KINDS = [
@@ -22,7 +22,8 @@ KINDS = [
 
 
 class Return(
-        KeptMixin, GuardedMixin, SearchAccessMixin, Workflow, ModelSQL,
+        BoundedMixin, KeptMixin, GuardedMixin, SearchAccessMixin, Workflow,
+        ModelSQL,
         ModelView):
     """A part coming back from a requisition: unused to the warehouse, or a
     faulty part removed from the equipment (R-PART-4)"""

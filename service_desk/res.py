@@ -7,12 +7,12 @@ from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
-from .common import domain_fields
+from .common import BoundedMixin, domain_fields
 
 SECRET_FIELDS = {'password_hash', 'password_reset', 'password_reset_expire'}
 
 
-class User(metaclass=PoolMeta):
+class User(BoundedMixin, metaclass=PoolMeta):
     """Password data is neither read nor searched but by administrators
 
     Tryton 8.0 blanks the hash on read but lets any user read the reset

@@ -8,14 +8,14 @@ from trytond.modules.company.model import set_employee
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 
-from .common import GuardedMixin, boolean_domain, set_timestamp
+from .common import BoundedMixin, GuardedMixin, boolean_domain, set_timestamp
 
 
 class ReviewError(ValidationError):
     pass
 
 
-class Review(GuardedMixin, Workflow, ModelSQL, ModelView):
+class Review(BoundedMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
     "The assessment of a done visit by the technical engineer"
     __name__ = 'service.work_order.review'
 

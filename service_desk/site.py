@@ -10,7 +10,7 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
-from .common import CompanyMixin, search_on
+from .common import BoundedMixin, CompanyMixin, search_on
 
 CRITICALITIES = [
     ('normal', "Normal"),
@@ -18,7 +18,7 @@ CRITICALITIES = [
     ]
 
 
-class Site(CompanyMixin, DeactivableMixin, ModelSQL, ModelView):
+class Site(BoundedMixin, CompanyMixin, DeactivableMixin, ModelSQL, ModelView):
     "A customer site (school, office...) where equipment is installed"
     __name__ = 'service.site'
     _rec_name = 'name'
@@ -122,7 +122,7 @@ class Site(CompanyMixin, DeactivableMixin, ModelSQL, ModelView):
         return domain
 
 
-class SiteContactMechanism(ModelSQL):
+class SiteContactMechanism(BoundedMixin, ModelSQL):
     __name__ = 'service.site-party.contact_mechanism'
 
     site = fields.Many2One(

@@ -8,10 +8,10 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction, without_check_access
 
-from .common import SearchAccessMixin, boolean_domain
+from .common import BoundedMixin, SearchAccessMixin, boolean_domain
 
 
-class Move(SearchAccessMixin, metaclass=PoolMeta):
+class Move(BoundedMixin, SearchAccessMixin, metaclass=PoolMeta):
     __name__ = 'stock.move'
 
     @classmethod
@@ -21,7 +21,7 @@ class Move(SearchAccessMixin, metaclass=PoolMeta):
 
 
 
-class OrderPoint(metaclass=PoolMeta):
+class OrderPoint(BoundedMixin, metaclass=PoolMeta):
     "The parts quota with what is on hand and on order (R-PART-2)"
     __name__ = 'stock.order_point'
 

@@ -16,7 +16,8 @@ from trytond.pyson import Bool, Eval, Id, If
 from trytond.transaction import Transaction
 
 from .common import (
-    CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, SiteMixin,
+    BoundedMixin, CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin,
+    SiteMixin,
     boolean_domain, check_dates, many2one_subquery, search_on, set_timestamp)
 from .exceptions import TicketError
 from .party import PHONE_TYPES, phonenumbers
@@ -54,9 +55,11 @@ _manager_review_states = {
     }
 
 
-class Target(MatchMixin, ModelSQL, ModelView):
+class Target(BoundedMixin, MatchMixin, ModelSQL, ModelView):
     "The promised response and resolution times of a priority"
     __name__ = 'service.ticket.target'
+    _field_bounds = {
+        'response_hours': (0, 10000), 'resolution_hours': (0, 10000)}
     _get_hours_cache = Cache('service.ticket.target.get_hours', context=False)
 
     priority = fields.Selection(PRIORITIES, "Priority", required=True)
@@ -100,7 +103,8 @@ class Target(MatchMixin, ModelSQL, ModelView):
 
 
 class Ticket(
-        CompanyMixin, NumberedMixin, KeptMixin, GuardedMixin, SiteMixin,
+        BoundedMixin, CompanyMixin, NumberedMixin, KeptMixin, GuardedMixin,
+        SiteMixin,
         ChatMixin, Workflow, ModelSQL, ModelView):
     "A request of a customer: repair, complaint, inquiry or suggestion"
     __name__ = 'service.ticket'
@@ -1002,7 +1006,7 @@ class Ticket(
         cls.write(tickets, {'escalated': True})
 
 
-class ReplyTemplate(ModelSQL, ModelView):
+class ReplyTemplate(BoundedMixin, ModelSQL, ModelView):
     "A courteous phrase (文明用语) used in replies to customers (R-CS-8)"
     __name__ = 'service.reply.template'
 

@@ -10,6 +10,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction, without_check_access
 
+from .common import BoundedMixin
+
 
 KINDS = [
     ('on_site', "On Site"),
@@ -78,7 +80,7 @@ class WorkOrder(metaclass=PoolMeta):
         cls._create_timesheet_works(orders)
 
 
-class TimesheetWork(metaclass=PoolMeta):
+class TimesheetWork(BoundedMixin, metaclass=PoolMeta):
     __name__ = 'timesheet.work'
 
     @classmethod
@@ -86,7 +88,7 @@ class TimesheetWork(metaclass=PoolMeta):
         return super()._get_origin() + ['service.work_order']
 
 
-class TimesheetLine(metaclass=PoolMeta):
+class TimesheetLine(BoundedMixin, metaclass=PoolMeta):
     __name__ = 'timesheet.line'
 
     service_work_order = fields.Many2One(

@@ -18,7 +18,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
 
-from .common import CompanyMixin, GuardedMixin, KeptMixin, selected_values
+from .common import (
+    BoundedMixin, CompanyMixin, GuardedMixin, KeptMixin, selected_values)
 from .work_order import OPEN_STATES, format_period, local_time
 
 COURSE_KINDS = [
@@ -75,6 +76,7 @@ def today():
 
 class Configuration(metaclass=PoolMeta):
     __name__ = 'service.configuration'
+    _field_bounds = {'qualification_expiry_days': (0, 3660)}
 
     qualification_expiry_days = fields.Integer(
         "Qualification Expiry Warning", required=True,
@@ -87,9 +89,11 @@ class Configuration(metaclass=PoolMeta):
         return DEFAULT_EXPIRY_DAYS
 
 
-class Course(CompanyMixin, DeactivableMixin, ModelSQL, ModelView):
+class Course(
+        BoundedMixin, CompanyMixin, DeactivableMixin, ModelSQL, ModelView):
     "A training course for customers or staff (R-TRAIN-1..3)"
     __name__ = 'service.training.course'
+    _field_bounds = {'validity_months': (0, 600)}
 
     name = fields.Char("Name", required=True)
     kind = fields.Selection(COURSE_KINDS, "Kind", required=True)
@@ -152,7 +156,7 @@ class Course(CompanyMixin, DeactivableMixin, ModelSQL, ModelView):
             ]
 
 
-class CourseProduct(ModelSQL):
+class CourseProduct(BoundedMixin, ModelSQL):
     __name__ = 'service.training.course-product.product'
 
     course = fields.Many2One(
@@ -162,7 +166,7 @@ class CourseProduct(ModelSQL):
         'product.product', "Product", required=True, ondelete='CASCADE')
 
 
-class CourseCategory(ModelSQL):
+class CourseCategory(BoundedMixin, ModelSQL):
     __name__ = 'service.training.course-product.category'
 
     course = fields.Many2One(
@@ -173,7 +177,8 @@ class CourseCategory(ModelSQL):
 
 
 class Plan(
-        CompanyMixin, KeptMixin, GuardedMixin, Workflow, ModelSQL,
+        BoundedMixin, CompanyMixin, KeptMixin, GuardedMixin, Workflow,
+        ModelSQL,
         ModelView):
     "A training plan of the manager and the technical engineer (R-TRAIN-1/2)"
     __name__ = 'service.training.plan'
@@ -316,7 +321,7 @@ class Plan(
         pass
 
 
-class PlanCourse(ModelSQL):
+class PlanCourse(BoundedMixin, ModelSQL):
     __name__ = 'service.training.plan-service.training.course'
 
     plan = fields.Many2One(
@@ -327,7 +332,8 @@ class PlanCourse(ModelSQL):
 
 
 class Session(
-        CompanyMixin, KeptMixin, GuardedMixin, Workflow, ModelSQL,
+        BoundedMixin, CompanyMixin, KeptMixin, GuardedMixin, Workflow,
+        ModelSQL,
         ModelView):
     "A training session of a course, with its attendees (R-TRAIN-1..3)"
     __name__ = 'service.training.session'
@@ -602,7 +608,7 @@ class Session(
         return sessions
 
 
-class SessionEmployee(ModelSQL):
+class SessionEmployee(BoundedMixin, ModelSQL):
     "The trainers of a session"
     __name__ = 'service.training.session-company.employee'
 
@@ -622,9 +628,10 @@ class SessionEmployee(ModelSQL):
         cls.__access__.add('session')
 
 
-class Attendee(ModelSQL, ModelView):
+class Attendee(BoundedMixin, ModelSQL, ModelView):
     "An employee or a customer's person at a training session"
     __name__ = 'service.training.attendee'
+    _field_bounds = {'score': (0, 1000)}
 
     _states = {
         'readonly': Eval('session_state').in_(['done', 'cancelled']),
@@ -775,7 +782,7 @@ class Attendee(ModelSQL, ModelView):
                             session=attendee.session.rec_name))
 
 
-class Qualification(CompanyMixin, ModelSQL, ModelView):
+class Qualification(BoundedMixin, CompanyMixin, ModelSQL, ModelView):
     "An employee qualified on a product or a category (R-TRAIN-4)"
     __name__ = 'service.training.qualification'
 
@@ -1117,7 +1124,7 @@ class Coverage(ModelSQL, ModelView):
             ]
 
 
-class Employee(metaclass=PoolMeta):
+class Employee(BoundedMixin, metaclass=PoolMeta):
     __name__ = 'company.employee'
 
     training_attendances = fields.One2Many(

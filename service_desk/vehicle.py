@@ -3,10 +3,11 @@
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
 from trytond.pyson import Eval
 
-from .common import CompanyMixin, search_on
+from .common import BoundedMixin, CompanyMixin, search_on
 
 
-class Vehicle(CompanyMixin, DeactivableMixin, ModelSQL, ModelView):
+class Vehicle(
+        BoundedMixin, CompanyMixin, DeactivableMixin, ModelSQL, ModelView):
     "A service vehicle that takes technicians and parts to sites (R-INFRA-1)"
     __name__ = 'service.vehicle'
 

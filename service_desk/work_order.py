@@ -17,7 +17,8 @@ from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction, without_check_access
 
 from .common import (
-    CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin, SiteMixin,
+    BoundedMixin, CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin,
+    SiteMixin,
     boolean_domain, check_dates, many2one_subquery, search_on, set_timestamp)
 from .equipment import STATES as EQUIPMENT_STATES
 from .exceptions import WorkOrderError
@@ -73,7 +74,8 @@ def format_period(company, start, end):
 
 
 class WorkOrder(
-        CompanyMixin, NumberedMixin, KeptMixin, GuardedMixin, SiteMixin,
+        BoundedMixin, CompanyMixin, NumberedMixin, KeptMixin, GuardedMixin,
+        SiteMixin,
         Workflow, ModelSQL, ModelView):
     "A visit of technicians to a customer site (R-REP, R-ENG-2/3/6)"
     __name__ = 'service.work_order'
@@ -806,7 +808,7 @@ class WorkOrder(
         Ticket.resolve_from_work_orders(orders)
 
 
-class WorkOrderEmployee(ModelSQL):
+class WorkOrderEmployee(BoundedMixin, ModelSQL):
     "The technicians of a work order"
     __name__ = 'service.work_order-company.employee'
 
@@ -825,7 +827,7 @@ class WorkOrderEmployee(ModelSQL):
         cls.__access__.add('work_order')
 
 
-class Appointment(GuardedMixin, ModelSQL, ModelView):
+class Appointment(BoundedMixin, GuardedMixin, ModelSQL, ModelView):
     "A visit time agreed with the customer (R-CS-6)"
     __name__ = 'service.work_order.appointment'
     # the history is written by the work order only

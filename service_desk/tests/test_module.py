@@ -21,7 +21,7 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 from ..analysis import Abstract
-from ..common import NumberAtCommit
+from ..common import CHAR_SIZE, TEXT_SIZE, BoundedMixin, NumberAtCommit
 from ..exceptions import BoundsError, TicketError
 from ..working_calendar import is_working_day
 from .tools import insert_history
@@ -1513,6 +1513,96 @@ class ServiceDeskTestCase(
                     Ticket.create([{
                                 'subject': "Bad", 'received_at': received_at}])
             Ticket.create([{'subject': "Good"}])
+
+    @with_transaction()
+    def test_bounds_declared_on_fields(self):
+        """Every model with fields of the module bounds what a user enters
+        there, by default or as the field declares; out of bounds, NaN,
+        infinities and wrong types get a BoundsError before anything is
+        written (R-CS-7: a stored value is never erased by bad input)"""
+        pool = Pool()
+        Attendee = pool.get('service.training.attendee')
+        Course = pool.get('service.training.course')
+        Meeting = pool.get('service.meeting')
+        Session = pool.get('service.training.session')
+        Ticket = pool.get('service.ticket')
+        Target = pool.get('service.ticket.target')
+
+        package = BoundedMixin.__module__.rpartition('.')[0]
+        missing = []
+        for name, Model in pool.iterobject():
+            declared = any(
+                (k.__module__ or '').split('.')[0] == package
+                and any(isinstance(v, fields.Field)
+                    for v in vars(k).values())
+                for k in Model.__mro__)
+            table_query = getattr(Model, '_is_table_query', lambda: False)()
+            if (declared and not table_query
+                    and not issubclass(Model, BoundedMixin)):
+                missing.append(name)
+        self.assertEqual(missing, [])
+
+        # the client gets the bounds as size and domain
+        definitions = Course.fields_get(['name', 'validity_months'])
+        self.assertEqual(definitions['name']['size'], CHAR_SIZE)
+        domain = PYSONDecoder().decode(
+            definitions['validity_months']['domain'])
+        self.assertIn(['validity_months', '<=', 600], domain[1][2])
+        self.assertEqual(
+            Ticket.fields_get(['description'])['description']['size'],
+            TEXT_SIZE)
+
+        company = create_company()
+        with set_company(company):
+            site, _ = create_site_and_product()
+            employee, = create_employees(company, "Ann")
+            course, = Course.create([{
+                        'name': "Projectors", 'validity_months': 12}])
+            now = dt.datetime.now().replace(microsecond=0)
+            session, = Session.create([{
+                        'course': course.id, 'start': now,
+                        'end': now + dt.timedelta(hours=2)}])
+            attendee, = Attendee.create([{
+                        'session': session.id, 'employee': employee.id,
+                        'score': 80}])
+            ticket, = Ticket.create([{
+                        'party': site.party.id, 'subject': "Projector"}])
+            refused = [
+                (Ticket, ticket, {'description': 'x' * (TEXT_SIZE + 1)}),
+                (Ticket, None, {'subject': 'x' * (CHAR_SIZE + 1)}),
+                (Ticket, ticket, {'subject': 42}),
+                (Ticket, None, {'received_at': dt.datetime(1, 1, 1)}),
+                (Ticket, None, {'received_at': dt.date(2026, 1, 1)}),
+                (Course, course, {'validity_months': 10 ** 6}),
+                (Course, course, {'validity_months': -1}),
+                (Course, course, {'validity_months': "12"}),
+                (Course, course, {'duration': dt.timedelta(hours=-1)}),
+                (Attendee, attendee, {'score': float('nan')}),
+                (Attendee, attendee, {'score': float('inf')}),
+                (Attendee, attendee, {'score': -1}),
+                (Attendee, attendee, {'score': Decimal('NaN')}),
+                (Session, session, {
+                        'start': dt.datetime(9999, 12, 31, 23, 0)}),
+                (Meeting, None, {
+                        'date': dt.date(9999, 12, 31), 'items': [
+                            ('create', [{'topic': str(i)}
+                                    for i in range(10_000)])]}),
+                (Target, None, {'response_hours': 1e30}),
+                ]
+            with Transaction().set_context(_check_access=True):
+                for Model, record, values in refused:
+                    with self.subTest(model=Model.__name__, values=list(
+                                values)), \
+                            self.assertRaises(BoundsError):
+                        if record:
+                            Model.write([record], values)
+                        else:
+                            Model.create([values])
+            self.assertEqual(attendee.score, 80)
+            self.assertEqual(course.validity_months, 12)
+            # the module's own methods get a text cut to its size
+            Ticket.write([ticket], {'description': 'x' * (TEXT_SIZE + 10)})
+            self.assertEqual(len(ticket.description), TEXT_SIZE)
 
     @with_transaction()
     def test_promises_working_hours_many_rows(self):
