@@ -18,7 +18,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
-from .common import BoundedMixin, ReportMixin
+from .common import BoundedMixin, ReportMixin, check_context
 from .exceptions import RequisitionError
 
 SERVICE_ORIGINS = ['service.requisition.line', 'service.requisition.return']
@@ -488,6 +488,7 @@ class _ReconciliationMixin(ReportMixin):
     @classmethod
     def _joins(cls):
         "Return the from item and the tables by name"
+        check_context('service.parts.cost.reconciliation.context')
         rows = _base_query(cls)
         return rows, {'rows': rows}
 

@@ -40,7 +40,7 @@ from trytond.tools import cursor_dict, grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import StateAction, Wizard
 
-from .common import BoundedMixin, ReportMixin
+from .common import BoundedMixin, ReportMixin, check_context
 from .site import Site
 from .ticket import CHANNELS, PRIORITIES, TYPES
 
@@ -499,6 +499,7 @@ class Abstract(ReportMixin, ModelSQL, ModelView):
 
     @classmethod
     def table_query(cls):
+        check_context('service.analysis.context')
         analysis_session()
         if cls._from_facts():
             return cls._fact_query()

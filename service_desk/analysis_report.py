@@ -15,7 +15,7 @@ from trytond.report import Report
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
-from .common import BoundedMixin
+from .common import BoundedMixin, check_context
 from .analysis_fact import facts_configured, figures_as_of
 from .ticket import OPEN_STATES
 
@@ -114,6 +114,7 @@ class KeyFigures(ModelSQL, ModelView):
     def table_query(cls):
         Company = Pool().get('company.company')
         company = Company.__table__()
+        check_context('service.analysis.context')
         company_id = Transaction().context.get('company')
         where = Literal(True)
         if company_id is not None:
@@ -238,6 +239,7 @@ class MonthlyReport(Report):
         pool = Pool()
         Company = pool.get('company.company')
         Lang = pool.get('ir.lang')
+        cls.check_data(data)
         context = super().get_context(records, header, data)
         company = Company(data['company'])
         from_date, to_date = month_bounds(data['year'], data['month'])
@@ -253,6 +255,20 @@ class MonthlyReport(Report):
                 _analysis_context(company, from_date, to_date)):
             context.update(cls.get_figures(from_date, to_date))
         return context
+
+    @classmethod
+    def check_data(cls, data):
+        """Refuse the company, year and month of data (from the client)
+        that the form of the report does not take"""
+        names = ['company', 'year', 'month']
+        values = {n: data.get(n) for n in names}
+        if (isinstance(values['month'], int)
+                and not isinstance(values['month'], bool)):
+            values['month'] = str(values['month'])
+        with Transaction().set_context(**values):
+            check_context(
+                'service.analysis.monthly_report.start', required=names)
+        data['month'] = int(values['month'])
 
     @staticmethod
     def percent(value):

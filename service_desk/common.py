@@ -5,16 +5,17 @@ import datetime as dt
 import functools
 import inspect
 import math
+import re
 from decimal import Decimal
 
 from collections import defaultdict
 
-from sql import Column, Null
+from sql import Column, Expression, Null, Query
 from sql.conditionals import Case
 
 from trytond import backend
 from trytond.i18n import gettext
-from trytond.model import Model, fields
+from trytond.model import Model, Unique, fields
 from trytond.model.exceptions import AccessError
 from trytond.model.modelstorage import _record_eval_pyson
 from trytond.pool import Pool
@@ -22,7 +23,8 @@ from trytond.pyson import Eval, PYSON, PYSONEncoder
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
-from .exceptions import BoundsError, CancelReasonError
+from .exceptions import (
+    BoundsError, CancelReasonError, ContextError, SearchError)
 
 # the dates a person can mean when he records a service event
 EARLIEST = dt.datetime(2000, 1, 1)
@@ -446,6 +448,128 @@ def _declared_bounds(name, domain):
     return lower, upper
 
 
+_EQUAL = {'=', '!=', 'in', 'not in'}
+_ORDER = {'<', '>', '<=', '>='}
+_LIKE = {'like', 'ilike', 'not like', 'not ilike'}
+_TREE = {
+    'where', 'not where', 'child_of', 'not child_of', 'parent_of',
+    'not parent_of'}
+_NUMBER = (int, float, Decimal)
+_RELATIONS = {'many2one', 'one2many', 'many2many', 'one2one', 'reference'}
+# by field type: the operators and the types of a value searched
+SEARCH_TYPES = {
+    'boolean': (_EQUAL, (bool, int)),
+    'integer': (_EQUAL | _ORDER, _NUMBER),
+    'bigint': (_EQUAL | _ORDER, _NUMBER),
+    'float': (_EQUAL | _ORDER, _NUMBER),
+    'numeric': (_EQUAL | _ORDER, _NUMBER),
+    'date': (_EQUAL | _ORDER, (dt.date,)),
+    'datetime': (_EQUAL | _ORDER, (dt.date,)),
+    'timestamp': (_EQUAL | _ORDER, (dt.date,)),
+    'time': (_EQUAL | _ORDER, (dt.time,)),
+    'timedelta': (_EQUAL | _ORDER, (dt.timedelta,)),
+    'char': (_EQUAL | _ORDER | _LIKE, (str,)),
+    'text': (_EQUAL | _ORDER | _LIKE, (str,)),
+    'selection': (_EQUAL | _ORDER | _LIKE, (str, int)),
+    'many2one': (_EQUAL | _ORDER | _LIKE | _TREE, (int, str)),
+    'one2many': (_EQUAL | _LIKE | _TREE, (int, str)),
+    'many2many': (_EQUAL | _LIKE | _TREE, (int, str)),
+    'one2one': (_EQUAL | _LIKE | _TREE, (int, str)),
+    'reference': (_EQUAL | _LIKE | _TREE, (int, str)),
+    }
+# the most values a search compares a field with at once (SQLite takes
+# 32,766 parameters in a query)
+SEARCH_VALUES = 20_000
+
+
+class SearchRefused(ValueError):
+    "A searcher does not take the operator or the value of a clause"
+
+    def __init__(self, clause):
+        super().__init__(clause)
+        self.clause = clause
+
+
+def _search_value_valid(field_type, operator, value):
+    "Whether a clause on a field of the type takes operator and value"
+    operators, types = SEARCH_TYPES[field_type]
+    if operator not in operators:
+        return False
+    if isinstance(value, (Model, Query, Expression)) or value is None:
+        return True
+    if operator in _TREE:
+        if operator.endswith('where'):
+            return isinstance(value, (list, tuple))
+        values = value if isinstance(value, (list, tuple)) else [value]
+        return len(values) <= SEARCH_VALUES and all(
+            isinstance(v, (int, Model)) for v in values)
+    if operator in _LIKE:
+        return isinstance(value, str)
+    if operator in _ORDER and field_type in _RELATIONS:
+        # ids compared, not names
+        return isinstance(value, int) and not isinstance(value, bool)
+    if operator in {'in', 'not in'}:
+        if isinstance(value, (str, bytes, dict)) or not hasattr(
+                value, '__iter__'):
+            return False
+        if not isinstance(value, (list, tuple, set, frozenset)):
+            # another iterable of the server's code
+            return True
+        values = value
+    else:
+        values = [value]
+    if len(values) > SEARCH_VALUES:
+        return False
+    for value in values:
+        if value is None or isinstance(value, Model):
+            continue
+        if not isinstance(value, types) or (
+                field_type != 'boolean' and isinstance(value, bool)):
+            return False
+    return True
+
+
+def check_search(Model_, domain):
+    """Refuse with a SearchError the clauses of domain on the fields of
+    Model_ whose operator or value the type of the field does not take:
+    ``like`` on a number, a text for a date, a dictionary, a list where
+    one value goes or more than SEARCH_VALUES values"""
+    if not isinstance(domain, (list, tuple)):
+        raise SearchError(gettext(
+                'service_desk.msg_search_value', field='', operator='',
+                value=str(domain)[:100], **Model_.__names__()))
+    if (domain and isinstance(domain[0], str)
+            and domain[0] not in {'AND', 'OR'}):
+        if not (3 <= len(domain) <= 4 and isinstance(domain[1], str)):
+            raise SearchError(gettext(
+                    'service_desk.msg_search_value', field=domain[0],
+                    operator='', value=str(domain[1:])[:100],
+                    **Model_.__names__()))
+        name, operator, value = domain[:3]
+        fname, _, rest = name.partition('.')
+        field = Model_._fields.get(fname)
+        if field is None or field._type not in SEARCH_TYPES:
+            return
+        field_type = field._type
+        if rest and field_type not in _RELATIONS:
+            valid = False
+        elif rest:
+            # the target checks the rest of the path
+            valid = True
+        else:
+            valid = _search_value_valid(field_type, operator, value)
+        if not valid:
+            raise SearchError(gettext(
+                    'service_desk.msg_search_value', operator=operator,
+                    value=str(value)[:100],
+                    **Model_.__names__(field=fname)))
+        return
+    for clause in domain:
+        if isinstance(clause, str) and clause in {'AND', 'OR'}:
+            continue
+        check_search(Model_, clause)
+
+
 def _format_bound(value):
     "Return value as the user reads it"
     Lang = Pool().get('ir.lang')
@@ -478,14 +602,35 @@ class BoundedMixin:
     _field_bounds = {}
 
     @classmethod
-    def __post_setup__(cls):
-        super().__post_setup__()
+    def _declared_fields(cls):
+        "The names of the fields that the module declares on the model"
         package = __name__.rpartition('.')[0]
         declared = set()
         for klass in cls.__mro__:
             if (klass.__module__ or '').split('.')[0] == package:
                 declared.update(n for n, v in vars(klass).items()
                     if isinstance(v, fields.Field))
+        return declared
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # a link between two records (a model named "a-b") takes them once
+        if ('-' in cls.__name__ and hasattr(cls, '_sql_constraints')
+                and not cls._is_table_query()):
+            links = sorted(n for n in cls._declared_fields()
+                if isinstance(getattr(cls, n), fields.Many2One))
+            if len(links) == 2:
+                t = cls.__table__()
+                cls._sql_constraints.append((
+                        '_'.join(links) + '_unique',
+                        Unique(t, *(getattr(t, n) for n in links)),
+                        'service_desk.msg_link_unique'))
+
+    @classmethod
+    def __post_setup__(cls):
+        super().__post_setup__()
+        declared = cls._declared_fields()
         overrides = {}
         for klass in reversed(cls.__mro__):
             overrides.update(vars(klass).get('_field_bounds', {}))
@@ -619,6 +764,24 @@ class BoundedMixin:
         return values if result is None else result
 
     @classmethod
+    def search_domain(cls, domain, active_test=None, tables=None):
+        "Refuse the clauses the fields or their searchers do not take"
+        check_search(cls, domain)
+        try:
+            return super().search_domain(
+                domain, active_test=active_test, tables=tables)
+        except SearchRefused as exception:
+            name, operator, value = exception.clause[:3]
+            fname = name.split('.', 1)[0]
+            if fname in cls._fields:
+                names = cls.__names__(field=fname)
+            else:
+                names = {**cls.__names__(), 'field': fname}
+            raise SearchError(gettext(
+                    'service_desk.msg_search_value', operator=operator,
+                    value=str(value)[:100], **names)) from exception
+
+    @classmethod
     def create(cls, vlist):
         cut = not Transaction().check_access
         vlist = [cls.check_bounds(v, cut=cut) for v in vlist]
@@ -631,6 +794,54 @@ class BoundedMixin:
         for i in range(1, len(args), 2):
             args[i] = cls.check_bounds(args[i], cut=cut)
         super().write(*args)
+
+
+def check_context(model_name, required=()):
+    """Refuse with a ContextError the values of the context that the
+    fields of the context model model_name do not take: an id that is not
+    an integer or of no record, a choice not offered, a date or number out
+    of the bounds of its field (BoundedMixin) or of the wrong type, and
+    the names of required that are missing.  A date may be given as text
+    in ISO format.  The reports call it before they use their context,
+    which comes from the client."""
+    pool = Pool()
+    Context = pool.get(model_name)
+    context = Transaction().context
+    for name, field in Context._fields.items():
+        value = context.get(name)
+        valid = True
+        if value is None or value == '':
+            if name not in required:
+                continue
+            valid = False
+        elif field._type == 'many2one':
+            valid = (isinstance(value, int) and not isinstance(value, bool)
+                and value >= 0)
+            if valid:
+                Target = field.get_target()
+                with Transaction().set_context(active_test=False), \
+                        without_check_access():
+                    valid = bool(Target.search(
+                            [('id', '=', value)], count=True))
+        elif field._type == 'selection':
+            if isinstance(field.selection, (list, tuple)):
+                valid = isinstance(value, str) and (
+                    value in dict(field.selection))
+        elif field._type == 'date' and isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                valid = False
+        if valid and name in getattr(Context, '_bounds', {}):
+            try:
+                Context.check_bounds({name: value})
+            except BoundsError:
+                valid = False
+        if not valid:
+            names = Context.__names__(field=name)
+            raise ContextError(gettext(
+                    'service_desk.msg_context_value',
+                    value=str(value)[:100], **names))
 
 
 class ReportMixin:
@@ -770,18 +981,34 @@ def search_on(names, clause):
 def selected_values(clause, choices, convert=None):
     """Return the values among choices that a clause selects
 
-    The client and RPC send =, !=, in and not in; convert turns each value
-    of the clause into a choice.  Any other operator raises ValueError.
+    The client sends =, !=, in and not in; like, ilike and their negations
+    match the choices written as text; convert turns each value of the
+    clause into a choice.  Any other operator or a value of the wrong type
+    raises SearchRefused.
     """
     _, operator, value = clause[:3]
+    choices = set(choices)
+    if operator in _LIKE and isinstance(value, str):
+        pattern = re.compile(
+            ''.join('.*' if c == '%' else '.' if c == '_' else re.escape(c)
+                for c in value),
+            re.IGNORECASE if 'ilike' in operator else 0)
+        values = {c for c in choices
+            if pattern.fullmatch('' if c is None else str(c))}
+        return choices - values if operator.startswith('not') else values
     if operator in {'=', '!='}:
         value = [value]
-    elif operator not in {'in', 'not in'}:
-        raise ValueError(f"Unsupported operator {operator!r}")
-    values = set(map(convert, value or [])) if convert else set(value or [])
-    values &= set(choices)
+    elif operator not in {'in', 'not in'} or not isinstance(
+            value, (list, tuple, type(None))):
+        raise SearchRefused(clause)
+    values = set()
+    for item in value or []:
+        if isinstance(item, (list, tuple, dict, set)):
+            raise SearchRefused(clause)
+        values.add(convert(item) if convert else item)
+    values &= choices
     if operator in {'!=', 'not in'}:
-        values = set(choices) - values
+        values = choices - values
     return values
 
 

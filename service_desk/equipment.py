@@ -169,7 +169,8 @@ class Equipment(
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        return search_on(['label', 'serial_number', 'product'], clause)
+        return search_on(
+            ['label', 'serial_number', 'product.rec_name'], clause)
 
     @classmethod
     def _today(cls):

@@ -1,6 +1,6 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.exceptions import UserWarning
+from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import ValidationError
 
 
@@ -34,6 +34,14 @@ class RequisitionError(ValidationError):
 
 class BoundsError(ValidationError):
     pass
+
+
+class ContextError(UserError):
+    "A value of the context that the client sent is not valid"
+
+
+class SearchError(UserError):
+    "A search that a field does not take"
 
 
 class RequisitionBackOrderWarning(UserWarning):

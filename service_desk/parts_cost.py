@@ -13,7 +13,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .common import BoundedMixin, ReportMixin
+from .common import BoundedMixin, ReportMixin, check_context
 
 # the columns a user can total the parts cost by (R-ROLE-6)
 GROUPINGS = [
@@ -80,6 +80,7 @@ class PartsCost(ReportMixin, ModelSQL, ModelView):
     @classmethod
     def _joins(cls):
         "Return the from item and the tables by name"
+        check_context('service.parts.cost.context')
         context = Transaction().context
         moves = cls.moves_query(
             context.get('company'), context.get('from_date'),

@@ -11,7 +11,7 @@ from sql.aggregate import Count, Min
 from trytond.exceptions import UserWarning
 from trytond.i18n import gettext
 from trytond.model import (
-    Index, DeactivableMixin, ModelSQL, ModelView, Workflow, fields)
+    Index, DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.company import CompanyReport
 from trytond.pool import Pool, PoolMeta
@@ -713,6 +713,13 @@ class Attendee(BoundedMixin, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order = [('session', 'DESC'), ('id', 'ASC')]
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('session_employee_unique', Unique(t, t.session, t.employee),
+                'service_desk.msg_attendee_unique'),
+            ('session_contact_unique', Unique(t, t.session, t.contact),
+                'service_desk.msg_attendee_unique'),
+            ]
 
     @classmethod
     def default_attendance(cls):

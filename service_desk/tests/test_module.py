@@ -22,7 +22,7 @@ from trytond.transaction import Transaction
 
 from ..analysis import Abstract
 from ..common import CHAR_SIZE, TEXT_SIZE, BoundedMixin, NumberAtCommit
-from ..exceptions import BoundsError, TicketError
+from ..exceptions import BoundsError, ContextError, TicketError
 from ..working_calendar import is_working_day
 from .tools import insert_history
 
@@ -1524,6 +1524,7 @@ class ServiceDeskTestCase(
         Attendee = pool.get('service.training.attendee')
         Course = pool.get('service.training.course')
         Meeting = pool.get('service.meeting')
+        MeetingEmployee = pool.get('service.meeting-company.employee')
         Session = pool.get('service.training.session')
         Ticket = pool.get('service.ticket')
         Target = pool.get('service.ticket.target')
@@ -1603,6 +1604,84 @@ class ServiceDeskTestCase(
             # the module's own methods get a text cut to its size
             Ticket.write([ticket], {'description': 'x' * (TEXT_SIZE + 10)})
             self.assertEqual(len(ticket.description), TEXT_SIZE)
+
+            # one person once per session or meeting (R-TRAIN, R-ENG-7)
+            with self.assertRaises(SQLConstraintError):
+                Attendee.create([{
+                            'session': session.id,
+                            'employee': employee.id}])
+            meeting, = Meeting.create([{'date': dt.date(2026, 11, 2)}])
+            MeetingEmployee.create([{
+                        'meeting': meeting.id, 'employee': employee.id}])
+            with self.assertRaises(SQLConstraintError):
+                MeetingEmployee.create([{
+                            'meeting': meeting.id,
+                            'employee': employee.id}])
+
+    @with_transaction()
+    def test_report_context_checked(self):
+        """The reports refuse a context (from the client) of the wrong type
+        or out of bounds with a clear error, never a crash (R-DATA-1..5)"""
+        pool = Pool()
+        MonthlyReport = pool.get(
+            'service.analysis.monthly_report', type='report')
+        KeyFigures = pool.get('service.analysis.key_figures')
+        PartsCost = pool.get('service.parts.cost')
+        Reconciliation = pool.get('service.parts.cost.reconciliation')
+        reports = [n for n, M in pool.iterobject()
+            if issubclass(M, Abstract)]
+
+        company = create_company()
+        with set_company(company):
+            good = {'company': company.id, 'period': 'month',
+                'from_date': dt.date(2026, 1, 1), 'to_date': None}
+            bad = [
+                {'company': 'abc'}, {'company': {'id': 1}},
+                {'company': [company.id]}, {'company': 10 ** 9},
+                {'company': -1}, {'company': 1.5},
+                {'from_date': dt.date(1, 1, 1)},
+                {'to_date': dt.date(9999, 12, 31)},
+                {'from_date': '2026-13-01'}, {'from_date': 20260101},
+                {'period': 'decade'}, {'period': ['month']},
+                {'repeat_days': 10 ** 12}, {'repeat_days': 'abc'},
+                {'idle_days': -5}, {'area': {'a': 1}},
+                {'analysis_employee': 'me'}, {'site_type': 42},
+                ]
+            for name in reports + [KeyFigures.__name__]:
+                Report = pool.get(name)
+                with Transaction().set_context(good):
+                    Report.search([], limit=1)
+                for context in bad:
+                    with self.subTest(report=name, context=context), \
+                            Transaction().set_context(
+                                {**good, **context}), \
+                            self.assertRaises(ContextError):
+                        Report.search([], limit=1)
+            for Report, extra in [
+                    (PartsCost, {'group_by': 'planet'}),
+                    (Reconciliation, {'period': 'x'})]:
+                for context in [
+                        {'company': 'abc'}, {'from_date': '9999-99-99'},
+                        {'to_date': dt.date(9999, 12, 31)}, extra]:
+                    with self.subTest(report=Report.__name__,
+                                context=context), \
+                            Transaction().set_context(context), \
+                            self.assertRaises(ContextError):
+                        Report.search([], limit=1)
+            for data in [
+                    {'company': company.id, 'year': 2026, 'month': 13},
+                    {'company': company.id, 'year': 99999, 'month': 1},
+                    {'company': company.id, 'year': 1, 'month': 1},
+                    {'company': 'x', 'year': 2026, 'month': 1},
+                    {'company': company.id, 'year': '2026', 'month': 1},
+                    {'company': company.id, 'year': 2026},
+                    {'company': company.id, 'year': 2026, 'month': 'May'},
+                    ]:
+                with self.subTest(data=data), \
+                        self.assertRaises(ContextError):
+                    MonthlyReport.check_data(dict(data))
+            MonthlyReport.check_data(
+                {'company': company.id, 'year': 2026, 'month': '11'})
 
     @with_transaction()
     def test_promises_working_hours_many_rows(self):
