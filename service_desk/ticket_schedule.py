@@ -8,6 +8,7 @@ from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from .common import BoundedMixin
 from .exceptions import TicketError
 from .ticket import OPEN_STATES
 from .work_order import CONTACT_METHODS, KINDS
@@ -17,7 +18,7 @@ from .working_calendar import to_local, to_utc
 VISIT_HOURS = 2
 
 
-class ScheduleStart(ModelView):
+class ScheduleStart(BoundedMixin, ModelView):
     "The visit agreed with the customer on the phone"
     __name__ = 'service.ticket.schedule.start'
 
