@@ -26,6 +26,7 @@ from trytond.model import Index, ModelSQL, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from .common import CheckedSearchMixin
 from .analysis import (
     _FLOAT, _INTEGER, analysis_session, company_zone, hours_between,
     period_start)
@@ -74,7 +75,7 @@ def _count(condition):
     return _INTEGER.sql_cast(Sum(Case((condition, 1), else_=0)))
 
 
-class Fact(ModelSQL):
+class Fact(CheckedSearchMixin, ModelSQL):
     "The figures of a company's day that add up"
     __slots__ = ()
 

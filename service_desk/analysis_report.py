@@ -15,7 +15,7 @@ from trytond.report import Report
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
-from .common import BoundedMixin, check_context
+from .common import BoundedMixin, CheckedSearchMixin, check_context
 from .analysis_fact import facts_configured, figures_as_of
 from .ticket import OPEN_STATES
 
@@ -55,7 +55,7 @@ def first_visit_fix_rate(Scorecard):
     return sum(r.first_visit_fixes or 0 for r in rows) / visited
 
 
-class KeyFigures(ModelSQL, ModelView):
+class KeyFigures(CheckedSearchMixin, ModelSQL, ModelView):
     """Service key figures
 
     One row for the company of the context, its figures taken at the

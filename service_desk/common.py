@@ -582,7 +582,44 @@ def _format_bound(value):
     return str(value)
 
 
-class BoundedMixin:
+class CheckedSearchMixin:
+    """Searches refuse with a SearchError the clauses that the fields or
+    their searchers do not take (check_search), before core reads them"""
+    __slots__ = ()
+
+    @classmethod
+    def _search_refused(cls, exception):
+        name, operator, value = exception.clause[:3]
+        fname = str(name).split('.', 1)[0]
+        if fname in cls._fields:
+            names = cls.__names__(field=fname)
+        else:
+            names = {**cls.__names__(), 'field': fname}
+        return SearchError(gettext(
+                'service_desk.msg_search_value', operator=operator,
+                value=str(value)[:100], **names))
+
+    @classmethod
+    def search_domain(cls, domain, active_test=None, tables=None):
+        check_search(cls, domain)
+        try:
+            return super().search_domain(
+                domain, active_test=active_test, tables=tables)
+        except SearchRefused as exception:
+            raise cls._search_refused(exception) from exception
+
+    @classmethod
+    def search(cls, domain, offset=0, limit=None, order=None, count=False,
+            query=False):
+        check_search(cls, domain)
+        try:
+            return super().search(domain, offset=offset, limit=limit,
+                order=order, count=count, query=query)
+        except SearchRefused as exception:
+            raise cls._search_refused(exception) from exception
+
+
+class BoundedMixin(CheckedSearchMixin):
     """What a user enters in the fields of the module stays within bounds
 
     Every char, text, number, date, time delta and one2many or many2many
@@ -764,24 +801,6 @@ class BoundedMixin:
         return values if result is None else result
 
     @classmethod
-    def search_domain(cls, domain, active_test=None, tables=None):
-        "Refuse the clauses the fields or their searchers do not take"
-        check_search(cls, domain)
-        try:
-            return super().search_domain(
-                domain, active_test=active_test, tables=tables)
-        except SearchRefused as exception:
-            name, operator, value = exception.clause[:3]
-            fname = name.split('.', 1)[0]
-            if fname in cls._fields:
-                names = cls.__names__(field=fname)
-            else:
-                names = {**cls.__names__(), 'field': fname}
-            raise SearchError(gettext(
-                    'service_desk.msg_search_value', operator=operator,
-                    value=str(value)[:100], **names)) from exception
-
-    @classmethod
     def create(cls, vlist):
         cut = not Transaction().check_access
         vlist = [cls.check_bounds(v, cut=cut) for v in vlist]
@@ -838,13 +857,18 @@ def check_context(model_name, required=()):
             except BoundsError:
                 valid = False
         if not valid:
-            names = Context.__names__(field=name)
-            raise ContextError(gettext(
-                    'service_desk.msg_context_value',
-                    value=str(value)[:100], **names))
+            # the names read without the context that is not valid
+            transaction = Transaction()
+            language = transaction.language
+            with transaction.reset_context(), \
+                    transaction.set_context(language=language):
+                names = Context.__names__(field=name)
+                raise ContextError(gettext(
+                        'service_desk.msg_context_value',
+                        value=str(value)[:100], **names))
 
 
-class ReportMixin:
+class ReportMixin(CheckedSearchMixin):
     """A table_query report built from _joins, _columns, _where, _group_by
     and _having, which an add-on extends one at a time"""
     __slots__ = ()

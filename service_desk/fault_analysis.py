@@ -18,7 +18,8 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .common import (
-    BoundedMixin, CompanyMixin, GuardedMixin, KeptMixin, set_timestamp)
+    BoundedMixin, CheckedSearchMixin, CompanyMixin, GuardedMixin, KeptMixin,
+    set_timestamp)
 from .fault import FaultCodedMixin
 
 ANALYSIS_STATES = [
@@ -858,7 +859,7 @@ class Configuration(metaclass=PoolMeta):
         return 2
 
 
-class RepeatFailure(ModelSQL, ModelView):
+class RepeatFailure(CheckedSearchMixin, ModelSQL, ModelView):
     """An item or a product failing again and again, which needs an analysis
 
     The repair tickets of the window not yet covered by a fault analysis

@@ -14,7 +14,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .common import BoundedMixin, CompanyMixin
+from .common import BoundedMixin, CheckedSearchMixin, CompanyMixin
 from .inspection_checklist import PHASES
 from .ir import advisory_lock_key
 
@@ -262,7 +262,7 @@ class PlanEmployee(BoundedMixin, ModelSQL):
         cls.__access__.add('plan')
 
 
-class PlanProgress(ModelSQL, ModelView):
+class PlanProgress(CheckedSearchMixin, ModelSQL, ModelView):
     "Visits planned, done and late per cycle and phase of a plan"
     __name__ = 'service.inspection.plan.progress'
 

@@ -12,7 +12,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from .common import (
-    BoundedMixin, GuardedMixin, KeptMixin, SearchAccessMixin, check_quantities)
+    BoundedMixin, CheckedSearchMixin, GuardedMixin, KeptMixin,
+    SearchAccessMixin, check_quantities)
 from .exceptions import RequisitionError
 
 KINDS = [
@@ -334,7 +335,7 @@ class Return(
         cls.save(returns)
 
 
-class PartFailure(ModelSQL, ModelView):
+class PartFailure(CheckedSearchMixin, ModelSQL, ModelView):
     "Failures of parts per vendor, for purchasing (R-PART-4)"
     __name__ = 'service.part.failure'
 

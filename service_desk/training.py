@@ -19,7 +19,8 @@ from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
 
 from .common import (
-    BoundedMixin, CompanyMixin, GuardedMixin, KeptMixin, selected_values)
+    BoundedMixin, CheckedSearchMixin, CompanyMixin, GuardedMixin, KeptMixin,
+    selected_values)
 from .work_order import OPEN_STATES, format_period, local_time
 
 COURSE_KINDS = [
@@ -1070,7 +1071,7 @@ class Qualification(BoundedMixin, CompanyMixin, ModelSQL, ModelView):
         return notifications
 
 
-class Coverage(ModelSQL, ModelView):
+class Coverage(CheckedSearchMixin, ModelSQL, ModelView):
     "The installed products and the engineers qualified for them (R-TRAIN-4)"
     __name__ = 'service.training.coverage'
 

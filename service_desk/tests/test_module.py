@@ -21,8 +21,10 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 from ..analysis import Abstract
-from ..common import CHAR_SIZE, TEXT_SIZE, BoundedMixin, NumberAtCommit
-from ..exceptions import BoundsError, ContextError, TicketError
+from ..common import (
+    CHAR_SIZE, SEARCH_VALUES, TEXT_SIZE, BoundedMixin, NumberAtCommit)
+from ..exceptions import (
+    BoundsError, ContextError, SearchError, TicketError)
 from ..working_calendar import is_working_day
 from .tools import insert_history
 
@@ -1682,6 +1684,49 @@ class ServiceDeskTestCase(
                     MonthlyReport.check_data(dict(data))
             MonthlyReport.check_data(
                 {'company': company.id, 'year': 2026, 'month': '11'})
+
+    @with_transaction()
+    def test_searches_refused(self):
+        """A search with an operator or a value its field does not take is
+        refused with a SearchError, on the documents, their searchers and
+        the reports; the others answer (R-DATA-5)"""
+        pool = Pool()
+        Ticket = pool.get('service.ticket')
+        Employee = pool.get('company.employee')
+        Promise = pool.get('service.analysis.promise')
+        Qualification = pool.get('service.training.qualification')
+
+        company = create_company()
+        with set_company(company):
+            for Model, domain in [
+                    (Ticket, {'a': 1}),
+                    (Ticket, [['OR', {'a': 1}]]),
+                    (Ticket, [('overdue', 'like', '%a%')]),
+                    (Ticket, [('overdue', '<', True)]),
+                    (Ticket, [('overdue', '=', {'a': 1})]),
+                    (Ticket, [('received_at', '=', "abc")]),
+                    (Ticket, [('subject', '=', ["a"])]),
+                    (Ticket, [('paused_hours', 'like', '1%')]),
+                    (Ticket, [('id', 'in', list(range(SEARCH_VALUES + 1)))]),
+                    (Ticket, [('party', '>', "a")]),
+                    (Employee, [('service_on_duty', '>', True)]),
+                    (Qualification, [('state', '<', 'valid')]),
+                    (Promise, [('tickets', 'like', '%a%')]),
+                    (Promise, {'a': 1}),
+                    ]:
+                with self.subTest(
+                            model=Model.__name__, domain=str(domain)[:60]), \
+                        self.assertRaises(SearchError):
+                    Model.search(domain, limit=1)
+            for Model, domain in [
+                    (Ticket, [('overdue', 'in', [True, None])]),
+                    (Ticket, [('rec_name', 'not ilike', '%a%')]),
+                    (Ticket, [('party', 'where', [('name', '=', "a")])]),
+                    (Qualification, [('state', 'ilike', 'val%')]),
+                    (Qualification, [('state', 'not like', '%ir%')]),
+                    ]:
+                with self.subTest(model=Model.__name__, domain=domain):
+                    Model.search(domain, limit=1)
 
     @with_transaction()
     def test_promises_working_hours_many_rows(self):
