@@ -13,12 +13,12 @@ from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If, Len
 from trytond.tools import grouped_slice, reduce_ids
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .common import (
     BoundedMixin, CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin,
     SearchAccessMixin,
-    SiteMixin, check_quantities, search_on, set_timestamp)
+    SiteMixin, check_quantities, search_on, set_timestamp, timestamp)
 from .exceptions import RequisitionError
 from .requisition_stock import (
     OPEN_STATES, RequisitionLineStockMixin, RequisitionStockMixin)
@@ -216,6 +216,14 @@ class Requisition(
                     'invisible': Eval('state') != 'approved',
                     'depends': ['state'],
                     },
+                'issue_vehicle': {
+                    'invisible': (~Eval('state').in_(
+                            ['draft', *OPEN_STATES])
+                        | (Eval('purpose') != 'repair')
+                        | ~Eval('vehicle')),
+                    'readonly': ~Eval('lines', []),
+                    'depends': ['state', 'purpose', 'vehicle', 'lines'],
+                    },
                 })
 
     @classmethod
@@ -268,6 +276,18 @@ class Requisition(
             self.equipment = self.ticket.equipment or self.equipment
             self.on_change_equipment()
 
+    @fields.depends(
+        'purpose', 'vehicle', 'warehouse', 'lines')
+    def on_change_purpose(self):
+        "A vehicle is refilled from the warehouse, not from itself"
+        if (self.purpose == 'refill' and self.vehicle
+                and self.vehicle.location and self.warehouse):
+            lines = list(self.lines or [])
+            for line in lines:
+                if line.from_location == self.vehicle.location:
+                    line.from_location = self.warehouse.storage_location
+            self.lines = lines
+
     @fields.depends('critical', methods=['is_critical'])
     def on_change_equipment(self):
         super().on_change_equipment()
@@ -312,6 +332,31 @@ class Requisition(
     @fields.depends('company')
     def on_change_with_currency(self, name=None):
         return self.company.currency if self.company else None
+
+    def is_from_vehicle(self):
+        "All the parts are taken from the vehicle for a repair"
+        return bool(self.purpose == 'repair' and self.lines
+            and self.vehicle and self.vehicle.location
+            and all(line.from_location == self.vehicle.location
+                for line in self.lines))
+
+    def check_sources(self):
+        "Each part comes from a stock other than where it goes (R-PART-5)"
+        destination = self.destination
+        for line in self.lines:
+            location = line.from_location
+            if location == destination:
+                raise RequisitionError(gettext(
+                        'service_desk.msg_requisition_line_same_location',
+                        requisition=self.rec_name,
+                        product=line.product.rec_name,
+                        location=location.rec_name))
+            if location.type != 'storage' or not location.active:
+                raise RequisitionError(gettext(
+                        'service_desk.msg_requisition_line_source',
+                        requisition=self.rec_name,
+                        product=line.product.rec_name,
+                        location=location.rec_name))
 
     def get_value(self, name):
         return sum((line.value for line in self.lines), Decimal(0))
@@ -390,6 +435,7 @@ class Requisition(
                 raise RequisitionError(gettext(
                         'service_desk.msg_requisition_refill_vehicle',
                         requisition=requisition.rec_name))
+            requisition.check_sources()
             for line in requisition.lines:
                 move = line.get_move()
                 if move:
@@ -450,6 +496,51 @@ class Requisition(
     def issue(cls, requisitions):
         "Hand over all the parts: nothing moves unless all are in stock"
         cls._issue(requisitions, partial=False)
+
+    @classmethod
+    @ModelView.button
+    def issue_vehicle(cls, requisitions):
+        """Issue the parts the engineer takes from the vehicle of the repair
+        (R-PART-6): they are already in his hands, so the keeper does not
+        hand them over; the stock moves from the vehicle at cost"""
+        for requisition in requisitions:
+            if requisition.state not in {'draft', *OPEN_STATES}:
+                continue
+            if not requisition.is_from_vehicle():
+                line = next((line for line in requisition.lines
+                        if requisition.vehicle and line.from_location
+                        != requisition.vehicle.location), None)
+                if line is None:
+                    raise RequisitionError(gettext(
+                            'service_desk.msg_requisition_vehicle_missing',
+                            requisition=requisition.rec_name))
+                raise RequisitionError(gettext(
+                        'service_desk.msg_requisition_vehicle_line',
+                        requisition=requisition.rec_name,
+                        product=line.product.rec_name,
+                        location=line.from_location.rec_name,
+                        vehicle=requisition.vehicle.rec_name))
+        cls._issue_vehicle([r for r in requisitions
+                if r.state in {'draft', *OPEN_STATES}])
+
+    @classmethod
+    def _issue_vehicle(cls, requisitions):
+        """Issue the requisitions from their vehicle, without the keeper's
+        rights on the stock moves"""
+        pool = Pool()
+        User = pool.get('res.user')
+        if not requisitions:
+            return
+        employee = User(Transaction().user).employee
+        with without_check_access():
+            requisitions = cls.browse(requisitions)
+            cls.request([r for r in requisitions if r.state == 'draft'])
+            cls._issue(requisitions, partial=False)
+            cls.write(requisitions, {
+                    'state': 'issued',
+                    'issued_by': employee.id if employee else None,
+                    'issued_at': timestamp(cls, 'issued_at'),
+                    })
 
 
 class RequisitionLine(

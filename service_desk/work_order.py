@@ -798,6 +798,7 @@ class WorkOrder(
                 raise WorkOrderError(gettext(
                         'service_desk.msg_work_order_report_missing',
                         work_order=order.rec_name))
+        cls._issue_vehicle_parts(orders)
         # the customer signed the report when the visit closed
         for order in orders:
             if ((order.customer_signatory or order.customer_satisfied)
@@ -806,6 +807,28 @@ class WorkOrder(
         cls.save(orders)
         Equipment.set_state_from_work_orders(orders)
         Ticket.resolve_from_work_orders(orders)
+
+
+    @classmethod
+    def _issue_vehicle_parts(cls, orders):
+        """Issue the parts taken from the visit's vehicle, which the
+        engineer has used (R-PART-6); a draft requisition of other parts
+        must be requested or deleted first"""
+        Requisition = Pool().get('service.requisition')
+        to_issue = []
+        for order in orders:
+            for requisition in order.requisitions:
+                if requisition.state not in {
+                        'draft', 'requested', 'approved'}:
+                    continue
+                if requisition.is_from_vehicle():
+                    to_issue.append(requisition)
+                elif requisition.state == 'draft':
+                    raise WorkOrderError(gettext(
+                            'service_desk.msg_work_order_requisition_draft',
+                            work_order=order.rec_name,
+                            requisition=requisition.rec_name))
+        Requisition._issue_vehicle(to_issue)
 
 
 class WorkOrderEmployee(BoundedMixin, ModelSQL):

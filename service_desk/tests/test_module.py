@@ -370,6 +370,7 @@ ROLE_RIGHTS = {
         'service.requisition|draft': 'MTF.K..',
         'service.requisition|issue': 'M...K..',
         'service.requisition|issue_available': 'M...K..',
+        'service.requisition|issue_vehicle': 'MTF.K..',
         'service.requisition|reject': 'M...K..',
         'service.requisition|request': 'MTF.K..',
         'service.ticket|cancel': 'M..C...',
