@@ -37,7 +37,7 @@ from trytond.model.modelsql import _TABLE_QUERY_COLUMNS
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If, PYSONEncoder
 from trytond.tools import cursor_dict, grouped_slice
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import StateAction, Wizard
 
 from .common import BoundedMixin, ReportMixin, check_context
@@ -343,7 +343,7 @@ class Context(BoundedMixin, ModelView):
 
     @classmethod
     def default_repeat_days(cls):
-        return Transaction().context.get('repeat_days', 30)
+        return repeat_days()
 
 
 class Abstract(ReportMixin, ModelSQL, ModelView):
@@ -1439,8 +1439,15 @@ class OpenNotSolved(OpenRecords):
         return '_not_solved_where'
 
 
-def _repeat_days():
-    return int(Transaction().context.get('repeat_days') or 30)
+def repeat_days():
+    """The repeat failure days of the context, by default the
+    configuration's, which the needs analysis uses too (R-DATA-4)"""
+    days = Transaction().context.get('repeat_days')
+    if not days:
+        Configuration = Pool().get('service.configuration')
+        with without_check_access():
+            days = Configuration(1).repeat_days
+    return int(days or 30)
 
 
 def _float(expression):
@@ -1625,7 +1632,7 @@ class Scorecard(Abstract):
         Technician = pool.get('service.work_order-company.employee')
         Ticket = pool.get('service.ticket')
         Callback = pool.get('service.callback')
-        days = _repeat_days()
+        days = repeat_days()
         sources = []
 
         # visits done, by the lead and by the other technicians

@@ -29,7 +29,7 @@ from trytond.transaction import Transaction
 from .common import CheckedSearchMixin
 from .analysis import (
     _FLOAT, _INTEGER, analysis_session, company_zone, hours_between,
-    period_start)
+    period_start, repeat_days)
 from .ticket import CHANNELS, PRIORITIES, TYPES
 
 # the repeat failure days of the scorecard's facts: the context's default
@@ -348,6 +348,4 @@ class ScorecardFact(Fact):
 
     @classmethod
     def answers(cls):
-        context = Transaction().context
-        return int(context.get('repeat_days') or FACT_REPEAT_DAYS) == (
-            FACT_REPEAT_DAYS)
+        return repeat_days() == FACT_REPEAT_DAYS

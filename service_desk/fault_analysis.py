@@ -22,6 +22,9 @@ from .common import (
     set_timestamp)
 from .fault import FaultCodedMixin
 
+# a repeat failure: the same item fails again within the configuration's
+# repeat failure days, the definition of the scorecards too (R-DATA-4)
+REPEAT_FAILURES = 2
 ANALYSIS_STATES = [
     ('draft', "Draft"),
     ('analysing', "Analysing"),
@@ -834,12 +837,9 @@ class Configuration(metaclass=PoolMeta):
     repeat_days = fields.Integer(
         "Repeat Failure Days", required=True,
         domain=[('repeat_days', '>', 0)],
-        help="The window in which failures are counted.")
-    repeat_equipment_count = fields.Integer(
-        "Repeat Failures per Item", required=True,
-        domain=[('repeat_equipment_count', '>', 1)],
-        help="An item failing this many times in the window needs an "
-        "analysis.")
+        help="A failure of the same item within these days is a repeat "
+        "failure: the scorecards charge it to the one who did the last "
+        "repair and the item needs an analysis.")
     repeat_product_sites = fields.Integer(
         "Repeat Failure Sites per Product", required=True,
         domain=[('repeat_product_sites', '>', 1)],
@@ -849,10 +849,6 @@ class Configuration(metaclass=PoolMeta):
     @classmethod
     def default_repeat_days(cls):
         return 30
-
-    @classmethod
-    def default_repeat_equipment_count(cls):
-        return 3
 
     @classmethod
     def default_repeat_product_sites(cls):
@@ -941,7 +937,7 @@ class RepeatFailure(CheckedSearchMixin, ModelSQL, ModelView):
             *columns,
             where=where,
             group_by=[ticket.company, ticket.equipment, equipment.product],
-            having=Count(ticket.id) >= config.repeat_equipment_count)
+            having=Count(ticket.id) >= REPEAT_FAILURES)
         by_product = from_.select(
             (equipment.product * 2 + 1).as_('id'),
             Cast(Literal('product'), kind).as_('kind'),

@@ -149,8 +149,12 @@ class Review(BoundedMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
 class WorkOrder(metaclass=PoolMeta):
     __name__ = 'service.work_order'
 
+    # the engineer reviews a visit from its form once it is done
     reviews = fields.One2Many(
-        'service.work_order.review', 'work_order', "Reviews", readonly=True)
+        'service.work_order.review', 'work_order', "Reviews",
+        states={
+            'readonly': Eval('state') != 'done',
+            })
     reviewed = fields.Function(
         fields.Boolean("Reviewed"), 'get_reviewed',
         searcher='search_reviewed')
