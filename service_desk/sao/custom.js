@@ -31,3 +31,36 @@
         }
     };
 }());
+
+/* sao 8.0 draws a calendar before its tab is shown, when the hours have no
+   height yet, so it opens at 00:00 whatever its scroll time (the action's
+   context calendar_scroll_time): once its events are drawn in the shown
+   tab, scroll it to that time, the first time only. */
+(function() {
+    'use strict';
+    if (!window.Sao || !Sao.View || !Sao.View.Calendar) {
+        return;
+    }
+    var proto = Sao.View.Calendar.prototype;
+
+    function scroll_to_start(calendar) {
+        if (calendar.scrolled_to_start || !calendar.el.is(':visible')) {
+            return;
+        }
+        var view = calendar.el.fullCalendar('getView');
+        if (view && view.applyScroll && view.isDatesRendered) {
+            calendar.scrolled_to_start = true;
+            view.applyScroll({isDateInit: true});
+        }
+    }
+
+    var get_events = proto.get_events;
+    proto.get_events = function(start, end, timezone, callback) {
+        var calendar = this;
+        return get_events.call(this, start, end, timezone, function() {
+            var result = callback.apply(this, arguments);
+            scroll_to_start(calendar);
+            return result;
+        });
+    };
+}());
