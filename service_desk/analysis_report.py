@@ -191,6 +191,11 @@ class MonthlyReportStart(BoundedMixin, ModelView):
         "Year", required=True,
         domain=[('year', '>=', 2000), ('year', '<=', 2100)])
     month = fields.Selection(MONTHS, "Month", required=True, sort=False)
+    format = fields.Selection([
+            ('pdf', "PDF"),
+            ('odt', "ODT (to edit)"),
+            ], "Format", required=True, sort=False,
+        help="PDF to send or print as it is, ODT to edit before printing.")
 
     @classmethod
     def default_company(cls):
@@ -209,6 +214,10 @@ class MonthlyReportStart(BoundedMixin, ModelView):
     def default_month(cls):
         return str(cls._last_month().month)
 
+    @classmethod
+    def default_format(cls):
+        return 'pdf'
+
 
 class MonthlyReportPrint(Wizard):
     "Print the monthly service report"
@@ -222,6 +231,10 @@ class MonthlyReportPrint(Wizard):
     print_ = StateReport('service.analysis.monthly_report')
 
     def do_print_(self, action):
+        ActionReport = Pool().get('ir.action.report')
+        # the clients execute the action returned, PDF or ODT as asked
+        action = ActionReport(MonthlyReport.get_action_id(
+                self.start.format)).action.get_action_value()
         return action, {
             'company': self.start.company.id,
             'year': self.start.year,
@@ -233,6 +246,27 @@ class MonthlyReport(Report):
     """The monthly service report (月度服务报告) for the education bureau and
     the company's management"""
     __name__ = 'service.analysis.monthly_report'
+
+    @classmethod
+    def get_action_id(cls, format='pdf'):
+        "The report action printing the month in format"
+        ModelData = Pool().get('ir.model.data')
+        name = {
+            'pdf': 'report_analysis_monthly',
+            'odt': 'report_analysis_monthly_odt',
+            }[format]
+        return ModelData.get_id('service_desk', name)
+
+    @classmethod
+    def execute(cls, ids, data):
+        "Print as PDF unless told otherwise, named after the month"
+        data = dict(data)
+        if data.get('action_id') is None:
+            data['action_id'] = cls.get_action_id()
+        oext, content, direct_print, name = super().execute(ids, data)
+        if data.get('year') and data.get('month'):
+            name = f"{name}-{int(data['year'])}-{int(data['month']):02d}"
+        return oext, content, direct_print, name
 
     @classmethod
     def get_context(cls, records, header, data):

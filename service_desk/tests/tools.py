@@ -10,7 +10,7 @@ from proteus import Model
 from proteus.config import get_config
 
 __all__ = ['ROLES', 'USERS', 'create_service_user', 'insert_history',
-    'load_language', 'set_now', 'service_database']
+    'load_language', 'print_pdf', 'set_now', 'service_database']
 
 # role: XML id of its access group in service_desk (R-ROLE-1..6)
 ROLES = {
@@ -81,6 +81,23 @@ def load_language(code, config=None):
     lang, = Lang.find([('code', '=', code)])
     lang.click('load_translations')
     return lang
+
+
+def print_pdf(report_name, records, language='zh_CN', config=None):
+    """Print records with the PDF action of the report in language and
+    return its extension, the first bytes of its content and its file name
+    """
+    from proteus import Report
+    config = config or get_config()
+    ActionReport = Model.get('ir.action.report', config=config)
+    action, = ActionReport.find([
+            ('report_name', '=', report_name),
+            ('extension', '=', 'pdf'),
+            ])
+    with config.set_context(language=language):
+        ext, content, _, name = Report(report_name, config=config).execute(
+            records, {'action_id': action.id})
+    return ext, bytes(content[:5]), name
 
 
 def set_now(value, config=None):
