@@ -41,10 +41,48 @@ def timestamp(Model, field):
     return now.replace(microsecond=0)
 
 
+def user_employee():
+    """Return the id of the employee the user works as, or None
+
+    The employee of the context only when it is one of the user's
+    (res.user checks it as core's set_employee relies on): the context of
+    an RPC call is the caller's and may name anybody, or nobody that
+    exists.  The only way module code learns who is at work.
+    """
+    User = Pool().get('res.user')
+    user_id = Transaction().user
+    if not user_id:
+        return None
+    employee = User(user_id).employee
+    return employee.id if employee else None
+
+
+def button_allowed(Model, name):
+    """Whether the user may press the button name of Model: its groups
+    (ir.model.button) give the right to approve, never a skipped warning
+
+    A method that only a role may approve through another path (a write
+    that needs the approval) asks this before any UserWarning, which
+    remains an "are you sure" (res.user.warning.skip is open to all).
+    """
+    pool = Pool()
+    Button = pool.get('ir.model.button')
+    User = pool.get('res.user')
+    transaction = Transaction()
+    if not transaction.user or not transaction.check_access:
+        return True
+    groups = Button.get_groups(Model.__name__, name)
+    return not groups or bool(groups & set(User.get_groups()))
+
+
 def set_timestamp(field, when='after', first=False):
     """Decorate a method of records to record in field when they went
-    through it, as set_employee records who (the value is given by
-    timestamp); with first, only the records whose field is empty"""
+    through it, as core's set_employee records who (the value is given by
+    timestamp); with first, only the records whose field is empty
+
+    The one way the module stamps a date or time: with set_employee and
+    employee_field of company/model.py for who, a stamp is never taken
+    from the caller (R-ROLE, R-CS-7)."""
     def decorator(func):
         @functools.wraps(func)
         def wrapper(cls, records, *args, **kwargs):
@@ -263,13 +301,30 @@ class GuardedMixin:
     written.  The methods of the model (buttons, workflow, cron) are not
     concerned: they run without access checks.
 
-    Lines of a document declare _guard_parent = (field, states): they can
-    be added, changed or removed from outside only while the parent is in
-    one of the states, except their fields with read-only states of their
-    own, which decide for themselves; a line never moves to another parent.
+    A child of a document (line, item, action, attendee, trainer...)
+    declares _guard_parent = (field, states): it can be added, changed or
+    removed from outside, through its own model or its parent's, only
+    while the parent is in one of the states, except its fields with
+    read-only states of their own, which decide for themselves; a child
+    never moves to another parent.  Nothing else is needed for a new child
+    model (a Many2Many's relation model too) than to declare its parent.
+
+    _guard_server_values = {field: values} names the values that only the
+    server gives (a qualification whose source is a training session): a
+    create, write or copy from outside that gives one is refused.
+
+    copy clears the stamps, the state and the number (declared once here,
+    R-CS-7): every read-only field (not computed, not required) that holds
+    a date, a time or who (an employee, a user) and the record's number go
+    empty, the state goes back to its default; _copy_kept names the fields
+    a model copies anyway.
     """
     __slots__ = ()
     _guard_parent = None
+    _guard_server_values = {}
+    _copy_kept = frozenset()
+    _copy_never = frozenset({
+            'id', 'create_uid', 'create_date', 'write_uid', 'write_date'})
 
     @classmethod
     def _guard_frozen_field(cls, name):
@@ -322,7 +377,15 @@ class GuardedMixin:
             return bool(_record_eval_pyson(record, readonly))
 
     @classmethod
+    def _guard_check_server_values(cls, record, values):
+        for name, forbidden in cls._guard_server_values.items():
+            if name in values and values[name] in forbidden:
+                cls._guard_refuse(record, name)
+
+    @classmethod
     def _guard_check_write(cls, records, values):
+        for record in records:
+            cls._guard_check_server_values(record, values)
         for name, value in values.items():
             if name not in cls._fields:
                 continue
@@ -343,6 +406,7 @@ class GuardedMixin:
 
     @classmethod
     def _guard_check_create(cls, values):
+        cls._guard_check_server_values(None, values)
         for name, value in values.items():
             if not cls._guard_frozen_field(name):
                 continue
@@ -370,12 +434,44 @@ class GuardedMixin:
         return super().create(vlist)
 
     @classmethod
+    def _copy_cleared(cls):
+        "Return {field: value} of the stamps a copy does not keep"
+        cleared = {}
+        for name, field in cls._fields.items():
+            if (name in cls._copy_never or name in cls._copy_kept
+                    or isinstance(field, fields.Function)
+                    or getattr(field, 'required', False)):
+                continue
+            if name == 'state':
+                default = getattr(cls, 'default_state', None)
+                cleared[name] = default() if default else None
+                continue
+            if not field.readonly:
+                continue
+            if (name == getattr(cls, '_number_field', None)
+                    or field._type in {'date', 'datetime', 'timestamp'}
+                    or (field._type == 'many2one'
+                        and field.model_name in {
+                            'company.employee', 'res.user'})):
+                cleared[name] = None
+        return cleared
+
+    @classmethod
     def copy(cls, records, default=None):
         transaction = Transaction()
         if transaction.check_access and default:
             # the values of the caller, not those computed by the overrides
             cls._guard_check_create({n: v for n, v in default.items()
                     if '.' not in n and not callable(v)})
+        if transaction.check_access:
+            for record in records:
+                cls._guard_check_server_values(record, {
+                        n: getattr(record, n)
+                        for n in cls._guard_server_values
+                        if n not in (default or {})})
+        default = default.copy() if default is not None else {}
+        for name, value in cls._copy_cleared().items():
+            default.setdefault(name, value)
         with transaction.set_context(_guarded_copy=True):
             return super().copy(records, default=default)
 
@@ -916,20 +1012,104 @@ def domain_fields(domain):
         yield from domain_fields(clause)
 
 
+def _field_path(Model, name, target=None):
+    """Yield (Model, field name) along the dotted path name, the target
+    model of a reference given by target"""
+    pool = Pool()
+    parts = name.split('.')
+    for i, part in enumerate(parts):
+        if part not in Model._fields:
+            return
+        yield Model, part
+        field = Model._fields[part]
+        if field._type == 'reference' and target and i == len(parts) - 2:
+            Model = pool.get(target)
+        elif hasattr(field, 'get_target'):
+            Model = field.get_target()
+        else:
+            return
+
+
 def check_field_access(Model, names):
     """Refuse to a caller from outside the fields of names (dotted paths
     followed) that he is not allowed to read"""
     FieldAccess = Pool().get('ir.model.field.access')
     for name in names:
-        Target = Model
-        for part in name.split('.'):
-            if part not in Target._fields:
-                break
+        for Target, part in _field_path(Model, name):
+            FieldAccess.check(Target.__name__, [part], 'read')
+
+
+def check_domain_access(Model, domain):
+    """Refuse to a caller from outside a domain on fields he is not allowed
+    to read, dotted paths and the sub-domains of where followed"""
+    FieldAccess = Pool().get('ir.model.field.access')
+    if not isinstance(domain, (list, tuple)) or not domain:
+        return
+    if isinstance(domain[0], str) and domain[0] not in {'AND', 'OR'}:
+        name, operator = domain[0], domain[1] if len(domain) > 1 else None
+        target = domain[3] if len(domain) > 3 else None
+        Target = None
+        for Target, part in _field_path(Model, name, target):
             FieldAccess.check(Target.__name__, [part], 'read')
             field = Target._fields[part]
-            if not hasattr(field, 'get_target'):
-                break
-            Target = field.get_target()
+            Target = field.get_target() if hasattr(
+                field, 'get_target') else None
+        if (isinstance(operator, str) and operator.endswith('where')
+                and Target is not None and len(domain) > 2):
+            check_domain_access(Target, domain[2])
+        elif (isinstance(operator, str)
+                and operator.endswith(('child_of', 'parent_of'))
+                and len(domain) > 3 and isinstance(domain[3], str)):
+            check_field_access(Target or Model, [domain[3]])
+        return
+    for clause in domain:
+        check_domain_access(Model, clause)
+
+
+def rule_restricted_domain(Model, domain):
+    """Return domain where each dotted path and where clause through a
+    relation searches only the targets the user may read
+
+    Tryton converts the clauses of a domain without access checks, so the
+    sub-query of a path (employees searched on their attendances' score)
+    ignores the record rules of the target; the rules are added here, at
+    the level of the caller, as a where clause on the relation.
+    """
+    Rule = Pool().get('ir.rule')
+    if not isinstance(domain, (list, tuple)) or not domain:
+        return domain
+    if not (isinstance(domain[0], str) and domain[0] not in {'AND', 'OR'}):
+        return [rule_restricted_domain(Model, d) if isinstance(
+                    d, (list, tuple)) else d for d in domain]
+    if len(domain) < 3 or not isinstance(domain[1], str):
+        return domain
+    name, operator, value = domain[:3]
+    fname, _, rest = name.partition('.')
+    field = Model._fields.get(fname)
+    if (field is None or isinstance(field, fields.Function)
+            or field._type not in {'many2one', 'one2many', 'many2many'}
+            or not (rest or operator in {'where', 'not where'})):
+        return domain
+    Target = field.get_target()
+    if rest:
+        sub = [(rest, operator, value, *domain[3:])]
+    else:
+        sub = value
+    restricted = rule_restricted_domain(Target, sub)
+    rule = Rule.domain_get(Target.__name__, mode='read')
+    if not rule:
+        if restricted == sub:
+            return domain
+        if rest:
+            return (fname, 'where', restricted)
+        return (fname, operator, restricted)
+    if not rest:
+        return (fname, operator, [restricted, rule])
+    clause = (fname, 'where', [restricted, rule])
+    if operator.startswith('!') or operator.startswith('not '):
+        # as Tryton: also the records without a target (that they read)
+        return ['OR', clause, (fname, 'not where', rule)]
+    return clause
 
 
 class SearchAccessMixin:
@@ -938,24 +1118,48 @@ class SearchAccessMixin:
     Tryton 8.0 checks the access to the fields read, not to those a domain
     or an order names, which tell their values one guess at a time.  The
     domain is checked in search_domain, through which every search goes,
-    including the sub-queries of another model's dotted paths.
+    including the sub-queries of another model's dotted paths; the
+    sub-domains of where are followed, as are the dotted paths of an order.
+
+    Registered for every model of the pool ([register_mixin] of
+    tryton.cfg), not only those of the module: a role that cannot read a
+    field cannot search or order on it from any model (R-ROLE).
     """
     __slots__ = ()
 
     @classmethod
     def search_domain(cls, domain, active_test=None, tables=None):
-        if Transaction().check_access:
-            check_field_access(cls, domain_fields(domain))
+        Rule = Pool().get('ir.rule')
+        # not the record rules of the model, which ModelSQL.search adds
+        if (Transaction().check_access and domain
+                and domain != Rule.domain_get(cls.__name__, mode='read')):
+            check_domain_access(cls, domain)
+            domain = rule_restricted_domain(cls, domain)
         return super().search_domain(
             domain, active_test=active_test, tables=tables)
 
     @classmethod
-    def search(cls, domain, offset=0, limit=None, order=None, count=False,
-            query=False):
-        if Transaction().check_access and order:
-            check_field_access(cls, [o[0] for o in order if o])
-        return super().search(domain, offset=offset, limit=limit,
-            order=order, count=count, query=query)
+    def search(cls, domain, *args, **kwargs):
+        # the signature of every model, ModelSingleton's too
+        order = kwargs.get('order', args[2] if len(args) > 2 else None)
+        if order and Transaction().check_access:
+            check_field_access(cls, [o[0] for o in order
+                    if o and isinstance(o[0], str)])
+            _check_secret_order(cls, order)
+        return super().search(domain, *args, **kwargs)
+
+
+def _check_secret_order(Model, order):
+    """Refuse an order through a path to the password data of the users
+    but to the administrators (res.user refuses its own fields)"""
+    User = Pool().get('res.user')
+    for o in order:
+        if not (o and isinstance(o[0], str)):
+            continue
+        for Target, part in _field_path(Model, o[0]):
+            if Target.__name__ == 'res.user' and Target is not Model:
+                if User._secret_hidden(external=False):
+                    User._check_secret([part])
 
 
 def check_quantities(records, name='quantity'):

@@ -19,7 +19,7 @@ from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .common import (
     BoundedMixin, CheckedSearchMixin, CompanyMixin, GuardedMixin, KeptMixin,
-    set_timestamp)
+    set_timestamp, user_employee)
 from .fault import FaultCodedMixin
 
 # a repeat failure: the same item fails again within the configuration's
@@ -50,7 +50,7 @@ def _today():
 
 
 def _employee():
-    return Transaction().context.get('employee')
+    return user_employee()
 
 
 class FaultAnalysis(
@@ -316,10 +316,14 @@ class FaultAnalysis(
                 raise FaultAnalysisError(gettext(
                         'service_desk.msg_fault_analysis_effect',
                         analysis=analysis.rec_name))
-        cls.write(analyses, {
-                'verified_by': _employee(),
-                'verified_date': _today(),
-                })
+        cls._confirm_effect(analyses)
+
+    @classmethod
+    @set_employee('verified_by')
+    @set_timestamp('verified_date')
+    @reset_employee('verified_by', 'verified_date')
+    def _confirm_effect(cls, analyses):
+        pass
 
     @classmethod
     @ModelView.button
@@ -335,9 +339,10 @@ class FaultAnalysis(
                         analysis=analysis.rec_name))
 
 
-class FaultAnalysisEquipment(BoundedMixin, ModelSQL):
+class FaultAnalysisEquipment(BoundedMixin, GuardedMixin, ModelSQL):
     "The equipment of a fault analysis"
     __name__ = 'service.fault.analysis-service.equipment'
+    _guard_parent = ('analysis', ['draft', 'analysing'])
     analysis = fields.Many2One(
         'service.fault.analysis', "Analysis", required=True,
         ondelete='CASCADE')
@@ -350,9 +355,10 @@ class FaultAnalysisEquipment(BoundedMixin, ModelSQL):
         cls.__access__.add('analysis')
 
 
-class FaultAnalysisTicket(BoundedMixin, ModelSQL):
+class FaultAnalysisTicket(BoundedMixin, GuardedMixin, ModelSQL):
     "The tickets of a fault analysis"
     __name__ = 'service.fault.analysis-service.ticket'
+    _guard_parent = ('analysis', ['draft', 'analysing'])
     analysis = fields.Many2One(
         'service.fault.analysis', "Analysis", required=True,
         ondelete='CASCADE')
@@ -365,9 +371,10 @@ class FaultAnalysisTicket(BoundedMixin, ModelSQL):
         cls.__access__.add('analysis')
 
 
-class FaultAnalysisWorkOrder(BoundedMixin, ModelSQL):
+class FaultAnalysisWorkOrder(BoundedMixin, GuardedMixin, ModelSQL):
     "The work orders of a fault analysis"
     __name__ = 'service.fault.analysis-service.work_order'
+    _guard_parent = ('analysis', ['draft', 'analysing'])
     analysis = fields.Many2One(
         'service.fault.analysis', "Analysis", required=True,
         ondelete='CASCADE')
@@ -385,6 +392,7 @@ class FaultAnalysisAction(
         BoundedMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
     "An action decided by a fault analysis"
     __name__ = 'service.fault.analysis.action'
+    _guard_parent = ('analysis', ANALYSIS_OPEN_STATES)
 
     _states = {
         'readonly': Eval('state') != 'open',
@@ -557,6 +565,7 @@ class FaultAnalysisAction(
     @classmethod
     @ModelView.button
     @Workflow.transition('done')
+    @set_timestamp('done_date')
     def do(cls, actions):
         for action in actions:
             if action.kind == 'proposal' and action.decision != 'accepted':
@@ -567,7 +576,6 @@ class FaultAnalysisAction(
                 raise FaultAnalysisError(gettext(
                         'service_desk.msg_fault_action_result',
                         action=action.rec_name))
-        cls.write(actions, {'done_date': _today()})
 
     @classmethod
     @ModelView.button
@@ -591,11 +599,15 @@ class FaultAnalysisAction(
         "The manager accepts the rectification proposal"
         actions = [a for a in actions
             if a.kind == 'proposal' and not a.decision]
-        cls.write(actions, {
-                'decision': 'accepted',
-                'decided_by': _employee(),
-                'decided_date': _today(),
-                })
+        cls.write(actions, {'decision': 'accepted'})
+        cls._decided(actions)
+
+    @classmethod
+    @set_employee('decided_by')
+    @set_timestamp('decided_date')
+    @reset_employee('decided_by', 'decided_date')
+    def _decided(cls, actions):
+        pass
 
     @classmethod
     @ModelView.button
@@ -612,12 +624,11 @@ class FaultAnalysisAction(
         for action in actions:
             to_write.extend(([action], {
                         'decision': 'rejected',
-                        'decided_by': _employee(),
-                        'decided_date': _today(),
                         'drop_reason': action.decision_comment,
                         }))
         if to_write:
             cls.write(*to_write)
+            cls._decided(actions)
             cls.drop(actions)
 
     @classmethod

@@ -18,7 +18,7 @@ from trytond.transaction import Transaction
 
 from .common import (
     BoundedMixin, CompanyMixin, GuardedMixin, KeptMixin, boolean_domain,
-    set_timestamp)
+    set_timestamp, user_employee)
 from .exceptions import InspectionError
 from .inspection_checklist import ITEM_TYPES, PHASES
 from .ticket import OPEN_STATES as TICKET_OPEN_STATES
@@ -362,7 +362,7 @@ class Inspection(
     @ModelView.button
     @Workflow.transition('in_progress')
     def start(cls, inspections):
-        employee = Transaction().context.get('employee')
+        employee = user_employee()
         if employee:
             for inspection in inspections:
                 if not inspection.inspectors:
@@ -419,9 +419,10 @@ class Inspection(
         Callback.create_for_inspections(inspections)
 
 
-class InspectionEmployee(BoundedMixin, ModelSQL):
+class InspectionEmployee(BoundedMixin, GuardedMixin, ModelSQL):
     "The inspectors of a visit"
     __name__ = 'service.inspection-company.employee'
+    _guard_parent = ('inspection', OPEN_STATES)
 
     inspection = fields.Many2One(
         'service.inspection', "Inspection", required=True,

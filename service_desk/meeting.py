@@ -13,7 +13,7 @@ from trytond.transaction import Transaction
 
 from .common import (
     BoundedMixin, CompanyMixin, GuardedMixin, NumberedMixin, search_on,
-    set_timestamp)
+    set_timestamp, user_employee)
 from .configuration import default_sequence
 
 
@@ -144,7 +144,7 @@ class Meeting(
 
     @classmethod
     def default_chair(cls):
-        return Transaction().context.get('employee')
+        return user_employee()
 
     def get_rec_name(self, name):
         Lang = Pool().get('ir.lang')
@@ -229,9 +229,10 @@ class Meeting(
         pass
 
 
-class MeetingEmployee(BoundedMixin, ModelSQL):
+class MeetingEmployee(BoundedMixin, GuardedMixin, ModelSQL):
     "The attendees of a meeting"
     __name__ = 'service.meeting-company.employee'
+    _guard_parent = ('meeting', ['draft'])
     meeting = fields.Many2One(
         'service.meeting', "Meeting", required=True, ondelete='CASCADE')
     employee = fields.Many2One(
@@ -243,9 +244,11 @@ class MeetingEmployee(BoundedMixin, ModelSQL):
         cls.__access__.add('meeting')
 
 
-class MeetingItem(BoundedMixin, sequence_ordered(), ModelSQL, ModelView):
+class MeetingItem(
+        BoundedMixin, GuardedMixin, sequence_ordered(), ModelSQL, ModelView):
     "An agenda item of a meeting with the positions and the decision"
     __name__ = 'service.meeting.item'
+    _guard_parent = ('meeting', ['draft'])
     meeting = fields.Many2One(
         'service.meeting', "Meeting", required=True, ondelete='CASCADE')
     topic = fields.Char("Topic", required=True)

@@ -17,8 +17,8 @@ from trytond.transaction import Transaction, without_check_access
 
 from .common import (
     BoundedMixin, CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin,
-    SearchAccessMixin,
-    SiteMixin, check_quantities, search_on, set_timestamp, timestamp)
+    SearchAccessMixin, SiteMixin, check_quantities, search_on, set_timestamp,
+    timestamp, user_employee)
 from .exceptions import RequisitionError
 from .requisition_stock import (
     OPEN_STATES, RequisitionLineStockMixin, RequisitionStockMixin)
@@ -244,7 +244,7 @@ class Requisition(
 
     @classmethod
     def default_requester(cls):
-        return Transaction().context.get('employee')
+        return user_employee()
 
     @classmethod
     def default_warehouse(cls):

@@ -13,12 +13,11 @@ from trytond.modules.company.model import (
     employee_field, reset_employee, set_employee)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, Id, If
-from trytond.transaction import Transaction
 
 from .common import (
     BoundedMixin, CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin,
-    SiteMixin,
-    boolean_domain, check_dates, many2one_subquery, search_on, set_timestamp)
+    SiteMixin, boolean_domain, check_dates, many2one_subquery, search_on,
+    set_timestamp, user_employee)
 from .exceptions import TicketError
 from .party import PHONE_TYPES, phonenumbers
 from .working_calendar import to_local
@@ -479,7 +478,7 @@ class Ticket(
 
     @classmethod
     def default_received_by(cls):
-        return Transaction().context.get('employee')
+        return user_employee()
 
     @classmethod
     def default_paused_hours(cls):
@@ -877,7 +876,7 @@ class Ticket(
         values = super().preprocess_values(mode, values)
         if 'technical_answer' in values:
             values['answered_by'] = (
-                Transaction().context.get('employee')
+                user_employee()
                 if values['technical_answer'] else None)
         return values
 

@@ -14,13 +14,14 @@ from trytond.model import (
     Index, DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.company import CompanyReport
+from trytond.modules.company.model import reset_employee, set_employee
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
 
 from .common import (
     BoundedMixin, CheckedSearchMixin, CompanyMixin, GuardedMixin, KeptMixin,
-    selected_values)
+    button_allowed, selected_values, set_timestamp, user_employee)
 from .work_order import OPEN_STATES, format_period, local_time
 
 COURSE_KINDS = [
@@ -291,7 +292,7 @@ class Plan(
 
     @classmethod
     def default_manager(cls):
-        return Transaction().context.get('employee')
+        return user_employee()
 
     @classmethod
     def default_audience(cls):
@@ -544,6 +545,9 @@ class Session(
     @classmethod
     @ModelView.button
     @Workflow.transition('done')
+    @set_employee('done_by')
+    @set_timestamp('done_at')
+    @reset_employee('done_by', 'done_at', when='before')
     def do(cls, sessions):
         """Close the session once every attendance is recorded; the
         employees who pass get the qualifications of the course"""
@@ -560,10 +564,6 @@ class Session(
                             'service_desk.msg_training_session_attendance',
                             session=session.rec_name,
                             attendee=attendee.rec_name))
-        cls.write(sessions, {
-                'done_by': Transaction().context.get('employee'),
-                'done_at': dt.datetime.now().replace(microsecond=0),
-                })
         Qualification.save(Qualification.from_sessions(sessions))
 
     @classmethod
@@ -609,9 +609,10 @@ class Session(
         return sessions
 
 
-class SessionEmployee(BoundedMixin, ModelSQL):
+class SessionEmployee(BoundedMixin, GuardedMixin, ModelSQL):
     "The trainers of a session"
     __name__ = 'service.training.session-company.employee'
+    _guard_parent = ('session', ['draft', 'scheduled'])
 
     session = fields.Many2One(
         'service.training.session', "Session", required=True,
@@ -790,9 +791,14 @@ class Attendee(BoundedMixin, ModelSQL, ModelView):
                             session=attendee.session.rec_name))
 
 
-class Qualification(BoundedMixin, CompanyMixin, ModelSQL, ModelView):
-    "An employee qualified on a product or a category (R-TRAIN-4)"
+class Qualification(
+        BoundedMixin, CompanyMixin, GuardedMixin, ModelSQL, ModelView):
+    """An employee qualified on a product or a category (R-TRAIN-4)
+
+    A qualification from a training session is the session's: only the
+    closing of the session gives it, and its values are read-only."""
     __name__ = 'service.training.qualification'
+    _guard_server_values = {'source': {'session'}}
 
     _states = {
         'readonly': Eval('source') == 'session',
@@ -1161,10 +1167,21 @@ class WorkOrder(metaclass=PoolMeta):
         readonly=True)
 
     @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update({
+                'accept_unqualified_lead': {
+                    'invisible': (~Eval('lead')
+                        | (Eval('lead') == Eval('unqualified_lead'))
+                        | ~Eval('state').in_(OPEN_STATES)),
+                    'depends': ['lead', 'unqualified_lead', 'state'],
+                    },
+                })
+
+    @classmethod
     def copy(cls, orders, default=None):
         default = default.copy() if default is not None else {}
-        for name in ['unqualified_lead', 'unqualified_lead_accepted_by',
-                'unqualified_lead_accepted_at', 'training_sessions']:
+        for name in ['unqualified_lead', 'training_sessions']:
             default.setdefault(name, None)
         return super().copy(orders, default=default)
 
@@ -1206,8 +1223,6 @@ class WorkOrder(metaclass=PoolMeta):
         Lang = pool.get('ir.lang')
         Qualification = pool.get('service.training.qualification')
         Warning = pool.get('res.user.warning')
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
         accepted = []
         for order in orders:
             if (order.state not in OPEN_STATES or not order.lead
@@ -1219,31 +1234,37 @@ class WorkOrder(metaclass=PoolMeta):
                     or order.lead.id in Qualification.qualified_employees(
                         product, order.planned_date)):
                 continue
+            message = gettext(
+                'service_desk.msg_work_order_lead_unqualified',
+                work_order=order.rec_name, lead=order.lead.rec_name,
+                product=product.rec_name,
+                date=Lang.get().strftime(order.planned_date))
+            # the right to accept is the button's, whatever was skipped
+            if not button_allowed(cls, 'accept_unqualified_lead'):
+                raise TrainingError(message + '\n' + gettext(
+                        'service_desk.msg_work_order_lead_unqualified_manager'))
             key = Warning.format(
                 f'service_desk.unqualified_lead.{order.lead.id}', [order])
             if Warning.check(key):
-                manager = ModelData.get_id(
-                    'service_desk', 'group_service_manager')
-                message = gettext(
-                    'service_desk.msg_work_order_lead_unqualified',
-                    work_order=order.rec_name, lead=order.lead.rec_name,
-                    product=product.rec_name,
-                    date=Lang.get().strftime(order.planned_date))
-                if manager in User.get_groups():
-                    raise UnqualifiedLeadWarning(key, message)
-                raise TrainingError(message + '\n' + gettext(
-                        'service_desk.msg_work_order_lead_unqualified_manager'))
+                raise UnqualifiedLeadWarning(key, message)
             accepted.append(order)
         if accepted:
-            with without_check_access():
-                for order in accepted:
-                    cls.write([order], {
-                            'unqualified_lead': order.lead.id,
-                            'unqualified_lead_accepted_by': (
-                                Transaction().context.get('employee')),
-                            'unqualified_lead_accepted_at': (
-                                cls._now().replace(microsecond=0)),
-                            })
+            cls.accept_unqualified_lead(accepted)
+
+    @classmethod
+    @ModelView.button
+    @set_employee('unqualified_lead_accepted_by')
+    @set_timestamp('unqualified_lead_accepted_at')
+    @reset_employee(
+        'unqualified_lead_accepted_by', 'unqualified_lead_accepted_at',
+        when='before')
+    def accept_unqualified_lead(cls, orders):
+        """The manager sends the lead technician without the qualification:
+        the acceptance is stamped with him (R-TRAIN-4, R-ROLE-1)"""
+        for order in orders:
+            cls.write([order], {
+                    'unqualified_lead': order.lead.id if order.lead else None,
+                    })
 
     @classmethod
     @ModelView.button

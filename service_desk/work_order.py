@@ -18,8 +18,8 @@ from trytond.transaction import Transaction, without_check_access
 
 from .common import (
     BoundedMixin, CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin,
-    SiteMixin,
-    boolean_domain, check_dates, many2one_subquery, search_on, set_timestamp)
+    SiteMixin, boolean_domain, check_dates, many2one_subquery, search_on,
+    set_timestamp, user_employee)
 from .equipment import STATES as EQUIPMENT_STATES
 from .exceptions import WorkOrderError
 from .working_calendar import to_local
@@ -680,7 +680,7 @@ class WorkOrder(
     @classmethod
     def _record_appointments(cls, orders):
         Appointment = Pool().get('service.work_order.appointment')
-        employee = Transaction().context.get('employee')
+        employee = user_employee()
         with without_check_access():
             Appointment.save([Appointment(
                         work_order=o,
@@ -831,9 +831,10 @@ class WorkOrder(
         Requisition._issue_vehicle(to_issue)
 
 
-class WorkOrderEmployee(BoundedMixin, ModelSQL):
+class WorkOrderEmployee(BoundedMixin, GuardedMixin, ModelSQL):
     "The technicians of a work order"
     __name__ = 'service.work_order-company.employee'
+    _guard_parent = ('work_order', OPEN_STATES)
 
     work_order = fields.Many2One(
         'service.work_order', "Work Order", required=True,

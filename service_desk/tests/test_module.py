@@ -3,12 +3,14 @@
 import datetime as dt
 import re
 import unittest
+from contextlib import contextmanager
 from decimal import Decimal
 from unittest.mock import patch
 
 from lxml import etree
 
 from trytond import backend, config
+from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import (
     AccessError, SQLConstraintError, ValidationError)
 from trytond.modules.party.exceptions import InvalidPhoneNumber
@@ -22,7 +24,8 @@ from trytond.transaction import Transaction
 
 from ..analysis import Abstract
 from ..common import (
-    CHAR_SIZE, SEARCH_VALUES, TEXT_SIZE, BoundedMixin, NumberAtCommit)
+    CHAR_SIZE, SEARCH_VALUES, TEXT_SIZE, BoundedMixin, GuardedMixin,
+    NumberAtCommit, user_employee)
 from ..exceptions import (
     BoundsError, ContextError, SearchError, TicketError)
 from ..working_calendar import is_working_day
@@ -58,6 +61,29 @@ def create_employees(company, *names, **values):
     return Employee.create([
             {'party': p.id, 'company': company.id, **values}
             for p in parties])
+
+
+def create_role_user(company, login, role):
+    "Return a user of the role, working as a new employee of company"
+    pool = Pool()
+    User = pool.get('res.user')
+    ModelData = pool.get('ir.model.data')
+    employee, = create_employees(company, login.title())
+    user = User(
+        login=login, name=login, companies=[company], company=company,
+        employees=[employee], employee=employee,
+        groups=[ModelData.get_id('service_desk', f'group_service_{role}')])
+    user.save()
+    return user, employee
+
+
+@contextmanager
+def as_user(user, **context):
+    "A call from outside (RPC) by user with the context he sends"
+    transaction = Transaction()
+    with transaction.set_user(user.id), \
+            transaction.set_context(_check_access=True, **context):
+        yield
 
 
 ROLES = (
@@ -393,6 +419,7 @@ ROLE_RIGHTS = {
         'service.training.session|draft': 'MT.....',
         'service.training.session|schedule': 'MT.....',
         'service.work_order.review|confirm': '.T.....',
+        'service.work_order|accept_unqualified_lead': 'M......',
         'service.work_order|cancel': 'MT.C...',
         'service.work_order|create_invoice': 'M....A.',
         'service.work_order|do': 'MTF....',
@@ -2401,5 +2428,291 @@ class ServiceDeskTestCase(
                 Qualification.qualified_employees(product, today + 2 * day),
                 {ann.id, bob.id, dan.id})
 
+
+    @with_transaction()
+    def test_stamps_are_the_users_own(self):
+        """R-ROLE-1..6, R-CS-7: who-stamps are the user's own employee,
+        whatever employee the call's context names"""
+        pool = Pool()
+        Analysis = pool.get('service.fault.analysis')
+        Action = pool.get('service.fault.analysis.action')
+
+        company = create_company()
+        with set_company(company):
+            manager, own = create_role_user(company, 'boss', 'manager')
+            other, = create_employees(company, "Other")
+            # core trusts only the user's own employees: a forged one
+            # stamps nobody
+            with as_user(manager, employee=own.id):
+                self.assertEqual(user_employee(), own.id)
+            for forged in [other.id, 10**9]:
+                with as_user(manager, employee=forged):
+                    self.assertIsNone(user_employee())
+            analysis = Analysis(subject="Lamps", date=dt.date(2030, 1, 7))
+            analysis.save()
+            proposal, forged_proposal = Action.create([{
+                        'analysis': analysis.id, 'kind': 'proposal',
+                        'description': "Swap"}] * 2)
+            for forged in [other.id, 10**9]:
+                with as_user(manager, employee=forged):
+                    with self.assertRaises(AccessError):
+                        Action.write([proposal], {'decided_by': forged})
+            with as_user(manager, employee=10**9):
+                Action.accept([forged_proposal])
+            with as_user(manager, employee=own.id):
+                Action.accept([proposal])
+            self.assertEqual(forged_proposal.decision, 'accepted')
+            self.assertIsNone(forged_proposal.decided_by)
+            self.assertEqual(proposal.decided_by, own)
+            self.assertIsNotNone(proposal.decided_date)
+
+    def test_no_context_employee_read(self):
+        """R-ROLE: no module code takes the employee from the context
+        itself but its defaults (the stamps go through set_employee)"""
+        import ast
+        import pathlib
+        folder = pathlib.Path(__file__).resolve().parent.parent
+        offenders = []
+        for path in folder.glob('*.py'):
+            tree = ast.parse(path.read_text())
+            for function in ast.walk(tree):
+                if not isinstance(
+                        function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    continue
+                if function.name.startswith('default_'):
+                    continue
+                source = ast.unparse(function)
+                for pattern in ["context.get('employee')",
+                        "context['employee']"]:
+                    if pattern in source:
+                        offenders.append(f'{path.name}:{function.name}')
+        self.assertEqual(sorted(set(offenders)), [])
+
+    @with_transaction()
+    def test_copy_clears_stamps(self):
+        """R-CS-7: a copy keeps no stamp, state-derived date or number,
+        for every guarded model"""
+        pool = Pool()
+        Need = pool.get('service.equipment.need')
+
+        for name, Model in pool.iterobject():
+            if not (issubclass(Model, GuardedMixin)
+                    and issubclass(Model, ModelSQL)):
+                continue
+            cleared = Model._copy_cleared()
+            for fname, field in Model._fields.items():
+                if (isinstance(field, fields.Function) or field.required
+                        or fname in Model._copy_kept
+                        or fname in Model._copy_never):
+                    continue
+                stamp = field.readonly and (
+                    field._type in {'date', 'datetime', 'timestamp'}
+                    or getattr(field, 'model_name', None) in {
+                        'company.employee', 'res.user'})
+                if stamp or fname == 'state':
+                    with self.subTest(model=name, field=fname):
+                        self.assertIn(fname, cleared)
+
+        company = create_company()
+        with set_company(company):
+            site, _ = create_site_and_product()
+            need = Need(site=site, kind='replacement', reason="Old")
+            need.save()
+            Need.accept([need])
+            self.assertTrue(need.decided_date)
+            copy, = Need.copy([need])
+            self.assertEqual(copy.state, Need.default_state())
+            self.assertIsNone(copy.decided_by)
+            self.assertIsNone(copy.decided_date)
+
+    @with_transaction()
+    def test_unqualified_lead_is_the_managers_right(self):
+        """R-TRAIN-4, R-ROLE-1: only the manager's right accepts an
+        unqualified lead, not a skipped warning; he is stamped"""
+        pool = Pool()
+        Course = pool.get('service.training.course')
+        Equipment = pool.get('service.equipment')
+        WorkOrder = pool.get('service.work_order')
+        Warning = pool.get('res.user.warning')
+
+        company = create_company()
+        with set_company(company):
+            site, product = create_site_and_product()
+            Course.create([{
+                        'name': "Panels", 'kind': 'vendor',
+                        'validity_months': 24, 'level': 'basic',
+                        'products': [('add', [product.id])]}])
+            equipment = Equipment(site=site, product=product)
+            equipment.save()
+            cs, _ = create_role_user(company, 'desk', 'customer_service')
+            manager, boss = create_role_user(company, 'boss', 'manager')
+            anna, = create_employees(
+                company, "Anna", service_technician=True)
+            order = WorkOrder(
+                site=site, party=site.party, equipment=equipment,
+                planned_start=dt.datetime(2030, 1, 7, 1),
+                planned_end=dt.datetime(2030, 1, 7, 3))
+            order.save()
+
+            key = Warning.format(
+                f'service_desk.unqualified_lead.{anna.id}', [order])
+            with as_user(cs, employee=boss.id):
+                # over RPC, skip is open to everybody
+                with Transaction().set_context(_check_access=False):
+                    Warning.skip(key, True)
+                with self.assertRaises(UserError):
+                    WorkOrder.write([order], {'lead': anna.id})
+                with self.assertRaisesRegex(UserError, 'not allowed'):
+                    WorkOrder.accept_unqualified_lead([order])
+
+            with as_user(manager, employee=boss.id):
+                with self.assertRaises(UserWarning):
+                    WorkOrder.write([order], {'lead': anna.id})
+                with Transaction().set_context(_check_access=False):
+                    Warning.skip(key, False)
+                WorkOrder.write([order], {'lead': anna.id})
+            self.assertEqual(order.unqualified_lead, anna)
+            self.assertEqual(order.unqualified_lead_accepted_by, boss)
+            self.assertIsNotNone(order.unqualified_lead_accepted_at)
+
+    @with_transaction()
+    def test_children_of_final_documents_frozen(self):
+        """R-CS-7: the child of a final document is frozen through its own
+        model (write, create, delete, move); a qualification from a session
+        is the session's"""
+        pool = Pool()
+        Meeting = pool.get('service.meeting')
+        Item = pool.get('service.meeting.item')
+        Analysis = pool.get('service.fault.analysis')
+        Action = pool.get('service.fault.analysis.action')
+        Qualification = pool.get('service.training.qualification')
+
+        company = create_company()
+        with set_company(company):
+            _, product = create_site_and_product()
+            manager, boss = create_role_user(company, 'boss', 'manager')
+            held, draft = Meeting.create([
+                    {'date': dt.date(2030, 1, 7)},
+                    {'date': dt.date(2030, 1, 14)}])
+            item, = Item.create([{'meeting': held.id, 'topic': "Lamps"}])
+            Meeting.hold([held])
+            analysis = Analysis(subject="Lamps", date=dt.date(2030, 1, 7))
+            analysis.save()
+            other = Analysis(subject="Fans", date=dt.date(2030, 1, 7))
+            other.save()
+            action, = Action.create([{
+                        'analysis': other.id, 'description': "Clean"}])
+            Analysis.write([analysis], {'state': 'closed'})
+            qualification, = Qualification.create([{
+                        'employee': boss.id, 'product': product.id,
+                        'valid_from': dt.date(2030, 1, 7),
+                        'valid_to': dt.date(2031, 1, 7),
+                        'source': 'session'}])
+
+            with as_user(manager):
+                for call in [
+                        lambda: Item.write([item], {'topic': "Forged"}),
+                        lambda: Item.write([item], {'meeting': draft.id}),
+                        lambda: Item.create([{
+                                    'meeting': held.id, 'topic': "New"}]),
+                        lambda: Item.delete([item]),
+                        lambda: Meeting.write([draft], {
+                                'items': [('add', [item.id])]}),
+                        lambda: Action.create([{
+                                    'analysis': analysis.id,
+                                    'description': "Late"}]),
+                        lambda: Action.write([action], {
+                                'analysis': analysis.id}),
+                        lambda: Qualification.write([qualification], {
+                                'valid_to': dt.date(2099, 1, 1)}),
+                        lambda: Qualification.write([qualification], {
+                                'level': 'expert'}),
+                        lambda: Qualification.copy([qualification], {
+                                'valid_to': dt.date(2099, 1, 1)}),
+                        lambda: Qualification.create([{
+                                    'employee': boss.id,
+                                    'product': product.id,
+                                    'valid_from': dt.date(2030, 1, 7),
+                                    'source': 'session'}]),
+                        ]:
+                    with self.assertRaises(AccessError):
+                        call()
+                # a certificate is the manager's to record
+                Qualification.create([{
+                            'employee': boss.id, 'product': product.id,
+                            'valid_from': dt.date(2030, 1, 7),
+                            'certificate': b'scan'}])
+            self.assertEqual(item.meeting, held)
+            self.assertEqual(item.topic, "Lamps")
+            self.assertEqual(action.analysis, other)
+            self.assertEqual(qualification.valid_to, dt.date(2031, 1, 7))
+
+    @with_transaction()
+    def test_guard_children_declared(self):
+        """R-CS-7: every model of the module reached through its parent
+        (__access__) from a guarded document declares it as its guard
+        parent, so that it is frozen with it"""
+        pool = Pool()
+        missing = []
+        for name, Model in pool.iterobject():
+            if not issubclass(Model, ModelSQL):
+                continue
+            for fname in getattr(Model, '__access__', set()):
+                field = Model._fields.get(fname)
+                if (not field or not hasattr(field, 'get_target')
+                        or getattr(field, 'ondelete', None) != 'CASCADE'):
+                    continue
+                Parent = field.get_target()
+                if not (issubclass(Parent, GuardedMixin)
+                        and 'state' in Parent._fields
+                        and not isinstance(
+                            Parent._fields['state'], fields.Function)):
+                    continue
+                guard = getattr(Model, '_guard_parent', None)
+                if not (issubclass(Model, GuardedMixin) and guard
+                        and guard[0] == fname):
+                    missing.append(f'{name}.{fname}')
+        self.assertEqual(missing, [])
+
+    @with_transaction()
+    def test_search_access_through_relations(self):
+        """R-ROLE-3: a field engineer does not learn another engineer's
+        score by searching on it from another model; nobody orders on
+        password data through a path"""
+        pool = Pool()
+        Course = pool.get('service.training.course')
+        Session = pool.get('service.training.session')
+        Attendee = pool.get('service.training.attendee')
+        Employee = pool.get('company.employee')
+        Meeting = pool.get('service.meeting')
+
+        company = create_company()
+        with set_company(company):
+            field, own = create_role_user(company, 'fe', 'field_engineer')
+            bob, = create_employees(company, "Bob")
+            course, = Course.create([{
+                        'name': "Panels", 'kind': 'internal',
+                        'validity_months': 0, 'level': 'basic'}])
+            session, = Session.create([{'course': course.id}])
+            Attendee.create([
+                    {'session': session.id, 'employee': bob.id,
+                        'attendance': 'present', 'score': 91},
+                    {'session': session.id, 'employee': own.id,
+                        'attendance': 'present', 'score': 42},
+                    ])
+            with as_user(field):
+                self.assertEqual(Employee.search([
+                            ('training_attendances.score', '>', 90)]), [])
+                self.assertEqual(Employee.search([
+                            ('training_attendances', 'where',
+                                [('score', '>', 90)])]), [])
+                self.assertEqual(Employee.search([
+                            ('training_attendances.score', '<', 50)]), [own])
+                for Model in [Session, Employee, Meeting, Attendee]:
+                    for path in ['create_uid.password_hash',
+                            'write_uid.password_reset']:
+                        with self.subTest(model=Model.__name__, path=path):
+                            with self.assertRaises(AccessError):
+                                Model.search([], order=[(path, 'ASC')])
 
 del ModuleTestCase
