@@ -39,9 +39,34 @@ setup_sao() {
         (cd "$SAO_DIR" \
             && npm install --omit=dev --legacy-peer-deps --no-audit \
                 --no-fund --loglevel=error >&2)
+        rm -f "$SAO_DIR"/locale/*.json.orig
         touch "$SAO_DIR/.installed-$SAO_VERSION"
     fi
+    patch_sao_locale
     export SERVICE_DESK_SAO_ROOT=$SAO_DIR
+}
+
+# The module's corrections of sao's own strings, service_desk/locale/sao/
+# LANG.json (sao's format), over those sao ships (kept as LANG.json.orig).
+patch_sao_locale() {
+    local fix name
+    for fix in "$ROOT"/service_desk/locale/sao/*.json; do
+        [ -f "$fix" ] || continue
+        name=$(basename "$fix")
+        if [ ! -f "$SAO_DIR/locale/$name.orig" ]; then
+            cp "$SAO_DIR/locale/$name" "$SAO_DIR/locale/$name.orig"
+        fi
+        "$PYTHON" - "$SAO_DIR/locale/$name.orig" "$fix" \
+            "$SAO_DIR/locale/$name" <<'PY'
+import json, sys
+with open(sys.argv[1], encoding='utf-8') as file:
+    strings = json.load(file)
+with open(sys.argv[2], encoding='utf-8') as file:
+    strings.update(json.load(file))
+with open(sys.argv[3], 'w', encoding='utf-8') as file:
+    json.dump(strings, file, ensure_ascii=False)
+PY
+    done
 }
 
 # Digests of sources: test databases built from an older module or demo

@@ -134,6 +134,10 @@ def _create_company():
     company, = Model.get('company.company').find()
     company.timezone = 'Asia/Shanghai'
     company.save()
+    # the identifiers of Chinese parties only (party configuration)
+    configuration = Model.get('party.configuration')(1)
+    configuration.identifier_types = ['cn_vat', 'cn_ric']
+    configuration.save()
     return company
 
 

@@ -3,6 +3,9 @@
 import datetime as dt
 import hashlib
 import logging
+import os
+
+import polib
 
 from sql import Null, Select
 from sql.functions import CurrentTimestamp
@@ -11,11 +14,16 @@ import trytond.config as config
 from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
+from trytond.ir.translation import INTERNAL_LANG
 from trytond.transaction import Transaction, TransactionError
 
 from .common import BoundedMixin
 
 logger = logging.getLogger(__name__)
+
+# translations of the core modules' strings: LANG/MODULE.po, each in the
+# form of the core module's own locale/LANG.po
+CORE_LOCALE = os.path.join(os.path.dirname(__file__), 'locale', 'core')
 
 # the models whose record rules use the employees of the user
 EMPLOYEES_RULE_MODELS = {'service.work_order', 'service.requisition'}
@@ -180,3 +188,90 @@ class Queue(BoundedMixin, metaclass=PoolMeta):
                         where=table.id.in_(list(sub_ids))))
             database.notify(transaction.connection, cls.__name__, '')
             logger.info("put back %s interrupted tasks", len(interrupted))
+
+
+class Translation(metaclass=PoolMeta):
+    __name__ = 'ir.translation'
+
+    @classmethod
+    def translation_import(cls, lang, module, po_path):
+        count = super().translation_import(lang, module, po_path)
+        if module == 'service_desk':
+            count += cls.import_core_translations(lang)
+        return count
+
+    @classmethod
+    def import_core_translations(cls, lang):
+        """Set the translations in lang of the core modules' strings from
+        locale/core/LANG/MODULE.po, for the activated modules only
+
+        Called after the module's own translations at each activation or
+        update of the module (also when an optional module is activated
+        later: the module is updated after it) and when a language is
+        loaded.  The value replaces the core module's translation, which
+        keeps its module with service_desk as overriding module; a missing
+        translation is created when the source is current.  Return the
+        number of translations saved."""
+        pool = Pool()
+        Module = pool.get('ir.module')
+        ModelData = pool.get('ir.model.data')
+
+        directory = os.path.join(CORE_LOCALE, lang)
+        if not os.path.isdir(directory):
+            return 0
+        activated = {m.name for m in Module.search([
+                    ('state', '=', 'activated'),
+                    ])}
+        to_save = []
+        for filename in sorted(os.listdir(directory)):
+            module, extension = os.path.splitext(filename)
+            if extension != '.po' or module not in activated:
+                continue
+            db_ids = {}
+            for data in ModelData.search([('module', '=', module)]):
+                db_ids[data.model, data.fs_id] = data.db_id
+                for model in cls.extra_model_data(data):
+                    db_ids[model, data.fs_id] = data.db_id
+            translations, sources = {}, set()
+            for translation in cls.search([
+                        ('lang', 'in', [lang, INTERNAL_LANG]),
+                        ('module', '=', module),
+                        ], order=[]):
+                if translation.lang == lang:
+                    translations.setdefault(
+                        translation.unique_key, []).append(translation)
+                else:
+                    sources.add(translation.unique_key)
+            for entry in polib.pofile(os.path.join(directory, filename)):
+                if entry.obsolete or not entry.msgstr:
+                    continue
+                new, res_id = cls.from_poentry(entry)
+                if res_id:
+                    res_id = db_ids.get((new.name.split(',')[0], res_id))
+                    if res_id is None:
+                        continue
+                else:
+                    res_id = -1
+                new.res_id = res_id
+                key = new.unique_key
+                if key not in translations:
+                    if key in sources:
+                        new.lang = lang
+                        new.module = module
+                        new.overriding_module = 'service_desk'
+                        to_save.append(new)
+                    else:
+                        logger.warning(
+                            "%s: no source for %s", filename, entry.msgctxt)
+                    continue
+                for translation in translations[key]:
+                    if (translation.value != new.value
+                            or translation.fuzzy
+                            or translation.overriding_module
+                            != 'service_desk'):
+                        translation.value = new.value
+                        translation.fuzzy = False
+                        translation.overriding_module = 'service_desk'
+                        to_save.append(translation)
+        cls.save(to_save)
+        return len(to_save)

@@ -1,12 +1,14 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
+import os
 import re
 import unittest
 from contextlib import contextmanager
 from decimal import Decimal
 from unittest.mock import patch
 
+import polib
 from lxml import etree
 
 from trytond import backend, config
@@ -16,11 +18,12 @@ from trytond.model.exceptions import (
 from trytond.modules.party.exceptions import InvalidPhoneNumber
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
-from trytond.model import ModelSQL, Unique, fields
+from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
 from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
+from trytond.wizard import StateView
 
 from ..analysis import Abstract
 from ..common import (
@@ -28,6 +31,7 @@ from ..common import (
     NumberAtCommit, user_employee)
 from ..exceptions import (
     BoundsError, ContextError, SearchError, TicketError)
+from ..ir import CORE_LOCALE
 from ..working_calendar import is_working_day
 from .tools import insert_history
 
@@ -177,6 +181,134 @@ def role_rights_table():
             else:
                 table[kind][key] = ' '.join(roles)
     return table
+
+
+# What stays in Latin letters in the Chinese screens: codes and names
+LATIN_LABELS = {
+    'ID', 'IRC', 'Jabber', 'Mailchimp', 'MailPace', 'Postmark', 'SendGrid',
+    'SIP', 'Skype',
+    }
+CHINESE_IDENTIFIER_TYPES = ['cn_vat', 'cn_ric']
+LATIN = re.compile(r'[A-Za-z]{2,}')
+CHINESE = re.compile(r'[\u3400-\u9fff]')
+
+
+def is_english(text):
+    "Whether text is a label left in English"
+    text = (text or '').strip()
+    return bool(text and text not in LATIN_LABELS
+        and LATIN.search(text) and not CHINESE.search(text))
+
+
+def english_labels():
+    """Yield (where, text) for each label in English that the user sees
+    in the menus, the actions behind them and their views (with the
+    views of the records listed in their one2many fields)"""
+    pool = Pool()
+    Menu = pool.get('ir.ui.menu')
+    ModelData = pool.get('ir.model.data')
+    Action = pool.get('ir.action')
+    IrModel = pool.get('ir.model')
+    Translation = pool.get('ir.translation')
+    View = pool.get('ir.ui.view')
+    language = Transaction().context['language']
+    seen_views = set()
+
+    def view(model, view_id, view_type, where):
+        key = (model, view_id, view_type)
+        if key in seen_views:
+            return
+        seen_views.add(key)
+        Model = pool.get(model)
+        if not issubclass(Model, ModelView):
+            return
+        yield where, IrModel.get_name(model)
+        result = Model.fields_view_get(view_id, view_type)
+        where = f'{where} > {model} {result["type"]}'
+        arch = etree.fromstring(result['arch'])
+        shown = set()
+        for element in arch.iter():
+            if element.get('invisible') == '1' or (
+                    element.get('tree_invisible') == '1'):
+                continue
+            if element.tag in {'field', 'label'} and element.get('name'):
+                shown.add(element.get('name'))
+            for attribute in ['string', 'sum', 'help', 'confirm']:
+                if element.get(attribute):
+                    yield (f'{where} {element.tag} {attribute}',
+                        element.get(attribute))
+        for name, field in result['fields'].items():
+            if name not in shown:
+                continue
+            here = f'{where} {name}'
+            yield here, field.get('string')
+            yield f'{here} help', field.get('help')
+            selection = field.get('selection')
+            if (isinstance(selection, str)
+                    and not field.get('selection_change_with')):
+                selection = getattr(Model, selection)()
+            # labels its model does not translate (names of services)
+            translated = getattr(
+                Model._fields.get(name), 'translate_selection', True)
+            if isinstance(selection, (list, tuple)) and translated:
+                for value, label in selection:
+                    yield f'{here} selection', label
+                    # sao's calendar shows the value of a selection
+                    if result['type'] == 'calendar':
+                        yield f'{here} selection value', value
+            if field['type'] in {'one2many', 'many2many'}:
+                for type_ in ['tree', 'form']:
+                    yield from view(
+                        field['relation'], None, type_, here)
+
+    def action_labels(action, where):
+        yield f'{where} action', action.get('name')
+        if action['type'] == 'ir.action.act_window':
+            for domain in action.get('domains', []):
+                yield f'{where} tab', domain[0]
+            views = action.get('views') or [(None, 'tree'), (None, 'form')]
+            if action['res_model']:
+                # sao's search offers every field of the model
+                Model = pool.get(action['res_model'])
+                for name, field in Model.fields_get().items():
+                    if field.get('searchable'):
+                        yield f'{where} search {name}', field['string']
+            for view_id, view_type in views:
+                if action['res_model']:
+                    yield from view(
+                        action['res_model'], view_id, view_type, where)
+                else:
+                    # a board: the actions it shows
+                    arch = etree.fromstring(View(view_id).view_get()['arch'])
+                    for element in arch.iter('action'):
+                        yield from action_labels(
+                            Action(ModelData.get_id(
+                                    *element.get('name').split('.'))
+                                ).get_action_value(),
+                            f'{where} > board')
+        elif action['type'] == 'ir.action.wizard':
+            Wizard = pool.get(action['wiz_name'], type='wizard')
+            for state_name, state in Wizard.states.items():
+                if not isinstance(state, StateView):
+                    continue
+                view_id = state.view and ModelData.get_id(
+                    *state.view.split('.'))
+                yield from view(state.model_name, view_id, 'form',
+                    f'{where} {state_name}')
+                for button in state.buttons:
+                    yield f'{where} {state_name} button', (
+                        Translation.get_source(
+                            f'{action["wiz_name"]},{state_name},'
+                            f'{button.state}',
+                            'wizard_button', language, button.string)
+                        or button.string)
+
+    for menu in Menu.search([]):
+        where = f'menu {menu.complete_name}'
+        yield where, menu.name
+        if menu.action:
+            yield from action_labels(
+                menu.action.action.get_action_value(), where)
 
 
 class RoleRightsTestMixin:
@@ -899,6 +1031,86 @@ class ServiceDeskTestCase(
                     ('module', '=', 'service_desk')]))
         self.assertEqual(
             [t for t in texts if requirement.search(t)], [])
+
+    @with_transaction()
+    def test_core_translations_applied(self):
+        """Each translation of a core module's string in locale/core is
+        the one the users read once the language is loaded, and again
+        after the core module's own translations are loaded (R-ROLE-3)"""
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        ModelData = pool.get('ir.model.data')
+        Module = pool.get('ir.module')
+        Translation = pool.get('ir.translation')
+
+        chinese, = Lang.search([('code', '=', 'zh_CN')])
+        Lang.load_translations([chinese])
+        Lang.load_translations([chinese])
+        activated = {m.name for m in Module.search([
+                    ('state', '=', 'activated')])}
+        directory = os.path.join(CORE_LOCALE, 'zh_CN')
+        wrong, files = [], sorted(os.listdir(directory))
+        self.assertTrue(files)
+        for filename in files:
+            module = filename[:-len('.po')]
+            self.assertIn(module, activated)
+            for entry in polib.pofile(os.path.join(directory, filename)):
+                type_, name, fs_id = entry.msgctxt.split(':')
+                res_id = -1
+                if fs_id:
+                    res_id = ModelData.get_id(module, fs_id)
+                domain = [
+                    ('lang', '=', 'zh_CN'), ('module', '=', module),
+                    ('type', '=', type_), ('name', '=', name),
+                    ('res_id', '=', res_id),
+                    ]
+                if type_ != 'model':
+                    domain.append(('src', '=', entry.msgid))
+                values = {(t.value, t.fuzzy) for t in Translation.search(
+                        domain)}
+                if values != {(entry.msgstr, False)}:
+                    wrong.append((filename, entry.msgctxt, entry.msgid))
+        self.assertEqual(wrong, [])
+
+    @with_transaction()
+    def test_chinese_screens_have_no_english(self):
+        """A zh_CN user of each role reads no English in the menus he sees
+        nor in the views, tabs, fields, help, selections and buttons of
+        their actions and of the records listed inside them (R-ROLE-3)"""
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        ModelData = pool.get('ir.model.data')
+        PartyConfiguration = pool.get('party.configuration')
+        User = pool.get('res.user')
+
+        chinese, = Lang.search([('code', '=', 'zh_CN')])
+        Lang.load_translations([chinese])
+        # the Chinese identifiers only, as the demo and a Chinese office
+        configuration = PartyConfiguration(1)
+        configuration.identifier_types = CHINESE_IDENTIFIER_TYPES
+        configuration.save()
+        company = create_company()
+        users = []
+        for role in ROLES:
+            users.append(User(login=role, name=role, language=chinese,
+                    companies=[company], company=company, groups=[
+                        ModelData.get_id(
+                            'service_desk', f'group_service_{role}')]))
+        User.save(users)
+        english = {}
+        for user in users:
+            with Transaction().set_user(user.id), \
+                    Transaction().set_context(
+                        language='zh_CN', company=company.id,
+                        _check_access=True):
+                for where, text in english_labels():
+                    if is_english(text):
+                        english.setdefault(text, (user.login, where))
+        # each label once, with the first role and place it shows in
+        self.maxDiff = None
+        self.assertEqual(
+            [f'{t!r} ({u}: {w})' for t, (u, w) in sorted(english.items())],
+            [])
 
     @with_transaction()
     def test_under_warranty_search(self):
