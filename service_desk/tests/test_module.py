@@ -238,6 +238,9 @@ def english_labels():
                     yield (f'{where} {element.tag} {attribute}',
                         element.get(attribute))
         for name, field in result['fields'].items():
+            if result['type'] == 'tree' and field.get('searchable'):
+                # sao's search offers the fields of the list, shown or not
+                yield f'{where} search {name}', field.get('string')
             if name not in shown:
                 continue
             here = f'{where} {name}'
@@ -267,12 +270,6 @@ def english_labels():
             for domain in action.get('domains', []):
                 yield f'{where} tab', domain[0]
             views = action.get('views') or [(None, 'tree'), (None, 'form')]
-            if action['res_model']:
-                # sao's search offers every field of the model
-                Model = pool.get(action['res_model'])
-                for name, field in Model.fields_get().items():
-                    if field.get('searchable'):
-                        yield f'{where} search {name}', field['string']
             for view_id, view_type in views:
                 if action['res_model']:
                     yield from view(
