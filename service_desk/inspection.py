@@ -65,6 +65,7 @@ class Inspection(
     phase = fields.Selection(
         PHASES, "Phase", required=True, readonly=True, sort=False)
     phase_string = phase.translated('phase')
+    phase_name = fields.Function(fields.Char("Phase"), 'get_phase_name')
     planned_date = fields.Date(
         "Planned Date", required=True,
         states={
@@ -189,6 +190,10 @@ class Inspection(
 
     def get_party(self, name):
         return self.site.party.id
+
+    def get_phase_name(self, name):
+        "The phase in words (sao's calendar shows a selection's value)"
+        return self.phase_string
 
     def get_rec_name(self, name):
         Lang = Pool().get('ir.lang')
