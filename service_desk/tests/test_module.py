@@ -185,8 +185,8 @@ def role_rights_table():
 
 # What stays in Latin letters in the Chinese screens: codes and names
 LATIN_LABELS = {
-    'ID', 'IRC', 'Jabber', 'Mailchimp', 'MailPace', 'Postmark', 'SendGrid',
-    'SIP', 'Skype',
+    'ID', 'IRC', 'Jabber', 'Mailchimp', 'MailPace', 'PDF', 'Postmark',
+    'SendGrid', 'SIP', 'Skype',
     }
 CHINESE_IDENTIFIER_TYPES = ['cn_vat', 'cn_ric']
 LATIN = re.compile(r'[A-Za-z]{2,}')
