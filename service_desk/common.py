@@ -705,12 +705,11 @@ class CheckedSearchMixin:
             raise cls._search_refused(exception) from exception
 
     @classmethod
-    def search(cls, domain, offset=0, limit=None, order=None, count=False,
-            query=False):
+    def search(cls, domain, *args, **kwargs):
+        # the signature of every model, ModelSingleton's too
         check_search(cls, domain)
         try:
-            return super().search(domain, offset=offset, limit=limit,
-                order=order, count=count, query=query)
+            return super().search(domain, *args, **kwargs)
         except SearchRefused as exception:
             raise cls._search_refused(exception) from exception
 
