@@ -24,9 +24,6 @@ class Configuration(metaclass=PoolMeta):
         domain=[
             ('type', '=', 'service'),
             ],
-        context={
-            'company': Eval('context', {}).get('company', -1),
-            },
         help="The service invoiced for the hours of a chargeable repair, "
         "at its sale price per hour.")
 
@@ -71,9 +68,13 @@ class WorkOrder(metaclass=PoolMeta):
     @classmethod
     @ModelView.button
     def create_invoice(cls, orders):
-        "Make the draft invoice of each chargeable repair done"
+        """Make the draft invoice of each chargeable repair done and open
+        it for whom may read invoices"""
         pool = Pool()
         Invoice = pool.get('account.invoice')
+        ModelAccess = pool.get('ir.model.access')
+        Action = pool.get('ir.action')
+        ModelData = pool.get('ir.model.data')
         invoices = []
         for order in orders:
             if order.invoiced:
@@ -87,6 +88,16 @@ class WorkOrder(metaclass=PoolMeta):
                 invoices.append(invoice)
         Invoice.save(invoices)
         Invoice.update_taxes(invoices)
+        access = ModelAccess.get_access(['account.invoice'])
+        if not invoices or not access['account.invoice']['read']:
+            return
+        action = Action(Action.get_action_id(ModelData.get_id(
+                    'account_invoice', 'act_invoice_out_form')))
+        value = action.get_action_value()
+        if len(invoices) == 1:
+            value['views'].reverse()
+        value['res_id'] = [i.id for i in invoices]
+        return value
 
     def _get_invoice(self):
         pool = Pool()
@@ -104,12 +115,16 @@ class WorkOrder(metaclass=PoolMeta):
     def _get_invoice_lines(self, invoice):
         pool = Pool()
         Configuration = pool.get('service.configuration')
+        Product = pool.get('product.product')
         lines = []
         for product, quantity in self._invoice_parts():
             lines.append(self._get_invoice_line(invoice, product, quantity))
         hours = self._invoice_hours()
         labour = Configuration(1).labour_product
         if hours and labour:
+            # the prices and accounts of the product are the company's
+            with Transaction().set_context(company=self.company.id):
+                labour = Product(labour.id)
             line = self._get_invoice_line(invoice, labour, hours)
             line.unit = labour.default_uom
             lines.append(line)
@@ -118,12 +133,14 @@ class WorkOrder(metaclass=PoolMeta):
     def _get_invoice_line(self, invoice, product, quantity):
         pool = Pool()
         Line = pool.get('account.invoice.line')
-        line = Line(
-            invoice=invoice, type='line', company=self.company,
-            currency=invoice.currency, product=product,
-            quantity=quantity, origin=self)
-        line.on_change_product()
+        Product = pool.get('product.product')
         with Transaction().set_context(company=self.company.id):
+            product = Product(product.id)
+            line = Line(
+                invoice=invoice, type='line', company=self.company,
+                currency=invoice.currency, product=product,
+                quantity=quantity, origin=self)
+            line.on_change_product()
             line.unit_price = product.list_price_used or Decimal(0)
         return line
 
