@@ -439,18 +439,28 @@ class ReconciliationContextMixin:
 
     @classmethod
     def default_period(cls):
+        """The current month, or when nothing is to reconcile in it yet
+        (the first days of a month), the last month with something"""
         pool = Pool()
         Period = pool.get('account.period')
         Date = pool.get('ir.date')
+        Reconciliation = pool.get('service.parts.cost.reconciliation')
         company = Transaction().context.get('company')
         if not company:
             return None
+        with Transaction().set_context(company=company):
+            today = Date.today()
         periods = Period.search([
                 ('company', '=', company),
                 ('type', '=', 'standard'),
-                ('start_date', '<=', Date.today()),
-                ('end_date', '>=', Date.today()),
-                ], limit=1)
+                ('start_date', '<=', today),
+                ], order=[('start_date', 'DESC')], limit=3)
+        for period in periods:
+            with Transaction().set_context(
+                    company=company, period=period.id,
+                    from_date=None, to_date=None):
+                if Reconciliation.search([], limit=1):
+                    return period.id
         return periods[0].id if periods else None
 
 
