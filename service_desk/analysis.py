@@ -1764,13 +1764,18 @@ class PartsConsumption(Abstract):
         depends={'company'})
     site = fields.Many2One('service.site', "Site")
     area = fields.Many2One('service.area', "Area")
-    quantity = fields.Float("Quantity", digits=(16, 4))
+    quantity = fields.Float("Quantity", digits='unit')
+    unit = fields.Function(
+        fields.Many2One('product.uom', "Unit"), 'get_unit')
     cost = fields.Numeric("Cost", digits=(16, 2))
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         cls._order = [('date', 'DESC'), ('cost', 'DESC'), ('id', 'ASC')]
+
+    def get_unit(self, name):
+        return self.product.default_uom.id if self.product else None
 
     @classmethod
     def _joins(cls):
@@ -1873,7 +1878,9 @@ class PartsCapital(Abstract):
             'company': Eval('company', -1),
             },
         depends={'company'})
-    quantity = fields.Float("Quantity", digits=(16, 4))
+    quantity = fields.Float("Quantity", digits='unit')
+    unit = fields.Function(
+        fields.Many2One('product.uom', "Unit"), 'get_unit')
     cost_price = fields.Numeric("Cost Price", digits=(16, 4))
     value = fields.Numeric("Value", digits=(16, 2))
     last_move = fields.Date("Last Move")
@@ -1885,6 +1892,9 @@ class PartsCapital(Abstract):
     def __setup__(cls):
         super().__setup__()
         cls._order = [('value', 'DESC'), ('id', 'ASC')]
+
+    def get_unit(self, name):
+        return self.product.default_uom.id if self.product else None
 
     @classmethod
     def _joins(cls):
@@ -1921,7 +1931,20 @@ class PartsCapital(Abstract):
 
     @classmethod
     def _having(cls, tables):
-        return Sum(tables['legs'].quantity) != 0
+        having = Sum(tables['legs'].quantity) != 0
+        if Transaction().context.get('parts_idle_only'):
+            # the board's panel cannot filter on a domain: sao's board
+            # leaves the action's domain out
+            having &= cls._idle(tables)
+        return having
+
+    @classmethod
+    def _idle(cls, tables):
+        "Whether no move is within the idle days of the context"
+        Date = Pool().get('ir.date')
+        days = int(Transaction().context.get('idle_days') or 180)
+        limit = Date.today() - dt.timedelta(days=days)
+        return Max(tables['legs'].date) < limit
 
     @classmethod
     def _where(cls, tables):
@@ -1941,19 +1964,15 @@ class PartsCapital(Abstract):
 
     @classmethod
     def _measures(cls, tables):
-        pool = Pool()
-        Date = pool.get('ir.date')
         legs = tables['legs']
-        days = int(Transaction().context.get('idle_days') or 180)
         quantity = Sum(legs.quantity)
-        limit = Date.today() - dt.timedelta(days=days)
         return super()._measures(tables) + [
             quantity.as_('quantity'),
             _NUMERIC.sql_cast(
                 quantity * Coalesce(tables['cost_price'].cost_price, 0)
                 ).as_('value'),
             Max(legs.date).as_('last_move'),
-            Case((Max(legs.date) < limit, True), else_=False).as_('idle'),
+            Case((cls._idle(tables), True), else_=False).as_('idle'),
             ]
 
 

@@ -66,7 +66,9 @@ class PartsCost(ReportMixin, ModelSQL, ModelView):
             'company': Eval('company', -1),
             },
         depends={'company'})
-    quantity = fields.Float("Quantity", digits=(16, 4))
+    quantity = fields.Float("Quantity", digits='unit')
+    unit = fields.Function(
+        fields.Many2One('product.uom', "Unit"), 'get_unit')
     cost = Monetary("Cost", currency='currency', digits='currency')
     currency = fields.Function(fields.Many2One(
             'currency.currency', "Currency"), 'get_currency')
@@ -210,6 +212,9 @@ class PartsCost(ReportMixin, ModelSQL, ModelView):
 
     def get_currency(self, name):
         return self.company.currency.id if self.company else None
+
+    def get_unit(self, name):
+        return self.product.default_uom.id if self.product else None
 
 
 class PartsCostContext(BoundedMixin, ModelView):

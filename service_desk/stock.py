@@ -37,13 +37,28 @@ class OrderPoint(BoundedMixin, metaclass=PoolMeta):
             "Below Minimum",
             help="Less on hand than the minimum quantity."),
         'get_service_quantities', searcher='search_service_below_minimum')
+    service_above_maximum = fields.Function(fields.Boolean(
+            "Above Maximum",
+            help="More on hand than the maximum quantity: capital tied up "
+            "in parts."),
+        'get_service_quantities')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # the keeper's quota is a minimum and a maximum, also for the parts
+        # that are bought
+        cls.max_quantity.states = cls.max_quantity.states.copy()
+        cls.max_quantity.states['invisible'] = ~Eval('type').in_(
+            ['internal', 'purchase'])
 
     @classmethod
     def view_attributes(cls):
         return super().view_attributes() + [
             ('/tree', 'visual',
-                If(Eval('service_below_minimum', False), 'danger', ''),
-                ['service_below_minimum']),
+                If(Eval('service_below_minimum', False), 'danger',
+                    If(Eval('service_above_maximum', False), 'warning', '')),
+                ['service_below_minimum', 'service_above_maximum']),
             ]
 
     @classmethod
@@ -105,6 +120,10 @@ class OrderPoint(BoundedMixin, metaclass=PoolMeta):
                     result['service_below_minimum'][point.id] = (
                         point.min_quantity is not None
                         and quantity < point.min_quantity)
+                if 'service_above_maximum' in names:
+                    result['service_above_maximum'][point.id] = (
+                        point.max_quantity is not None
+                        and quantity > point.max_quantity)
         return result
 
     @classmethod
