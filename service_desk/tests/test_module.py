@@ -719,6 +719,10 @@ def refused_by_database(test, exception):
     """Expect exception from the block, which the database refused: its
     statements are rolled back to a savepoint so that the transaction goes
     on (PostgreSQL refuses any further statement of a failed one)"""
+    if backend.name != 'postgresql':
+        with test.assertRaises(exception):
+            yield
+        return
     cursor = Transaction().connection.cursor()
     cursor.execute('SAVEPOINT service_desk_refused')
     with test.assertRaises(exception):
