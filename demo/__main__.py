@@ -29,7 +29,7 @@ def create_database(config_file, database):
         env = dict(os.environ, TRYTONPASSFILE=passfile.name)
         subprocess.run([
                 'trytond-admin', '-c', config_file, '-d', database,
-                '--all', '--email', 'admin@example.com', '-l', 'zh_CN'],
+                '--all', '--email', 'admin@example.com'],
             env=env, check=True)
         subprocess.run([
                 'trytond-admin', '-c', config_file, '-d', database,
