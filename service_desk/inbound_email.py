@@ -677,6 +677,8 @@ def parse(data):
 
 class Email(BoundedMixin, metaclass=PoolMeta):
     __name__ = 'inbound.email'
+    # a refused e-mail's size may be far over a million bytes
+    _field_bounds = {'size': (0, 2 ** 31 - 1)}
 
     error = fields.Text("Error", readonly=True)
     service_status = fields.Selection([
