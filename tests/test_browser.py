@@ -15,6 +15,9 @@ pytestmark = pytest.mark.demo_server
 
 def login(page, url, login, password, menu='Service'):
     page.goto(url)
+    # a server just started answers sao's first calls slowly: a click on
+    # the login button before they are done is lost
+    wait_idle(page)
     page.fill('#login', login)
     page.click('.login-dialog button.btn-primary')
     page.fill('.ask-dialog input[type=password]', password)

@@ -25,6 +25,9 @@ ENGLISH = re.compile(r'\b[A-Za-z][a-z]{2,}\b')
 def login(page, url, login, password):
     "Log in, whatever the user's language is"
     page.goto(url)
+    # a server just started answers sao's first calls slowly: a click on
+    # the login button before they are done is lost
+    wait_idle(page)
     page.fill('#login', login)
     page.click('.login-dialog button.btn-primary')
     page.fill('.ask-dialog input[type=password]', password)
@@ -114,23 +117,31 @@ def test_field_engineer_closes_visit_with_van_parts(
     product.click()
     product.press_sequentially('HDMI')
     page.locator('.dropdown-menu:visible').get_by_text('HDMI').click()
-    quantity = line.locator('input[name=quantity]:visible')
-    quantity.fill('1')
+    # the part's changes come back from the server before he types on
+    wait_idle(page)
+    # sao swaps the number's text input for a numeric one on focus: he
+    # clicks it, then types
+    line.locator('input[name=quantity]:visible').click()
+    page.keyboard.type('1')
     page.keyboard.press('Tab')
     wait_idle(page)
+    expect(line.locator('input[name=quantity]').first).to_have_value('1')
     expect(line.locator('input[name=from_location]')).to_have_value(
         re.compile(r'车载备件'))
     check_chinese(page, dialog)
     page.screenshot(path=artifacts / 'browser-zh-van-parts-line.png')
     dialog.get_by_role('button', name='添加', exact=True).click()
+    expect(dialog).to_be_hidden()
     wait_idle(page)
-    page.keyboard.press('Control+s')
+    # the visit is saved with its toolbar's button: the slip takes its number
+    page.locator('#tabs .tab-pane.active button#save').click()
     wait_idle(page)
     check_no_error(page)
 
     # opened again, it is submitted, then issued from the van
     requisition = parts.locator('table tbody tr:visible').first
-    expect(requisition).to_contain_text(re.compile(r'LY\d+'))
+    expect(requisition).to_contain_text(
+        re.compile(r'LY\d+'), timeout=BROWSER_TIMEOUT)
     requisition.locator('td').nth(2).click()
     parts.get_by_role('button', name='打开', exact=True).click()
     dialog = page.locator('.modal-dialog:visible').last
