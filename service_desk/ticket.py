@@ -805,6 +805,13 @@ class Ticket(
         return {c: config.working_calendar(c) for c in {
                 t.company for t in tickets}}
 
+    @classmethod
+    def _deadline_depends(cls):
+        """The fields the deadlines are computed from: those of the target
+        pattern with the others of _deadlines"""
+        return {'company', 'priority', 'received_at', 'paused_hours',
+            'promised_at'}
+
     def _get_target_pattern(self):
         "The criteria of the targets that apply to the ticket"
         return {
@@ -813,16 +820,26 @@ class Ticket(
 
     def compute_fields(self, field_names=None):
         """The deadlines count working hours from the reception, plus the
-        working hours paused while waiting for the customer"""
+        working hours paused while waiting for the customer
+
+        A new ticket is inserted with them (_before_create), so that they
+        are computed once and not written again row by row."""
         pool = Pool()
         Configuration = pool.get('service.configuration')
-        Target = pool.get('service.ticket.target')
         values = super().compute_fields(field_names=field_names)
         # computed once stored, by the server
-        if self.id is None or self.id < 0 or not (field_names is None
-                or field_names & {'priority', 'received_at', 'paused_hours'}):
+        if self.id is None or self.id < 0 or field_names is None or not (
+                field_names & {'priority', 'received_at', 'paused_hours'}):
             return values
         calendar = Configuration(1).working_calendar(self.company)
+        for name, value in self._deadlines(calendar).items():
+            if getattr(self, name) != value:
+                values[name] = value
+        return values
+
+    def _deadlines(self, calendar):
+        "Return the values of the deadlines of the ticket on the calendar"
+        Target = Pool().get('service.ticket.target')
         computed = {
             'after_hours': not calendar.is_working_time(self.received_at),
             'response_deadline': None,
@@ -838,10 +855,36 @@ class Ticket(
                 self.received_at, resolution + paused)
         if not self.promised_at:
             computed['promised_at'] = computed['response_deadline']
-        for name, value in computed.items():
-            if getattr(self, name) != value:
-                values[name] = value
-        return values
+        return computed
+
+    @classmethod
+    def _before_create(cls, vlist):
+        "Give each new ticket its deadlines, the calendar read once a company"
+        pool = Pool()
+        Company = pool.get('company.company')
+        Configuration = pool.get('service.configuration')
+        vlist = super()._before_create(vlist)
+        config = Configuration(1)
+        calendars = {}
+        names = cls._deadline_depends()
+        # the defaults that ModelSQL.create gives the values without them
+        defaults = cls.default_get(
+            [n for n in names if any(n not in v for v in vlist)],
+            with_rec_name=False)
+        for values in vlist:
+            # the values the deadlines are computed from are those stored
+            for name in ['company', 'priority', 'received_at', 'paused_hours']:
+                if name not in values:
+                    values[name] = getattr(cls, 'default_' + name)()
+            ticket = cls(**{
+                    n: values[n] if n in values else defaults.get(n)
+                    for n in names})
+            company_id = ticket.company.id if ticket.company else None
+            if company_id not in calendars:
+                calendars[company_id] = config.working_calendar(
+                    Company(company_id) if company_id is not None else None)
+            values.update(ticket._deadlines(calendars[company_id]))
+        return vlist
 
     @classmethod
     def validate_fields(cls, tickets, field_names):

@@ -58,11 +58,17 @@ class WorkingCalendar:
         self.end = end
         self.timezone = timezone
         self.exceptions = exceptions or {}
+        # the days already asked, as a calendar serves a batch of records
+        self._days = {}
 
     def is_working_day(self, date):
         if date in self.exceptions:
             return self.exceptions[date]
-        return is_working_day(date)
+        try:
+            return self._days[date]
+        except KeyError:
+            working = self._days[date] = is_working_day(date)
+            return working
 
     def _local(self, value):
         return to_local(value, self.timezone)
