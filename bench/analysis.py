@@ -19,26 +19,24 @@ same run on the same database; and the same for the manager's board.
     bench/analysis.py [--tickets 200000] [--sites 360] [--repeat 3]
         [--live-repeat 3] [--uri postgresql://127.0.0.1:5432/]
 """
-import argparse
 import contextlib
 import datetime as dt
 import os
+import statistics
 import time
+
+import benchtools
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchtools.parser(__doc__)
     parser.add_argument('--tickets', type=int, default=200000)
     parser.add_argument('--sites', type=int, default=360)
     parser.add_argument('--repeat', type=int, default=3)
     parser.add_argument('--live-repeat', type=int, default=3,
         help="the runs of the live reports (0: not measured)")
-    parser.add_argument(
-        '--uri', default=os.environ.get(
-            'TRYTOND_DATABASE_URI', 'postgresql://127.0.0.1:5432/'))
-    args = parser.parse_args()
+    args = benchtools.configure(parser.parse_args())
 
-    os.environ['TRYTOND_DATABASE_URI'] = args.uri
     from trytond import config
 
     from service_desk.tests.tools import insert_history, service_database
@@ -207,9 +205,11 @@ def run(transaction, company, args):
         'end': dt.datetime(2026, 6, 30, 16),
         }
     print(f"context: {context['from_date']} to {context['to_date']} "
-        "by week")
+        f"by week; {max(args.repeat, args.live_repeat)} rounds alternated "
+        f"(live: {args.live_repeat}); {benchtools.load()}")
     print(f"{'report':42} {'rows':>5} {'live s':>7} {'mat. s':>7} "
-        f"{'raw s':>7} {'live/raw':>8} {'mat./raw':>8}")
+        f"{'raw s':>7} {'live/raw':>8} {'mat./raw':>8}  (medians)")
+    ratios = {}
     for name, names, sql in SCREENS:
         Model = pool.get(name)
 
@@ -228,31 +228,59 @@ def run(transaction, company, args):
             return len(cursor.fetchall())
 
         rows = raw()
-        raw_time = best(raw, args.repeat)
-        times = {}
-        for on, repeat in [(False, args.live_repeat), (True, args.repeat)]:
+        # the report live and materialized alternate with the raw query
+        # round by round, in a turning order; the ratios are the medians
+        # of the rounds' ratios (live only in its first rounds)
+        runs = {}
+        for on in [False, True]:
             with materialized(on):
                 with transaction.set_context(context):
                     if on and not Model._from_facts():
                         continue
-                if not repeat:
-                    continue
-                rows = screen()  # warm the caches
-                times[on] = best(screen, repeat)
+            if on or args.live_repeat:
+                with materialized(on):
+                    rows = screen()  # warm the caches
+                runs[on] = []
+        raws = []
+        rounds = max(args.repeat, args.live_repeat)
+        for round_ in range(rounds):
+            order = [None] + [
+                on for on in runs
+                if on or round_ < args.live_repeat]
+            shift = round_ % len(order)
+            for run in order[shift:] + order[:shift]:
+                if run is None:
+                    raws.append(timed(raw))
+                else:
+                    with materialized(run):
+                        runs[run].append(timed(screen))
         figures = []
         for on in [False, True]:
-            figures.append(f"{times[on]:7.3f}" if on in times else
-                f"{'-':>7}")
+            figures.append(
+                f"{statistics.median(runs[on]):7.3f}" if runs.get(on)
+                else f"{'-':>7}")
         for on in [False, True]:
-            figures.append(f"{times[on] / raw_time:8.2f}" if on in times
-                else f"{'-':>8}")
+            if runs.get(on):
+                ratio = statistics.median(
+                    t / r for t, r in zip(runs[on], raws, strict=False))
+                ratios[name, on] = ratio
+                figures.append(f"{ratio:8.2f}")
+            else:
+                figures.append(f"{'-':>8}")
         print(f"{name[17:]:42} {rows:5d} {figures[0]} {figures[1]} "
-            f"{raw_time:7.3f} {figures[2]} {figures[3]}")
+            f"{statistics.median(raws):7.3f} {figures[2]} {figures[3]}")
 
     for on in [False, True]:
         if on or args.live_repeat:
             with materialized(on):
                 board(transaction, company, args, on)
+    top = 'service.analysis.top_equipment'
+    benchtools.figures(
+        f"analysis at {args.tickets} tickets, top equipment: median ratio "
+        + ', '.join(f"{'materialized' if on else 'live'} "
+            f"{ratios[top, on]:.2f}" for on in [False, True]
+            if (top, on) in ratios)
+        + " to the raw GROUP BY (target <= 2.00)")
 
 
 BOARD = [
@@ -343,6 +371,12 @@ def sao_list(transaction, Model, domain, order, names, context,
     if len(ids) == limit:
         call('search_count', domain, 0, limit * 100)
     return len(ids)
+
+
+def timed(function):
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
 
 
 def best(function, repeat):

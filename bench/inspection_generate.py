@@ -15,7 +15,6 @@ per-round ratios (target <= 5) and the peak memory of the generation
     bench/inspection_generate.py [--sites 10000] [--equipment 20]
         [--rounds 3] [--uri postgresql://127.0.0.1:5432/]
 """
-import argparse
 import datetime as dt
 import os
 import resource
@@ -23,19 +22,18 @@ import statistics
 import time
 import tracemalloc
 
+import benchtools
+
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchtools.parser(__doc__)
     parser.add_argument('--sites', type=int, default=10000)
     parser.add_argument('--equipment', type=int, default=20)
     parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument(
         '--profile', action='store_true',
         help="print where the generator spends its time")
-    parser.add_argument(
-        '--uri', default=os.environ.get(
-            'TRYTOND_DATABASE_URI', 'postgresql://127.0.0.1:5432/'))
-    args = parser.parse_args()
+    args = benchtools.configure(parser.parse_args())
 
     from service_desk.tests.tools import service_database
     from trytond.pool import Pool
@@ -79,7 +77,7 @@ def main():
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{args.sites} sites x {args.equipment} items on {args.uri}: "
         f"{visits} visits, {lines} lines; {args.rounds} rounds alternated; "
-        "load: " + os.popen('uptime').read().strip())
+        + benchtools.load())
     print(f"generator              median "
         f"{statistics.median(generated):8.2f} s")
     print(f"raw INSERT ... SELECT  median {statistics.median(raw):8.2f} s")
@@ -88,6 +86,10 @@ def main():
     print(f"generator/raw median ratio: {ratio:.2f} (target <= 5.00)")
     print(f"peak Python memory of the generator: {peak / 2**20:.1f} MiB; "
         f"peak process RSS: {rss:.0f} MiB")
+    benchtools.figures(
+        f"inspection generator: {args.sites} sites x {args.equipment} "
+        f"items, median ratio {ratio:.2f} to raw INSERT ... SELECT "
+        "(target <= 5.00)")
 
 
 def populate(pool, transaction, company, args):

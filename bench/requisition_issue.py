@@ -18,25 +18,23 @@ ratios.  Target: requisitions <= 1.3x moves.
     bench/requisition_issue.py [--requisitions 5000] [--lines 3]
         [--batch 500] [--no-reserve] [--uri postgresql://127.0.0.1:5432/]
 """
-import argparse
 import os
 import statistics
 import time
 from decimal import Decimal
 
+import benchtools
+
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchtools.parser(__doc__)
     parser.add_argument('--requisitions', type=int, default=5000)
     parser.add_argument('--lines', type=int, default=3)
     parser.add_argument('--batch', type=int, default=500)
     parser.add_argument(
         '--no-reserve', dest='reserve', action='store_false',
         help="keep no unit of the parts for critical equipment")
-    parser.add_argument(
-        '--uri', default=os.environ.get(
-            'TRYTOND_DATABASE_URI', 'postgresql://127.0.0.1:5432/'))
-    args = parser.parse_args()
+    args = benchtools.configure(parser.parse_args())
 
     from service_desk.tests.tools import service_database
     from trytond.pool import Pool
@@ -70,12 +68,16 @@ def main():
         f"{args.uri}: {done} moves issued"
         + (", 1 unit of each part reserved" if args.reserve else "")
         + f"; {len(issued)} rounds of {args.batch} alternated; load: "
-        + os.popen('uptime').read().strip())
+        + benchtools.load())
     print(f"requisition approve + issue (keeper) {sum(issued):8.2f} s  "
         f"median batch {statistics.median(issued):6.2f} s")
     print(f"stock.move assign_try + do (keeper)  {sum(moved):8.2f} s  "
         f"median batch {statistics.median(moved):6.2f} s")
     print(f"requisition/move median ratio: {ratio:.2f} (target <= 1.30)")
+    benchtools.figures(
+        f"requisitions issued: {args.requisitions} x {args.lines} lines, "
+        f"median ratio {ratio:.2f} to stock.move assign + do "
+        "(target <= 1.30)")
 
 
 def populate(pool, transaction, company, args):

@@ -26,24 +26,24 @@ rows at every size.
     bench/screens.py [--sizes 1000,100000] [--rounds 5]
         [--uri postgresql://127.0.0.1:5432/] [--keep]
 """
-import argparse
 import datetime as dt
 import os
 import statistics
 import time
 from decimal import Decimal
 
+import benchtools
+
 NOW = dt.datetime(2026, 11, 27, 6, 0)
 OPEN = 40  # open tickets, upcoming visits, pending callbacks
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchtools.parser(__doc__)
     parser.add_argument('--sizes', default='1000,100000')
     parser.add_argument('--rounds', type=int, default=5)
-    parser.add_argument(
-        '--uri', default=os.environ.get(
-            'TRYTOND_DATABASE_URI', 'postgresql://127.0.0.1:5432/'))
+    parser.add_argument('--customers', type=int, default=1000,
+        help="customers of the base, each with a site and 10 items")
     parser.add_argument(
         '--keep', action='store_true',
         help="keep the databases (bench_screens*); the base kept is reused")
@@ -52,9 +52,8 @@ def main():
     parser.add_argument(
         '--reuse', metavar='BASE',
         help="measure the databases BASE_<size> kept by --keep")
-    args = parser.parse_args()
+    args = benchtools.configure(parser.parse_args())
     sizes = [int(s) for s in args.sizes.split(',')]
-    os.environ['TRYTOND_DATABASE_URI'] = args.uri
     base = 'bench_screens' if args.keep else f'bench_screens_{os.getpid()}'
     os.environ['DB_NAME'] = base
     os.environ.setdefault('DB_CACHE', '')
@@ -64,7 +63,7 @@ def main():
     names = [f'{base}_{s}' for s in sizes]
     try:
         if not args.reuse:
-            build(base, names, sizes)
+            build(base, names, sizes, args.customers)
         results, rows = measure(names, args)
     finally:
         if not args.keep and not args.reuse:
@@ -73,7 +72,7 @@ def main():
     report(sizes, names, results, rows, args)
 
 
-def build(base, names, sizes):
+def build(base, names, sizes, customers):
     "Create the base through the ORM and a copy with its history per size"
     from service_desk.tests.tools import service_database
     from trytond.pool import Pool
@@ -82,7 +81,7 @@ def build(base, names, sizes):
     begin = time.perf_counter()
     if not exists(base):  # kept by --keep
         with service_database(create=True) as (transaction, company):
-            populate(Pool(), company)
+            populate(Pool(), company, customers)
             transaction.commit()
         close(base)
     orm = time.perf_counter() - begin
@@ -93,7 +92,7 @@ def build(base, names, sizes):
     for name, size in zip(names, sizes, strict=True):
         Pool(name).init()
         with Transaction().start(name, 0) as transaction:
-            generate(Pool(name), transaction, size)
+            generate(Pool(name), transaction, size, customers)
             transaction.commit()
         close(name)
         admin('VACUUM ANALYZE', name)
@@ -123,7 +122,7 @@ def close(name):
     backend.Database(name).close()
 
 
-def populate(pool, company):
+def populate(pool, company, count=1000):
     "Create the base through the ORM"
     Party = pool.get('party.party')
     Employee = pool.get('company.employee')
@@ -140,7 +139,7 @@ def populate(pool, company):
                                 'type': 'phone',
                                 'value': f'+86 10 6{i:03d} {i:04d}',
                                 }])],
-                } for i in range(1000)])
+                } for i in range(count)])
     Site.create([{
                 'name': f"Campus {i:04d}", 'code': f'S{i:04d}',
                 'party': c.id, 'company': company.id,
@@ -155,12 +154,12 @@ def populate(pool, company):
                 'products': [('create', [{'cost_price': Decimal(10 + i)}])],
                 } for i in range(20)])
     sites = Site.search([], order=[('id', 'ASC')])
-    for i in range(0, 10000, 2000):
+    for i in range(0, 10 * count, 2000):
         Equipment.create([{
-                    'site': sites[j % 1000].id,
+                    'site': sites[j % count].id,
                     'product': projector.products[0].id,
                     'company': company.id,
-                    } for j in range(i, i + 2000)])
+                    } for j in range(i, min(i + 2000, 10 * count))])
 
     parties = Party.create([{'name': f"Staff {i}"} for i in range(26)])
     employees = Employee.create([{
@@ -183,7 +182,7 @@ def populate(pool, company):
                     }])
 
 
-def generate(pool, transaction, size):
+def generate(pool, transaction, size, customers=1000):
     "Insert the history of size tickets in SQL"
     cursor = transaction.connection.cursor()
     ModelData = pool.get('ir.model.data')
@@ -226,6 +225,7 @@ def generate(pool, transaction, size):
 
     params = {
         'now': NOW, 'company': company, 'size': size, 'open': OPEN,
+        'sites': customers,
         'tech': tech0, 'start': NOW - dt.timedelta(days=738),
         'span': dt.timedelta(days=730), 'unit': unit, 'part': part0,
         'warehouse': warehouse, 'storage': storage, 'currency': currency,
@@ -266,7 +266,7 @@ def generate(pool, transaction, size):
                     + (g::float / %(size)s) * %(span)s::interval
                 ELSE %(now)s::timestamp
                     - (%(size)s - g) * interval '1 hour' END AS at) AS r
-        JOIN b_site s ON s.n = g %% 1000
+        JOIN b_site s ON s.n = g %% %(sites)s
         JOIN b_equipment e ON e.site = s.site AND e.n = g %% 10
         """, params)
     # work orders: one for two tickets, planned a day after; the last
@@ -570,14 +570,14 @@ def measure(names, args):
 def report(sizes, names, results, rows, args):
     ops = list(dict.fromkeys(k[0] for k in results))
     first, last = names[0], names[-1]
-    print(f"{args.rounds} rounds, sizes alternated; load: "
-        + os.popen('uptime').read().strip())
+    print(f"{args.rounds} rounds, sizes alternated; " + benchtools.load())
     header = f"{'operation':<46}"
     for _ in sizes:
         header += f" {'min':>7} {'median':>7} {'rows':>5}"
     print(header + "  growth")
     print(' ' * 46 + ''.join(f" {f'{s} tickets':>21}" for s in sizes))
     failed = []
+    growths = []
     for op in ops:
         line = f"{op:<46}"
         for name in names:
@@ -590,12 +590,18 @@ def report(sizes, names, results, rows, args):
         bounded = (next(o[2] for o in operations() if o[0] == op)
             and all(rows[op, n] < 100 for n in names))
         mark = '' if bounded else ' (result grows)'
+        if bounded:
+            growths.append(growth)
         if bounded and growth > 1.5:
             mark = ' > 1.5x'
             failed.append(op)
         print(f"{line}  {growth:5.2f}x{mark}")
     print("times in ms; bounded operations over 1.5x: "
         + (', '.join(failed) or 'none'))
+    benchtools.figures(
+        f"screens at {sizes[-1]} tickets: median ratio "
+        f"{statistics.median(growths or [0]):.2f} to {sizes[0]} tickets "
+        f"over the {len(growths)} bounded operations (target <= 1.50)")
 
 
 if __name__ == '__main__':

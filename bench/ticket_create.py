@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 
-from benchtools import configure, load, parser
+import benchtools
 
 START = dt.datetime(2026, 4, 3, 11, 30)
 
@@ -51,7 +51,7 @@ def ticket_values(i, customers, sites, equipment):
 
 
 def main():
-    arguments = parser(__doc__)
+    arguments = benchtools.parser(__doc__)
     arguments.add_argument('--count', type=int, default=20000)
     arguments.add_argument('--batch', type=int, default=1000)
     arguments.add_argument('--clients', type=int, default=0,
@@ -62,7 +62,7 @@ def main():
     arguments.add_argument('--worker', nargs=4,
         metavar=('DATABASE', 'KIND', 'FIRST', 'COUNT'),
         help=argparse.SUPPRESS)
-    args = configure(arguments.parse_args())
+    args = benchtools.configure(arguments.parse_args())
     if args.worker:
         return worker(*args.worker)
 
@@ -78,6 +78,7 @@ def main():
         Ticket = pool.get('service.ticket')
         customers, sites, equipment = base(company)
         transaction.commit()
+        benchtools.as_served()
         if args.clients:
             return concurrent(args, database)
 
@@ -110,7 +111,7 @@ def main():
 
     rounds = len(results['party.party.create'])
     print(f"{args.count} records in batches of {args.batch} on {args.uri}, "
-        f"{rounds} rounds alternated; load: {load()}")
+        f"{rounds} rounds alternated; {benchtools.load()}")
     party = results['party.party.create']
     for name, times in results.items():
         seconds = sum(times)
@@ -122,6 +123,9 @@ def main():
     ratio = statistics.median(t / p for t, p in zip(
             results['service.ticket.create'], party, strict=True))
     print(f"ticket/party median ratio: {ratio:.2f} (target <= 1.00)")
+    benchtools.figures(
+        f"service.ticket.create: {args.count} in batches of {args.batch}, "
+        f"median ratio {ratio:.2f} to party.party.create (target <= 1.00)")
 
 
 def base(company):
@@ -173,7 +177,7 @@ def concurrent(args, database):
     count = per_client * args.clients
     print(f"{args.clients} clients creating {count} records each round, one "
         f"per transaction, {args.rounds} rounds alternated on {args.uri}; "
-        f"load: {load()}")
+        f"{benchtools.load()}")
     for kind, times in results.items():
         rates = [count / t for t in times]
         print(f"{kind:<8} {statistics.median(rates):8.1f} /s (median; "
@@ -182,6 +186,9 @@ def concurrent(args, database):
     ratio = statistics.median(t / p for t, p in zip(
             results['tickets'], results['parties'], strict=True))
     print(f"{args.clients} clients: ticket/party median ratio: {ratio:.2f}")
+    benchtools.figures(
+        f"service.ticket.create by {args.clients} clients: {count} a round, "
+        f"median ratio {ratio:.2f} to party.party.create")
 
 
 def run_clients(args, database, kind, first, per_client):
@@ -231,6 +238,7 @@ def worker(database, kind, first, count):
             [('name', 'like', 'School %')], order=[('id', 'ASC')])
         sites = Site.search([], order=[('id', 'ASC')])
         equipment = Equipment.search([], order=[('id', 'ASC')])
+        benchtools.as_served()
         if kind == 'tickets':
             def create(i):
                 Ticket.create([ticket_values(

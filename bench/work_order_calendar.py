@@ -17,27 +17,25 @@ timesheet lines.
     bench/work_order_calendar.py [--technicians 50] [--count 5000]
         [--repeat 20] [--uri postgresql://127.0.0.1:5432/]
 """
-import argparse
 import datetime as dt
 import os
 import statistics
 import time
 
+import benchtools
+
 WEEK_START = dt.datetime(2026, 11, 2)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchtools.parser(__doc__)
     parser.add_argument('--technicians', type=int, default=50)
     parser.add_argument('--count', type=int, default=5000)
     parser.add_argument('--repeat', type=int, default=20)
     parser.add_argument(
         '--profile', action='store_true',
         help="print where the work order search_read spends its time")
-    parser.add_argument(
-        '--uri', default=os.environ.get(
-            'TRYTOND_DATABASE_URI', 'postgresql://127.0.0.1:5432/'))
-    args = parser.parse_args()
+    args = benchtools.configure(parser.parse_args())
 
     from service_desk.tests.tools import service_database
     from trytond.pool import Pool
@@ -55,7 +53,7 @@ def main():
     print(f"{args.technicians} technicians, {args.count} work orders over "
         f"4 weeks after {history} done in the year before, on {args.uri}; "
         f"one week = {rows} rows, {args.repeat} rounds alternated; load: "
-        + os.popen('uptime').read().strip())
+        + benchtools.load())
     work_orders = results['service.work_order calendar week']
     lines = results['timesheet.line week']
     for name, times in results.items():
@@ -65,6 +63,9 @@ def main():
         w / t for w, t in zip(work_orders, lines, strict=True))
     print(f"work order/timesheet line median ratio: {ratio:.2f} "
         "(target <= 1.20)")
+    benchtools.figures(
+        f"work order calendar week: {args.count} work orders, "
+        f"median ratio {ratio:.2f} to timesheet lines (target <= 1.20)")
 
 
 def populate(pool, company, args):
