@@ -68,7 +68,8 @@ def main():
     finally:
         if not args.keep and not args.reuse:
             for name in [base] + names:
-                admin(f'DROP DATABASE IF EXISTS "{name}"')
+                close(name)
+                admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     report(sizes, names, results, rows, args)
 
 
