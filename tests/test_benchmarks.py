@@ -1,0 +1,65 @@
+# This file is part of service_desk.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The benchmarks run as the README shows them
+
+Each script of bench/ is run as a user runs it (``python bench/<script>``
+with ``--uri``), at a tiny size, and must end with its figures line
+(``FIGURES: ...``): the median ratio to its baseline and the load.  A
+benchmark that SQLite can run runs on the database of the test run; the
+others run on PostgreSQL's side of the run (bin/test), else are skipped.
+The database cache of the run (DB_CACHE) is passed on, so that the module
+is not activated again for each script.
+"""
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+URI = os.environ.get('TRYTOND_DATABASE_URI') or 'sqlite://'
+ON_POSTGRESQL = URI.startswith('postgresql')
+
+# script, tiny arguments, whether SQLite can run it
+BENCHMARKS = [
+    ('ticket_create.py', ['--count', '40', '--batch', '10'], True),
+    ('ticket_create.py', [
+            '--clients', '2', '--count', '4', '--rounds', '2'], False),
+    ('work_order_calendar.py', [
+            '--technicians', '3', '--count', '30', '--repeat', '2'], False),
+    ('inspection_generate.py', [
+            '--sites', '5', '--equipment', '2', '--rounds', '2'], False),
+    ('requisition_issue.py', [
+            '--requisitions', '8', '--lines', '2', '--batch', '4'], False),
+    ('analysis.py', [
+            '--tickets', '300', '--sites', '12', '--repeat', '1',
+            '--live-repeat', '1'], False),
+    ('screens.py', [
+            '--sizes', '20,40', '--rounds', '2', '--customers', '5'],
+        False),
+    ]
+
+
+@pytest.mark.parametrize('script,arguments,sqlite', BENCHMARKS,
+    ids=[f"{s}{' --clients' if '--clients' in a else ''}"
+        for s, a, _ in BENCHMARKS])
+def test_benchmark_prints_its_figures(script, arguments, sqlite):
+    "The benchmark runs as documented and prints its figures line"
+    if not ON_POSTGRESQL and not sqlite:
+        pytest.skip("needs PostgreSQL (run on PostgreSQL's side of bin/test)")
+    env = dict(os.environ)
+    # the checkout's module, as the README's command uses it
+    env.pop('PYTHONPATH', None)
+    # trytond reads --uri, not this variable, in the benchmark
+    env.pop('TRYTOND_DATABASE_URI', None)
+    env.pop('DB_NAME', None)
+    process = subprocess.run(
+        [sys.executable, str(ROOT / 'bench' / script), '--uri', URI]
+        + arguments,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert process.returncode == 0, process.stderr[-3000:]
+    assert re.search(
+        r'^FIGURES: .*median ratio \d+\.\d\d.*; load average [\d.]+',
+        process.stdout, re.M), process.stdout[-3000:]
