@@ -67,7 +67,7 @@ def main():
     print(f"{args.requisitions} requisitions x {args.lines} lines on "
         f"{args.uri}: {done} moves issued"
         + (", 1 unit of each part reserved" if args.reserve else "")
-        + f"; {len(issued)} rounds of {args.batch} alternated; load: "
+        + f"; {len(issued)} rounds of {args.batch} alternated; "
         + benchtools.load())
     print(f"requisition approve + issue (keeper) {sum(issued):8.2f} s  "
         f"median batch {statistics.median(issued):6.2f} s")

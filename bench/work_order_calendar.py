@@ -52,7 +52,7 @@ def main():
     history = results.pop('history')
     print(f"{args.technicians} technicians, {args.count} work orders over "
         f"4 weeks after {history} done in the year before, on {args.uri}; "
-        f"one week = {rows} rows, {args.repeat} rounds alternated; load: "
+        f"one week = {rows} rows, {args.repeat} rounds alternated; "
         + benchtools.load())
     work_orders = results['service.work_order calendar week']
     lines = results['timesheet.line week']
