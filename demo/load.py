@@ -105,6 +105,7 @@ def load(config):
     _stock_spare_parts(config, parts)
     _create_requisitions(config, parts)
     _create_inspections(config, areas)
+    _create_knowledge(products)
     _create_inbox(company)
     _refresh_facts(config)
 
@@ -851,6 +852,56 @@ def _create_inspections(config, areas):
     plan.inspectors.append(Employee(field.employee.id))
     plan.save()
     plan.click('generate')
+
+
+def _create_knowledge(products):
+    """The knowledge base: articles of the technical engineer, published,
+    draft and archived, and a service rule of the manager that customer
+    service has acknowledged and the engineers not yet"""
+    with _as_user('engineer'):
+        Article = Model.get('service.knowledge.article')
+        Product = Model.get('product.product')
+        articles = []
+        for kind, title, body, product, state in [
+                ('how_to', "投影仪更换灯泡的方法",
+                    "关机后等十分钟，待机器冷却再打开灯泡盖；取出旧灯泡，"
+                    "装入新灯泡并拧紧螺丝，开机后在菜单里把灯泡时间清零。",
+                    'projector', 'published'),
+                ('product', "交互式电子白板一体机使用须知",
+                    "一体机不能用湿布擦屏幕；触摸不准时在设置里重新校准；"
+                    "下课后请关机并断开电源。",
+                    'panel', 'published'),
+                ('known_fault', "交换机雷雨后端口全灭",
+                    "根本原因：机房未装防雷器。解决办法：更换交换机，"
+                    "加装防雷器并检查接地。",
+                    'switch', 'archived'),
+                ('how_to', "打印机卡纸的处理",
+                    "打开后盖，顺着出纸方向轻轻取出卡住的纸张，不要硬拉。",
+                    'printer', 'draft'),
+                ]:
+            article = Article(kind=kind, title=title, body=body)
+            article.products.append(Product(products[product].id))
+            article.change_note = "初稿"
+            article.save()
+            articles.append((article, state))
+        for article, state in articles:
+            if state != 'draft':
+                article.click('publish')
+            if state == 'archived':
+                article.click('archive')
+    with _as_user('manager'):
+        Article = Model.get('service.knowledge.article')
+        rule = Article(kind='rule', title="上门服务规范")
+        rule.body = ("上门前一天与学校约定时间；进校登记，遵守学校规定；"
+            "修好后向老师讲明故障原因和预防办法，请老师在服务单上签字。")
+        rule.roles = ['customer_service', 'field_engineer',
+            'technical_engineer']
+        rule.change_note = "首次发布"
+        rule.save()
+        rule.click('publish')
+    with _as_user('cs'):
+        Article = Model.get('service.knowledge.article')
+        Article(rule.id).click('acknowledge')
 
 
 def _create_inbox(company):

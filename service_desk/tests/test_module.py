@@ -399,6 +399,24 @@ ROLE_RIGHTS = {
         'service.inspection.plan.phase': 'rwcd rwc- r--- r--- r--- r--- ----',
         'service.inspection.plan.progress':
             'rwcd rwc- r--- r--- r--- r--- ----',
+        'service.knowledge.acknowledgement':
+            'rwcd rwcd r--- r--- r--- r--- ----',
+        'service.knowledge.acknowledgement.missing':
+            'r--- r--- r--- r--- r--- r--- ----',
+        'service.knowledge.article': 'rwcd rwcd r--- r--- r--- r--- ----',
+        'service.knowledge.article-product.category':
+            'rwcd rwcd r--- r--- r--- r--- ----',
+        'service.knowledge.article-product.product':
+            'rwcd rwcd r--- r--- r--- r--- ----',
+        'service.knowledge.article-res.group':
+            'rwcd rwcd r--- r--- r--- r--- ----',
+        'service.knowledge.article-service.fault.category':
+            'rwcd rwcd r--- r--- r--- r--- ----',
+        'service.knowledge.article.use': 'rwcd rw-- rw-- rwc- r--- r--- ----',
+        'service.knowledge.article.usefulness':
+            'r--- r--- ---- r--- ---- ---- ----',
+        'service.knowledge.article.version':
+            'rwcd rwcd r--- r--- r--- r--- ----',
         'service.meeting': 'rw-- rwcd r--- r--- ---- ---- ----',
         'service.meeting-company.employee':
             'rw-- rwcd r--- r--- ---- ---- ----',
@@ -501,6 +519,7 @@ ROLE_RIGHTS = {
         'service.fault.analysis|close': 'M......',
         'service.fault.analysis|confirm_effect': '.T.....',
         'service.fault.analysis|plan_actions': '.T.....',
+        'service.fault.analysis|propose_article': 'MT.....',
         'service.fault.analysis|raise_feedback': '.T.....',
         'service.fault.analysis|verify': '.T.....',
         'service.fault.repeat|analyse': '.T.....',
@@ -510,6 +529,10 @@ ROLE_RIGHTS = {
         'service.inspection|do': 'MTF....',
         'service.inspection|schedule': 'MT.C...',
         'service.inspection|start': 'MTF....',
+        'service.knowledge.article|acknowledge': 'MTFCKA.',
+        'service.knowledge.article|archive': 'MT.....',
+        'service.knowledge.article|publish': 'MT.....',
+        'service.knowledge.article|revise': 'MT.....',
         'service.meeting.action|do': 'MTF....',
         'service.meeting.action|reopen': 'MT.....',
         'service.meeting|draft': 'MT.....',
@@ -529,6 +552,7 @@ ROLE_RIGHTS = {
         'service.requisition|issue_vehicle': 'MTF.K..',
         'service.requisition|reject': 'M...K..',
         'service.requisition|request': 'MTF.K..',
+        'service.ticket|answer_from_article': 'MT.C...',
         'service.ticket|cancel': 'M..C...',
         'service.ticket|close': 'M..C...',
         'service.ticket|escalate': 'MT.C...',
@@ -624,6 +648,11 @@ ROLE_RIGHTS = {
         'service_desk.menu_inspection_needs': 'MT.....',
         'service_desk.menu_inspection_plan_form': 'MT.....',
         'service_desk.menu_installed_base': 'MTFCKA.',
+        'service_desk.menu_knowledge': 'MTFCKA.',
+        'service_desk.menu_knowledge_acknowledgement': 'MTFCKA.',
+        'service_desk.menu_knowledge_acknowledgement_missing': 'MTFCKA.',
+        'service_desk.menu_knowledge_article_form': 'MTFCKA.',
+        'service_desk.menu_knowledge_article_usefulness': 'MT.C...',
         'service_desk.menu_meeting_action_form': 'MTFC...',
         'service_desk.menu_meeting_form': 'MTFC...',
         'service_desk.menu_order_point': 'M...K..',
@@ -680,6 +709,8 @@ ROLE_RIGHTS = {
         'service_desk.rule_group_fault_analysis_action_own': '..F....',
         'service_desk.rule_group_fault_analysis_all': 'MT.C...',
         'service_desk.rule_group_fault_analysis_own': '..F....',
+        'service_desk.rule_group_knowledge_article_all': 'MT.....',
+        'service_desk.rule_group_knowledge_article_published': '..FCKA.',
         'service_desk.rule_group_meeting_action_all': 'MT.C...',
         'service_desk.rule_group_meeting_action_own': '..F....',
         'service_desk.rule_group_meeting_all': 'MT.C...',
@@ -2948,5 +2979,104 @@ class ServiceDeskTestCase(
                         with self.subTest(model=Model.__name__, path=path):
                             with self.assertRaises(AccessError):
                                 Model.search([], order=[(path, 'ASC')])
+
+    @with_transaction()
+    def test_knowledge_search_chinese_word(self):
+        """R-ENG-1: a two-character Chinese word inside a sentence finds
+        the article, in whichever language it was written"""
+        pool = Pool()
+        Article = pool.get('service.knowledge.article')
+        Lang = pool.get('ir.lang')
+
+        chinese, = Lang.search([('code', '=', 'zh_CN')])
+        Lang.write([chinese], {'translatable': True})
+        company = create_company()
+        with set_company(company):
+            switch, printer = Article.create([{
+                        'kind': 'how_to',
+                        'title': "Switch lights",
+                        'body': "A steady light: the port is connected.",
+                        }, {
+                        'kind': 'how_to',
+                        'title': "打印机卡纸处理",
+                        'body': "打开后盖，轻轻取出卡住的纸张，不要硬拉。",
+                        }])
+            with Transaction().set_context(language='zh_CN'):
+                Article.write([switch], {
+                        'title': "交换机指示灯说明",
+                        'body': "前面板指示灯常亮表示端口已连接，"
+                        "闪烁表示正在传输数据。",
+                        })
+            Article.publish([switch, printer])
+
+            def found(*clause):
+                return Article.search([clause], order=[('id', 'ASC')])
+
+            self.assertEqual(found('words', 'ilike', '%端口%'), [switch])
+            self.assertEqual(found('words', '=', '端口'), [switch])
+            self.assertEqual(found('words', 'ilike', '%PORT%'), [switch])
+            self.assertEqual(found('words', 'ilike', '%纸张%'), [printer])
+            self.assertEqual(found('rec_name', 'ilike', '%卡住%'), [printer])
+            self.assertEqual(found('words', 'ilike', '%投影%'), [])
+            # a word with a wildcard of SQL is a word
+            self.assertEqual(found('words', '=', '%'), [])
+            # the text of a new version replaces the old one
+            Article.revise([printer])
+            Article.write([printer], {'body': "更换硒鼓后打印一张测试页。"})
+            self.assertEqual(found('words', 'ilike', '%纸张%'), [])
+            self.assertEqual(found('words', 'ilike', '%硒鼓%'), [printer])
+
+    @with_transaction()
+    def test_knowledge_versions_and_suggestions(self):
+        """R-ENG-1, R-ROLE-1: each publication is a version stamped by the
+        server; the published articles of the product and of the fault
+        code are suggested, the fault code first"""
+        pool = Pool()
+        Article = pool.get('service.knowledge.article')
+        Equipment = pool.get('service.equipment')
+        FaultCategory = pool.get('service.fault.category')
+        Ticket = pool.get('service.ticket')
+
+        company = create_company()
+        with set_company(company):
+            user, employee = create_role_user(
+                company, 'engineer', 'technical_engineer')
+            site, product = create_site_and_product()
+            item = Equipment(site=site, product=product)
+            item.save()
+            display, = FaultCategory.create([{'name': "显示"}])
+            symptom, = FaultCategory.create([{
+                        'name': "无画面", 'kind': 'symptom',
+                        'parent': display.id}])
+            about_product, about_code, draft = Article.create([{
+                        'kind': 'product', 'title': "投影仪资料",
+                        'body': "亮度3000流明。",
+                        'products': [('add', [product.id])],
+                        }, {
+                        'kind': 'known_fault', 'title': "无画面的处理",
+                        'body': "清洗滤网。",
+                        'fault_codes': [('add', [symptom.id])],
+                        }, {
+                        'kind': 'known_fault', 'title': "草稿",
+                        'body': "未发布。",
+                        'products': [('add', [product.id])],
+                        }])
+            with as_user(user, company=company.id):
+                Article.publish([about_product, about_code])
+                with self.assertRaises(AccessError):
+                    Article.write([about_code], {'version': 7})
+            version, = about_code.versions
+            self.assertEqual(
+                (version.number, version.published_by), (1, employee))
+            self.assertEqual(about_code.published_by, employee)
+
+            ticket, = Ticket.create([{
+                        'subject': "无画面", 'equipment': item.id,
+                        'site': site.id, 'party': site.party.id,
+                        'symptom_code': symptom.id}])
+            self.assertEqual(
+                ticket.suggested_articles, (about_code, about_product))
+            other, = Ticket.create([{'subject': "咨询"}])
+            self.assertEqual(other.suggested_articles, ())
 
 del ModuleTestCase
