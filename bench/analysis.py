@@ -277,8 +277,8 @@ def run(transaction, company, args):
     top = 'service.analysis.top_equipment'
     benchtools.figures(
         f"analysis at {args.tickets} tickets, top equipment: median ratio "
-        + ', '.join(f"{'materialized' if on else 'live'} "
-            f"{ratios[top, on]:.2f}" for on in [False, True]
+        + ', '.join(f"{ratios[top, on]:.2f} "
+            f"{'materialized' if on else 'live'}" for on in [False, True]
             if (top, on) in ratios)
         + " to the raw GROUP BY (target <= 2.00)")
 
