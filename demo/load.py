@@ -25,6 +25,7 @@ from service_desk.tests.tools import (
 from service_desk.working_calendar import is_working_day
 
 from . import PASSWORD
+from .department import load_department
 
 TECHNICIANS = {login for login, (_, role, _) in USERS.items()
     if role in TECHNICIAN_ROLES}
@@ -107,6 +108,7 @@ def load(config):
     _create_inspections(config, areas)
     _create_knowledge(products)
     _create_inbox(company)
+    load_department(config, company, PRODUCT_CODES, PART_CODES)
     _refresh_facts(config)
 
 
@@ -259,27 +261,41 @@ def _create_sites(rng, company, areas, products):
         faulty.click('report_faulty')
 
 
+# channel, type, subject, the kind of equipment it is about (any if None)
 TICKETS = [
-    ('phone', 'repair', "投影仪无法开机"),
-    ('phone', 'repair', "教室交互屏触摸失灵"),
-    ('chat', 'repair', "校园网断网"),
-    ('email', 'complaint', "维修人员未按约定时间到达"),
-    ('web', 'inquiry', "如何设置打印机共享"),
-    ('phone', 'suggestion', "希望增加周末值班"),
-    ('fax', 'repair', "监控录像无法回放"),
-    ('walk_in', 'repair', "UPS 报警"),
+    ('phone', 'repair', "投影仪无法开机", 'projector'),
+    ('phone', 'repair', "教室交互屏触摸失灵", 'panel'),
+    ('chat', 'repair', "校园网断网", 'switch'),
+    ('email', 'complaint', "维修人员未按约定时间到达", None),
+    ('web', 'inquiry', "如何设置打印机共享", 'printer'),
+    ('phone', 'suggestion', "希望增加周末值班", None),
+    ('fax', 'repair', "监控录像无法回放", 'recorder'),
+    ('walk_in', 'repair', "UPS 报警", 'ups'),
     ]
+
+
+def _of_kind(equipment, kind):
+    """The equipment (records of the pool) of the kind, all of it when kind
+    is None"""
+    if kind is None:
+        return equipment
+    return [e for e in equipment
+        if e.product.template.code == PRODUCT_CODES[kind]]
 
 
 def _create_tickets(rng):
     "A few tickets in every state, so the lists are not empty"
     Equipment = Model.get('service.equipment')
     Ticket = Model.get('service.ticket')
-    equipment = Equipment.find([])
+    equipment = {None: Equipment.find([])}
+    for _, _, _, kind in TICKETS:
+        if kind not in equipment:
+            equipment[kind] = Equipment.find([
+                    ('product.code', '=', PRODUCT_CODES[kind])])
     now = dt.datetime.now().replace(microsecond=0)
     tickets = []
-    for number, (channel, type_, subject) in enumerate(TICKETS * 3):
-        item = rng.choice(equipment)
+    for number, (channel, type_, subject, kind) in enumerate(TICKETS * 3):
+        item = rng.choice(equipment[kind])
         ticket = Ticket(channel=channel, type=type_, subject=subject)
         ticket.equipment = Equipment(item.id)
         ticket.received_at = now - dt.timedelta(hours=6 * number)
@@ -298,14 +314,18 @@ def _create_tickets(rng):
     Ticket.click([t for t in tickets[10:14] if t.type == 'repair'], 'resolve')
 
 
-# type, share of the past tickets, subjects
+# type, share of the past tickets, subjects with the kind of equipment
+# they are about (any if None)
 HISTORY = [
     ('repair', 75, [
-            "投影仪灯泡不亮", "交互屏无信号", "教室电脑无法开机",
-            "交换机端口故障", "摄像头画面模糊", "打印机卡纸",
-            "UPS 无法供电", "广播无声音"]),
-    ('inquiry', 15, ["如何连接无线投屏", "电子白板软件如何升级"]),
-    ('suggestion', 10, ["希望寒暑假前集中巡检"]),
+            ("投影仪灯泡不亮", 'projector'), ("交互屏无信号", 'panel'),
+            ("教室电脑无法开机", 'pc'), ("交换机端口故障", 'switch'),
+            ("摄像头画面模糊", 'camera'), ("打印机卡纸", 'printer'),
+            ("UPS 无法供电", 'ups'), ("广播无声音", 'broadcast')]),
+    ('inquiry', 15, [
+            ("如何连接无线投屏", 'projector'),
+            ("电子白板软件如何升级", 'panel')]),
+    ('suggestion', 10, [("希望寒暑假前集中巡检", None)]),
     ]
 
 
@@ -351,14 +371,15 @@ def _create_history(config, rng, company):
                         rng.randint(8, 16), rng.randint(0, 59)), zone)
                 received = received.astimezone(dt.UTC).replace(tzinfo=None)
                 type_ = rng.choice(types)
-                item = rng.choice(equipment)
+                subject, kind = rng.choice(subjects[type_])
+                item = rng.choice(_of_kind(equipment, kind))
                 values.append({
                         'company': company.id,
                         'channel': rng.choice(
                             ['phone', 'phone', 'phone', 'chat', 'web',
                                 'email', 'walk_in']),
                         'type': type_,
-                        'subject': rng.choice(subjects[type_]),
+                        'subject': subject,
                         'equipment': item.id,
                         'site': item.site.id,
                         'party': item.site.party.id,
@@ -634,6 +655,9 @@ def _stock_spare_parts(config, parts):
                 min_quantity=minimum, target_quantity=target))
 
     vans = Vehicle.find([], order=[('id', 'ASC')])
+    company, = Model.get('company.company').find()
+    vans_stocked = dt.datetime.now(ZoneInfo(company.timezone)).date() - (
+        dt.timedelta(days=200))
     for number, van in enumerate(vans, 1):
         if not van.location:
             # In the warehouse, for its lost and found and its quotas
@@ -645,7 +669,10 @@ def _stock_spare_parts(config, parts):
                     location.id: {'name': f"{van.plate} 车载备件"}})
             van.location = location
             van.save()
-        inventory = Inventory(location=Location(van.location.id))
+        # stocked when the van came into service, more than half a year
+        # ago: what was not used since is idle (Idle Parts)
+        inventory = Inventory(
+            location=Location(van.location.id), date=vans_stocked)
         for code, (quantity, minimum, target) in VAN_STOCK.items():
             inventory.lines.new(product=parts[code], quantity=quantity)
             order_points.append(OrderPoint(
@@ -1009,6 +1036,13 @@ def _create_accounting(config, company):
     invoice_sequence.padding = 5
     invoice_sequence.save()
     fiscalyear.click('create_period')
+    # last year too: the vans were stocked more than half a year ago
+    last_year = set_fiscalyear_invoice_sequences(create_fiscalyear(
+            company, (today.replace(year=today.year - 1, month=1, day=1),
+                today.replace(year=today.year - 1, month=12, day=31))))
+    last_year.account_stock_method = 'continental'
+    last_year.save()
+    last_year.click('create_period')
 
     # service_desk.product_category_spare_parts; 1901 as the stock IN and
     # OUT account takes the inventory gains and losses
