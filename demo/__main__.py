@@ -17,7 +17,8 @@ from . import ADMIN_PASSWORD, PASSWORD
 
 
 def create_database(config_file, database):
-    "Create the SQLite file and activate service_desk with zh_CN loaded"
+    """Create the SQLite file and activate service_desk with zh_CN loaded,
+    for ir and res too (their messages and labels such as Record Name)"""
     from trytond import config
     config.update_etc(config_file)
     path = config.get('database', 'path')
@@ -29,7 +30,7 @@ def create_database(config_file, database):
         env = dict(os.environ, TRYTONPASSFILE=passfile.name)
         subprocess.run([
                 'trytond-admin', '-c', config_file, '-d', database,
-                '--all', '--email', 'admin@example.com'],
+                '--all', '--email', 'admin@example.com', '-l', 'zh_CN'],
             env=env, check=True)
         subprocess.run([
                 'trytond-admin', '-c', config_file, '-d', database,

@@ -1,6 +1,7 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "The customer-service demo user works in sao (R-ROLE-4, R-INFRA-3)."
+import json
 import re
 
 import pytest
@@ -84,8 +85,15 @@ def click_tab(page, tab, name):
     wait_idle(page)
 
 
-def set_language(page, label):
-    "Change the user's language in the preferences"
+# The codes of the languages formerly picked by their English names
+LANGUAGE_CODES = {'Chinese Simplified': 'zh_CN', 'English': 'en'}
+
+
+def set_language(page, code):
+    """Change the user's language in the preferences to the language of
+    code (zh_CN): its name depends on the translations loaded, its code
+    does not"""
+    code = LANGUAGE_CODES.get(code, code)
     user_menu_item(page, 'Preferences...')
     # sao closes the open tabs before changing the preferences
     close = page.locator('.modal-dialog', has_text='close all tabs')
@@ -94,7 +102,10 @@ def set_language(page, label):
     if close.is_visible():
         close.locator('button.btn-primary').click()
     dialog.get_by_role('tab', name='Preferences').click()
-    dialog.locator('select[name=language]').select_option(label=label)
+    # the preferences offer the languages by code (the option's value is
+    # the code as JSON)
+    dialog.locator('select[name=language]').select_option(
+        value=json.dumps(code))
     dialog.locator('.modal-footer button.btn-primary').click()
     expect(dialog).to_have_count(0)
 
@@ -139,7 +150,7 @@ def test_customer_service_sees_equipment_then_chinese_menu(
     check_no_error(page)
     page.screenshot(path=artifacts / 'browser-today.png')
 
-    set_language(page, 'Chinese Simplified')
+    set_language(page, 'zh_CN')
     menu.get_by_text('售后服务', exact=True).wait_for()
     menu.get_by_text('售后服务', exact=True).click()
     menu.get_by_text('装机档案', exact=True).wait_for()

@@ -61,7 +61,7 @@ def test_customer_service_day_in_chinese(
         menu=re.compile(r'^(Service|售后服务)$'))
     menu = page.locator('#menu')
     if not menu.get_by_text('售后服务', exact=True).count():
-        set_language(page, 'Chinese Simplified')
+        set_language(page, 'zh_CN')
     menu.get_by_text('售后服务', exact=True).click()
     tab = page.locator('#tabs .tab-pane.active')
 

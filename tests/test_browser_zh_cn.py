@@ -20,7 +20,7 @@ def test_field_engineer_lists_all_requisitions_in_chinese(
         demo_server, new_page, artifacts):
     page = new_page()
     login(page, demo_server, 'field', 'service-demo')
-    set_language(page, 'Chinese Simplified')
+    set_language(page, 'zh_CN')
     page.locator('#menu').get_by_text('售后服务', exact=True).wait_for()
 
     # his requisitions include one for another engineer's visit: the list
@@ -72,7 +72,7 @@ def test_keeper_sees_parts_below_minimum_in_chinese(
     "R-PART-2: the keeper's quotas, what is on hand and what is on order"
     page = new_page()
     login(page, demo_server, 'keeper', 'service-demo')
-    set_language(page, 'Chinese Simplified')
+    set_language(page, 'zh_CN')
     page.locator('#menu').get_by_text('售后服务', exact=True).wait_for()
 
     tab = open_list(page, '售后服务', '备件管理', '备件定额（订货点）')
@@ -93,7 +93,7 @@ def test_manager_board_draws_its_charts_in_chinese(
     "R-DATA-6: the manager's board, its key figures and charts, in Chinese"
     page = new_page(viewport={'width': 1600, 'height': 1400})
     login(page, demo_server, 'manager', 'service-demo')
-    set_language(page, 'Chinese Simplified')
+    set_language(page, 'zh_CN')
     page.locator('#menu').get_by_text('售后服务', exact=True).wait_for()
     board = open_list(page, '售后服务', '统计分析', '服务总览')
 
