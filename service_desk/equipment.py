@@ -5,8 +5,8 @@ from trytond.model import (
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from .common import (
-    BoundedMixin, CompanyMixin, GuardedMixin, NumberedMixin, SearchAccessMixin,
-    boolean_domain, search_on)
+    BoundedMixin, CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin,
+    SearchAccessMixin, boolean_domain, search_on)
 from .site import CRITICALITIES
 from trytond.model import Index
 
@@ -19,7 +19,7 @@ STATES = [
 
 
 class Equipment(
-        BoundedMixin, CompanyMixin, NumberedMixin, GuardedMixin,
+        BoundedMixin, CompanyMixin, NumberedMixin, KeptMixin, GuardedMixin,
         SearchAccessMixin,
         DeactivableMixin, Workflow,
         tree(name='label'),
@@ -28,6 +28,10 @@ class Equipment(
     __name__ = 'service.equipment'
     _number_field = 'label'
     _number_sequence = 'equipment_sequence'
+    # once reported faulty, repaired or retired, its history is kept: it
+    # is deactivated, not deleted
+    _deletable_states = frozenset({'in_service'})
+    _delete_message = 'service_desk.msg_equipment_delete'
 
     label = fields.Char(
         "Label", strip=True,

@@ -12,8 +12,8 @@ from trytond.pyson import Eval, Id
 from trytond.transaction import Transaction
 
 from .common import (
-    BoundedMixin, CompanyMixin, GuardedMixin, NumberedMixin, search_on,
-    set_timestamp, user_employee)
+    BoundedMixin, CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin,
+    search_on, set_timestamp, user_employee)
 from .configuration import default_sequence
 
 
@@ -71,11 +71,12 @@ class ConfigurationSequence(metaclass=PoolMeta):
 
 
 class Meeting(
-        BoundedMixin, CompanyMixin, NumberedMixin, GuardedMixin, Workflow,
-        ModelSQL,
-        ModelView):
+        BoundedMixin, CompanyMixin, NumberedMixin, KeptMixin, GuardedMixin,
+        Workflow, ModelSQL, ModelView):
     "The weekly technical meeting of the department"
     __name__ = 'service.meeting'
+    # the minutes of a meeting held are kept (R-CS-7)
+    _delete_message = 'service_desk.msg_meeting_delete_held'
     _rec_name = 'number'
     _number_sequence = 'meeting_sequence'
 
@@ -275,19 +276,29 @@ class MeetingItem(
 class MeetingAction(BoundedMixin, GuardedMixin, Workflow, ModelSQL, ModelView):
     "An action item decided in a meeting"
     __name__ = 'service.meeting.action'
+    # decided in the meeting: kept with its minutes once held; who does it,
+    # by when and its result are followed up while it is open
+    _guard_parent = ('meeting', ['draft'])
+    _open_states = {
+        'readonly': Eval('state') != 'open',
+        }
+
     meeting = fields.Many2One(
         'service.meeting', "Meeting", required=True, ondelete='CASCADE')
     description = fields.Text("Description", required=True)
     responsible = fields.Many2One(
-        'company.employee', "Responsible", ondelete='RESTRICT')
-    due_date = fields.Date("Due Date")
-    result = fields.Text("Result")
+        'company.employee', "Responsible", ondelete='RESTRICT',
+        states=_open_states)
+    due_date = fields.Date("Due Date", states=_open_states)
+    result = fields.Text("Result", states=_open_states)
     done_date = fields.Date("Done on", readonly=True)
     state = fields.Selection([
             ('open', "Open"),
             ('done', "Done"),
             ], "State", readonly=True, required=True, sort=False)
     state_string = state.translated('state')
+
+    del _open_states
 
     @classmethod
     def __setup__(cls):

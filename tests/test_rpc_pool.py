@@ -324,9 +324,12 @@ def _stamps(guarded):
     date or time stamped with each (decided_by and decided_date...)"""
     stamps = []
     for name, field in guarded.items():
+        # a computed field (not sortable: not stored) is not a stamp, such
+        # as a review's lead, the lead of its visit
         if (field['type'] == 'many2one'
                 and field.get('relation') in STAMP_RELATIONS
-                and not field.get('required')):
+                and not field.get('required')
+                and field.get('sortable', True)):
             stamps.append(name)
             prefix = name.rsplit('_', 1)[0]
             for suffix in ['_date', '_at']:
