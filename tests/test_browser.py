@@ -1,6 +1,7 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "The customer-service demo user works in sao (R-ROLE-4, R-INFRA-3)."
+import itertools
 import json
 import re
 
@@ -20,8 +21,17 @@ def login(page, url, login, password, menu='Service'):
     # the login button before they are done is lost
     wait_idle(page)
     page.fill('#login', login)
-    page.click('.login-dialog button.btn-primary')
-    page.fill('.ask-dialog input[type=password]', password)
+    field = page.locator('.ask-dialog input[type=password]')
+    # a click while sao still loads the login dialog is lost: the user
+    # clicks again
+    for _ in range(3):
+        page.click('.login-dialog button.btn-primary')
+        try:
+            field.wait_for(timeout=TIMEOUT // 3)
+        except PlaywrightError:
+            continue
+        break
+    field.fill(password)
     page.keyboard.press('Enter')
     page.locator('#menu').get_by_text(menu, exact=True).wait_for(
         timeout=TIMEOUT)
@@ -60,11 +70,13 @@ def user_menu_item(page, text):
 def open_list(page, *path, tab_name=None):
     "Open a menu entry, wait for its list and check it shows no error"
     menu = page.locator('#menu')
-    for name in path[:-1]:
-        entry = menu.get_by_text(name, exact=True)
-        child = menu.get_by_text(path[path.index(name) + 1], exact=True)
+    for parent, name in itertools.pairwise(path):
+        child = menu.get_by_text(name, exact=True)
         if not child.is_visible():
-            entry.click()
+            # unfolded by its arrow: a click on a parent's name opens its
+            # own list, in a tab that may come after the one opened here
+            menu.locator('tr', has=page.get_by_text(parent, exact=True)
+                ).locator('.expander').first.click()
         child.wait_for()
     menu.get_by_text(path[-1], exact=True).dblclick()
     tab = page.locator('#tabs .tab-pane.active')

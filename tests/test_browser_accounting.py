@@ -1,7 +1,7 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""The accountant reconciles the parts cost of the month in the demo
-(R-PART-6, R-ROLE-6)."""
+"""The accountant reconciles the parts cost of the month in the demo, a
+difference explained by an entry booked by hand (R-PART-6, R-ROLE-6)."""
 import datetime as dt
 import re
 from zoneinfo import ZoneInfo
@@ -28,7 +28,8 @@ def test_accountant_reconciles_the_month(demo_server, new_page, artifacts):
         re.compile(today.strftime('%Y-%m')))
 
     # the warranty repairs' parts on 5601, the faulty lamp on 1901: the
-    # books say what the report says
+    # books say what the report says, but for the courier fee of the parts
+    # the accountant booked by hand on 5601
     rows = tab.locator('table tbody tr:visible')
     expect(rows.filter(has_text='5601')).to_have_count(1)
     expect(rows.filter(has_text='1901')).to_have_count(1)
@@ -37,6 +38,8 @@ def test_accountant_reconciles_the_month(demo_server, new_page, artifacts):
         cells = [re.sub(r'[¥\s]', '', c)
             for c in row.locator('td').all_inner_texts()]
         numbers = [c for c in cells if re.fullmatch(r'-?[\d,]+\.\d\d', c)]
-        assert numbers and numbers[-1] in {'0.00', '-0.00'}, cells
+        expected = ({'-36.00'} if any(c.startswith('5601') for c in cells)
+            else {'0.00', '-0.00'})
+        assert numbers and numbers[-1] in expected, cells
     check_no_error(page)
     page.screenshot(path=artifacts / 'browser-accountant-reconciliation.png')

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from test_browser import login
+from test_browser import login, open_list
 
 pytestmark = pytest.mark.demo_server
 
@@ -24,13 +24,9 @@ def enter(page, selector, text):
 def test_field_engineer_records_a_report(demo_server, new_page, artifacts):
     page = new_page()
     login(page, demo_server, 'field', 'service-demo')
-    menu = page.locator('#menu')
-    menu.get_by_text('Service', exact=True).click()
-    menu.get_by_text('Work Orders', exact=True).click()
-    menu.get_by_text('My Work Orders Today', exact=True).dblclick()
+    tab = open_list(page, 'Service', 'Work Orders', 'My Work Orders Today')
 
     # the demo plans three visits today for this engineer, in time order
-    tab = page.locator('#tabs')
     rows = tab.locator('table tbody tr:visible')
     expect(rows).to_have_count(3)
     assert all('Scheduled' in rows.nth(i).inner_text() for i in range(3))
@@ -57,7 +53,9 @@ def test_field_engineer_records_a_report(demo_server, new_page, artifacts):
     page.screenshot(path=artifacts / 'browser-work-order-done.png')
 
     # in a fresh list, the visit is done and the others still to do
-    menu.get_by_text('My Work Orders Today', exact=True).dblclick()
+    page.locator('#menu').get_by_text(
+        'My Work Orders Today', exact=True).dblclick()
+    rows = page.locator('#tabs .tab-pane.active table tbody tr:visible')
     expect(rows).to_have_count(3)
     expect(rows.filter(has_text='Done')).to_have_count(1)
     expect(rows.filter(has_text='Scheduled')).to_have_count(2)
