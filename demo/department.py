@@ -66,6 +66,7 @@ def load_department(config, company, product_codes, part_codes):
     _send_feedback(analyses)
     _explain_parts_cost(config, today)
     _receive_emails(config, company)
+    _answer_from_article(product_codes)
     _train(today, at, product_codes)
 
 
@@ -511,6 +512,28 @@ def _send_feedback(analyses):
             feedback.vendor = vendor
         feedback.click('send')
         FaultAnalysis(analyses[1]).click('raise_feedback')
+
+
+def _answer_from_article(product_codes):
+    """A teacher asks how to change a projector's lamp: customer service
+    answers with the published article, whose use is counted"""
+    projector = _equipment(product_codes['projector'])
+    with as_user('cs'):
+        Ticket = Model.get('service.ticket')
+        Equipment = Model.get('service.equipment')
+        Article = Model.get('service.knowledge.article')
+        inquiry = Ticket(type='inquiry', channel='phone')
+        inquiry.equipment = Equipment(projector.id)
+        inquiry.subject = "老师问投影仪怎么换灯泡"
+        inquiry.save()
+        inquiry.click('open')
+        article, = Article.find([
+                ('title', '=', "投影仪更换灯泡的方法"),
+                ('state', '=', 'published'),
+                ], limit=1)
+        inquiry.answer_article = article
+        inquiry.save()
+        inquiry.click('answer_from_article')
 
 
 def _explain_parts_cost(config, today):
