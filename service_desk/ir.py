@@ -62,6 +62,8 @@ class Cron(metaclass=PoolMeta):
             ('ir.queue|requeue_interrupted', "Requeue Interrupted Tasks"))
         cls.method.selection.append(
             ('ir.model|refresh_analysis_facts', "Refresh Analysis Figures"))
+        cls.method.selection.append(
+            ('service.contract|expire_ended', "Expire Ended Contracts"))
 
 
 class Model(metaclass=PoolMeta):

@@ -417,6 +417,8 @@ ROLE_RIGHTS = {
             'r--- r--- ---- r--- ---- ---- ----',
         'service.knowledge.article.version':
             'rwcd rwcd r--- r--- r--- r--- ----',
+        'service.contract': 'rwcd r--- r--- rwc- r--- r--- ----',
+        'service.contract.line': 'rwcd r--- r--- rwc- r--- r--- ----',
         'service.meeting': 'rw-- rwcd r--- r--- ---- ---- ----',
         'service.meeting-company.employee':
             'rw-- rwcd r--- r--- ---- ---- ----',
@@ -498,6 +500,10 @@ ROLE_RIGHTS = {
     'button': {
         'service.callback|cancel': 'M..C...',
         'service.callback|record': 'M..C...',
+        'service.contract|cancel': 'M......',
+        'service.contract|expire': 'M......',
+        'service.contract|renew': 'M..C...',
+        'service.contract|run': 'M......',
         'service.equipment.need|accept': 'M......',
         'service.equipment.need|do': 'MTF....',
         'service.equipment.need|plan': 'MT.....',
@@ -632,6 +638,8 @@ ROLE_RIGHTS = {
         'service_desk.menu_callback': 'MTFC.A.',
         'service_desk.menu_configuration': 'M..C...',
         'service_desk.menu_configuration_form': 'M......',
+        'service_desk.menu_contract_form': 'MT.C.A.',
+        'service_desk.menu_contract_renewal': 'M..C...',
         'service_desk.menu_duty_board': 'MT.C...',
         'service_desk.menu_engineering': 'MTFC..P',
         'service_desk.menu_equipment_form': 'MTFCKA.',
