@@ -2849,6 +2849,63 @@ class ServiceDeskTestCase(
             self.assertIsNotNone(order.unqualified_lead_accepted_at)
 
     @with_transaction()
+    def test_contract_states_and_stamps(self):
+        """R-ROLE-1: a contract runs on the manager's approval only, stamped
+        with the manager's own employee whatever the context says; its
+        state, number and stamps are never written from outside"""
+        pool = Pool()
+        Contract = pool.get('service.contract')
+        Date = pool.get('ir.date')
+
+        company = create_company()
+        with set_company(company):
+            site, _ = create_site_and_product()
+            cs, desk = create_role_user(company, 'desk', 'customer_service')
+            manager, boss = create_role_user(company, 'boss', 'manager')
+            with as_user(cs):
+                contract, = Contract.create([{
+                            'party': site.party.id,
+                            'start_date': dt.date(2030, 1, 1),
+                            'end_date': dt.date(2030, 12, 31),
+                            'price': Decimal(100),
+                            'lines': [('create', [{'site': site.id}])],
+                            }])
+                self.assertTrue(contract.number)
+                self.assertEqual(contract.state, 'draft')
+                self.assertEqual(
+                    contract.notice_date, dt.date(2030, 12, 1))
+                with self.assertRaisesRegex(UserError, 'not allowed'):
+                    Contract.run([contract])
+                for values in [
+                        {'state': 'running'}, {'approved_by': desk.id},
+                        {'number': 'X'}, {'notice_date': None}]:
+                    with self.subTest(values=values), \
+                            self.assertRaises(AccessError):
+                        Contract.write([contract], values)
+                with self.assertRaises(AccessError):
+                    Contract.create([{
+                                'party': site.party.id,
+                                'start_date': dt.date(2030, 1, 1),
+                                'end_date': dt.date(2030, 12, 31),
+                                'price': Decimal(100),
+                                'state': 'running'}])
+            with as_user(manager, employee=desk.id):
+                Contract.run([contract])
+            self.assertEqual(contract.state, 'running')
+            self.assertEqual(contract.approved_by, boss)
+            self.assertEqual(contract.approved_date, Date.today())
+            with as_user(manager):
+                with self.assertRaises(AccessError):
+                    Contract.write([contract], {'price': Decimal(1)})
+                with self.assertRaises(AccessError):
+                    Contract.delete([contract])
+                copy, = Contract.copy([contract])
+            self.assertEqual(copy.state, 'draft')
+            self.assertIsNone(copy.approved_by)
+            self.assertIsNone(copy.approved_date)
+            self.assertNotEqual(copy.number, contract.number)
+
+    @with_transaction()
     def test_children_of_final_documents_frozen(self):
         """R-CS-7: the child of a final document is frozen through its own
         model (write, create, delete, move); a qualification from a session
