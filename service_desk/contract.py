@@ -4,6 +4,7 @@
 the contract's own calendar, parts and labour covered, visits and
 inspections), found by the tickets at intake (R-CS-3, R-PART-6, R-ROLE-1)
 """
+import contextvars
 import datetime as dt
 from decimal import Decimal
 
@@ -44,6 +45,8 @@ PARTS_COVERAGE = [
     ('amount', "Up to an Amount"),
     ('none', "None"),
     ]
+# the cover found for the tickets of the batch being computed, by id
+_COVER = contextvars.ContextVar('service_contract_cover', default=None)
 # the most specific cover first (R-CS-3)
 COVER_RANKS = {'equipment': 0, 'category': 1, 'site': 2, 'customer': 3}
 
@@ -742,9 +745,13 @@ class Ticket(metaclass=PoolMeta):
             to_find = [t for t in tickets
                 if t.state in {'draft'} | set(OPEN_STATES)]
             cover = Contract.find_cover(to_find)
-            for ticket in to_find:
-                ticket._contract_cover = cover.get(ticket.id)
-        super()._compute_fields(tickets, field_names=field_names)
+            token = _COVER.set({t.id: cover.get(t.id) for t in to_find})
+            try:
+                super()._compute_fields(tickets, field_names=field_names)
+            finally:
+                _COVER.reset(token)
+        else:
+            super()._compute_fields(tickets, field_names=field_names)
 
     def compute_fields(self, field_names=None):
         pool = Pool()
@@ -753,7 +760,7 @@ class Ticket(metaclass=PoolMeta):
         values = super().compute_fields(field_names=field_names)
         if self.id is None or self.id < 0:
             return values
-        found = getattr(self, '_contract_cover', ...)
+        found = (_COVER.get() or {}).get(self.id, ...)
         line = self.contract_line
         if found is not ...:
             line = found[0] if found else None
