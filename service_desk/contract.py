@@ -47,6 +47,11 @@ PARTS_COVERAGE = [
     ]
 # the cover found for the tickets of the batch being computed, by id
 _COVER = contextvars.ContextVar('service_contract_cover', default=None)
+# the lines of the covers of the tickets being created, by id
+_LINES = contextvars.ContextVar('service_contract_lines', default=None)
+# the calendars of the contracts while a batch of tickets is created
+_CALENDARS = contextvars.ContextVar(
+    'service_contract_calendars', default=None)
 # the most specific cover first (R-CS-3)
 COVER_RANKS = {'equipment': 0, 'category': 1, 'site': 2, 'customer': 3}
 
@@ -79,6 +84,17 @@ class RoundTheClockCalendar(WorkingCalendar):
 
     def hours_between(self, begin, finish):
         return max((finish - begin).total_seconds() / 3600, 0.0)
+
+
+def _contract_calendar(contract):
+    """Return the calendar of the contract, kept while a batch of tickets
+    is created so that it asks the national calendar once a day"""
+    calendars = _CALENDARS.get()
+    if calendars is None:
+        return contract.working_calendar()
+    if contract.id not in calendars:
+        calendars[contract.id] = contract.working_calendar()
+    return calendars[contract.id]
 
 
 class Configuration(metaclass=PoolMeta):
@@ -441,10 +457,11 @@ class Contract(
 
     @classmethod
     def find_cover(cls, tickets):
-        """Return {ticket id: (line, expired contract, days)} of the
-        tickets: the running contract line covering each one, the most
-        specific first (item, product category, site, customer), else the
-        contract that covered it and ended the days before its reception
+        """Return for each ticket (line, expired contract, days), or None
+        when it names no customer: the running contract line covering it,
+        the most specific first (item, product category, site, customer),
+        else the contract that covered it and ended the days before its
+        reception
 
         One query for the lines of all the tickets, one more for the
         product categories when a line covers by category."""
@@ -455,10 +472,13 @@ class Contract(
         cursor = transaction.connection.cursor()
         line = Line.__table__()
         contract = cls.__table__()
-        tickets = [t for t in tickets if t.company and t.received_at
+        result = [None] * len(tickets)
+        indexed = [(i, t) for i, t in enumerate(tickets)
+            if t.company and t.received_at
             and (t.party or t.site or t.equipment)]
+        tickets = [t for _, t in indexed]
         if not tickets:
-            return {}
+            return result
         keys = {
             'party': {t.party.id for t in tickets if t.party},
             'site': {t.site.id for t in tickets if t.site},
@@ -493,9 +513,8 @@ class Contract(
                 template = equipment.product.template
                 categories[equipment.id] = {
                     c.id for c in template.categories_all}
-        result = {}
         found = {}
-        for ticket in tickets:
+        for index, ticket in indexed:
             date = to_local(ticket.received_at, ticket.company.timezone
                 ).date()
             party = ticket.party.id if ticket.party else None
@@ -533,13 +552,13 @@ class Contract(
             if line_id is None and ended:
                 _, _, expired, end = min(ended)
                 days = (date - end).days
-            found[ticket.id] = (line_id, expired, days)
+            found[index] = (line_id, expired, days)
         lines = {r.id: r for r in Line.browse(sorted({
                         v[0] for v in found.values() if v[0]}))}
         expired = {c.id: c for c in cls.browse(sorted({
                         v[1] for v in found.values() if v[1]}))}
-        for ticket_id, (line_id, contract_id, days) in found.items():
-            result[ticket_id] = (
+        for index, (line_id, contract_id, days) in found.items():
+            result[index] = (
                 lines.get(line_id), expired.get(contract_id), days)
         return result
 
@@ -739,13 +758,72 @@ class Ticket(metaclass=PoolMeta):
         return {'party', 'site', 'equipment', 'received_at'}
 
     @classmethod
-    def _compute_fields(cls, tickets, field_names=None):
+    def _deadline_depends(cls):
+        return super()._deadline_depends() | {'contract_line'}
+
+    @classmethod
+    def _before_create(cls, vlist):
+        """Give each new ticket the contract covering it, found for the
+        batch with one query, before its deadlines are computed from it"""
         Contract = Pool().get('service.contract')
-        if field_names is None or field_names & cls._contract_fields():
+        names = ['company', 'party', 'site', 'equipment', 'received_at']
+        tickets = []
+        for values in vlist:
+            known = {n: values[n] for n in names
+                if values.get(n) is not None}
+            if 'company' not in known:
+                known['company'] = cls.default_company()
+            if 'received_at' not in known:
+                known['received_at'] = cls.default_received_at()
+            tickets.append(cls(**known))
+        covers = Contract.find_cover(tickets)
+        lines = {}
+        for values, cover in zip(vlist, covers, strict=True):
+            line = cover[0] if cover else None
+            if line:
+                values['contract_line'] = line.id
+                values['contract'] = line.contract.id
+                lines[line.id] = line
+        token = _LINES.set(lines)
+        calendars = _CALENDARS.set({})
+        try:
+            return super()._before_create(vlist)
+        finally:
+            _LINES.reset(token)
+            _CALENDARS.reset(calendars)
+
+    def _deadlines(self, calendar):
+        """The deadlines on the contract's calendar with the hours of the
+        contract line, when it has some for the priority"""
+        line = self.contract_line
+        if line is not None:
+            line = (_LINES.get() or {}).get(line.id, line)
+        hours = line.hours(self.priority) if line else None
+        if not hours:
+            return super()._deadlines(calendar)
+        contract_calendar = _contract_calendar(line.contract)
+        paused = self.paused_hours or 0
+        response = contract_calendar.add(self.received_at, hours[0] + paused)
+        computed = {
+            'after_hours': not calendar.is_working_time(self.received_at),
+            'response_deadline': response,
+            'resolution_deadline': contract_calendar.add(
+                self.received_at, hours[1] + paused),
+            }
+        if not self.promised_at:
+            computed['promised_at'] = response
+        return computed
+
+    @classmethod
+    def _compute_fields(cls, tickets, field_names=None):
+        "Find the cover again when what it is found from changes"
+        Contract = Pool().get('service.contract')
+        if field_names is not None and field_names & cls._contract_fields():
             to_find = [t for t in tickets
                 if t.state in {'draft'} | set(OPEN_STATES)]
-            cover = Contract.find_cover(to_find)
-            token = _COVER.set({t.id: cover.get(t.id) for t in to_find})
+            covers = Contract.find_cover(to_find)
+            token = _COVER.set({
+                    t.id: c for t, c in zip(to_find, covers, strict=True)})
             try:
                 super()._compute_fields(tickets, field_names=field_names)
             finally:
@@ -754,47 +832,28 @@ class Ticket(metaclass=PoolMeta):
             super()._compute_fields(tickets, field_names=field_names)
 
     def compute_fields(self, field_names=None):
-        pool = Pool()
-        Configuration = pool.get('service.configuration')
-        Target = pool.get('service.ticket.target')
+        Configuration = Pool().get('service.configuration')
         values = super().compute_fields(field_names=field_names)
-        if self.id is None or self.id < 0:
+        if self.id is None or self.id < 0 or field_names is None:
             return values
         found = (_COVER.get() or {}).get(self.id, ...)
-        line = self.contract_line
-        if found is not ...:
-            line = found[0] if found else None
-            if line != self.contract_line:
-                values['contract_line'] = line.id if line else None
-                values['contract'] = line.contract.id if line else None
-        if not (field_names is None
-                or 'contract_line' in values
-                or field_names & {'priority', 'received_at', 'paused_hours'}):
+        if found is ...:
             return values
-        hours = line.hours(self.priority) if line else None
-        if hours:
-            calendar = line.contract.working_calendar()
-        else:
-            calendar = Configuration(1).working_calendar(self.company)
-            hours = Target.get_hours(self._get_target_pattern())
-        response = resolution = None
-        if hours:
-            paused = self.paused_hours or 0
-            response = calendar.add(self.received_at, hours[0] + paused)
-            resolution = calendar.add(self.received_at, hours[1] + paused)
-        computed = {
-            'response_deadline': response,
-            'resolution_deadline': resolution,
-            }
-        if not self.promised_at or (
-                'contract_line' in values
-                and self.promised_at == self.response_deadline):
-            computed['promised_at'] = response
+        line = found[0] if found else None
+        if line == self.contract_line:
+            return values
+        values['contract_line'] = line.id if line else None
+        values['contract'] = line.contract.id if line else None
+        response = self.response_deadline
+        self.contract_line = line
+        computed = self._deadlines(
+            Configuration(1).working_calendar(self.company))
+        if self.promised_at and self.promised_at == response:
+            # the time told was the deadline, which moves with the cover
+            computed['promised_at'] = computed['response_deadline']
         for name, value in computed.items():
             if getattr(self, name) != value:
                 values[name] = value
-            else:
-                values.pop(name, None)
         return values
 
     @classmethod
@@ -805,7 +864,9 @@ class Ticket(metaclass=PoolMeta):
         lang = Lang.get()
         result = {}
         not_found = [t for t in tickets if not t.contract_line]
-        cover = Contract.find_cover(not_found) if not_found else {}
+        cover = dict(zip(
+                [t.id for t in not_found], Contract.find_cover(not_found),
+                strict=True))
         for ticket in tickets:
             line = ticket.contract_line
             if line:
