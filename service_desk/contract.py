@@ -769,11 +769,10 @@ class Ticket(metaclass=PoolMeta):
         names = ['company', 'party', 'site', 'equipment', 'received_at']
         tickets = []
         for values in vlist:
-            known = {n: values[n] for n in names
-                if values.get(n) is not None}
-            if 'company' not in known:
+            known = {n: values.get(n) for n in names}
+            if known['company'] is None:
                 known['company'] = cls.default_company()
-            if 'received_at' not in known:
+            if known['received_at'] is None:
                 known['received_at'] = cls.default_received_at()
             tickets.append(cls(**known))
         covers = Contract.find_cover(tickets)
