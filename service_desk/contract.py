@@ -246,6 +246,9 @@ class Contract(
         t = cls.__table__()
         cls._sql_indexes.update({
                 Index(t, (t.number, Index.Similarity())),
+                # default order
+                Index(t, (t.start_date, Index.Range()),
+                    (t.id, Index.Range())),
                 Index(t, (t.party, Index.Range())),
                 Index(t, (t.previous, Index.Range()),
                     where=t.previous != Null),
