@@ -2,6 +2,6 @@
 # this repository contains the full copyright notices and license terms.
 "After-sales technical service desk for Tryton."
 
-from . import routes
+from . import portal, routes
 
-__all__ = ['routes']
+__all__ = ["portal", "routes"]

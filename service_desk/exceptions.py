@@ -46,3 +46,7 @@ class SearchError(UserError):
 
 class RequisitionBackOrderWarning(UserWarning):
     pass
+
+
+class AccessLinkError(ValidationError):
+    pass

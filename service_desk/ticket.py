@@ -30,6 +30,7 @@ CHANNELS = [
     ('chat', "Chat (QQ/WeChat)"),
     ('walk_in', "Walk-in"),
     ('inspection', "Inspection"),
+    ('portal', "Customer Portal"),
     ]
 TYPES = [
     ('repair', "Repair"),
