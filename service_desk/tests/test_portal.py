@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 import unittest
+import zipfile
 from unittest.mock import patch
 
 from PIL import Image
@@ -18,6 +19,7 @@ from trytond.transaction import Transaction
 from trytond.wsgi import app
 
 from .. import access_link, portal
+from ..access_label import qr_png
 
 
 def photo(size=(64, 48), format='JPEG', exif=True):
@@ -458,6 +460,34 @@ class PortalTestCase(unittest.TestCase):
             self.assertEqual(link.scope, 'follow')
             self.assertEqual(link.state, 'valid')
             self.assertEqual(link.sent_to, 'office@xinhua.example.cn')
+
+    def test_label_sheet_prints_a_qr_code_of_each_item_link(self):
+        "The label sheet of a site: each item's new report link as QR code"
+        with self.transaction() as transaction:
+            pool = Pool()
+            Wizard = pool.get('service.equipment.print_labels', type='wizard')
+            LabelSheet = pool.get('service.equipment.labels', type='report')
+            session_id, _, _ = Wizard.create()
+            with transaction.set_context(
+                    active_model='service.site', active_id=self.site,
+                    active_ids=[self.site]):
+                result = Wizard.execute(session_id, {}, 'issue')
+            (action, data), = result['actions']
+            self.assertEqual(data['ids'], [self.item])
+            url = data['urls'][str(self.item)]
+            extension, content, _, _ = LabelSheet.execute(data['ids'], data)
+        self.assertEqual(extension, 'odt')
+        with zipfile.ZipFile(io.BytesIO(content)) as odt:
+            pictures = [odt.read(n) for n in odt.namelist()
+                if n.startswith('Pictures/')]
+            text = odt.read('content.xml').decode()
+        self.assertEqual(pictures, [qr_png(url)])
+        self.assertIn('QR-0001', text)
+        self.assertIn('+86 839 533 5003', text)
+        token = url.rsplit('/', 1)[1]
+        response = self.get(self.client(), token)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn('Report a fault', response.text)
 
 
 def portal_hash(token):
