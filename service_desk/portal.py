@@ -21,6 +21,7 @@ import urllib.parse
 from werkzeug.wrappers import Response
 
 from trytond import config
+from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.protocols.wrappers import with_pool, with_transaction
 from trytond.transaction import Transaction
@@ -86,7 +87,6 @@ class RateLimiter:
 
 
 limiter = RateLimiter()
-_portal_users = {}
 
 
 def _(name, **variables):
@@ -625,20 +625,18 @@ PAGES = {
 
 
 def portal_user(pool):
-    "The id of the user the portal's pages run as"
-    name = pool.database_name
-    if name not in _portal_users:
-        ModelData = pool.get('ir.model.data')
-        with Transaction().start(name, 0, readonly=True):
-            _portal_users[name] = ModelData.get_id(
-                'service_desk', 'user_portal')
-    return _portal_users[name]
+    """The id of the user the portal's pages run as (ir.model.data caches
+    it for the database)"""
+    ModelData = pool.get('ir.model.data')
+    with Transaction().start(pool.database_name, 0, readonly=True):
+        return ModelData.get_id('service_desk', 'user_portal')
 
 
 def serve(request, pool, token):
     "Answer the request as the portal user"
     user = portal_user(pool)
-    handler = with_transaction(user=user)(_serve)
+    # GET too writes the link's last use
+    handler = with_transaction(readonly=False, user=user)(_serve)
     return handler(request, pool, token)
 
 
@@ -683,7 +681,12 @@ def _serve(request, pool, token):
             return page.html(
                 _('refused_title'), '<div class="card"><p class="ok">{}'
                 '</p></div>'.format(e(_('comment_thanks'))))
-        response, used = take(page)
+        try:
+            response, used = take(page)
+        except UserError:
+            # nothing of the form is kept
+            Transaction().rollback()
+            return page.refused(400, _('error_form'))
         link.touch(page.ip, use=used)
         return response
 

@@ -395,6 +395,30 @@ class PortalTestCase(unittest.TestCase):
             self.assertEqual(callback.state, 'done')
             self.assertEqual(callback.ticket.state, 'resolved')
 
+    def test_follow_link_ends_30_days_after_closing(self):
+        "A follow link works while the ticket is open and 30 days after"
+        ticket_id, callback_id = self.resolved_ticket()
+        token = self.issue('follow', ('service.ticket', ticket_id))
+        with self.transaction():
+            pool = Pool()
+            Link = pool.get('service.access.link')
+            Ticket = pool.get('service.ticket')
+            ticket = Ticket(ticket_id)
+            Ticket.close([ticket])
+            link, = Link.search([('token_hash', '=', portal_hash(token))])
+            self.assertIsNone(link.expires_at)
+            closed_at = Ticket(ticket_id).closed_at
+            self.assertEqual(
+                link.refusal(closed_at + dt.timedelta(days=29)), 'valid')
+            self.assertEqual(
+                link.refusal(closed_at + dt.timedelta(days=31)), 'expired')
+        self.assertEqual(self.get(self.client(), token).status_code, 200)
+        with self.transaction():
+            Ticket = Pool().get('service.ticket')
+            Ticket.write([Ticket(ticket_id)], {
+                    'closed_at': dt.datetime.now() - dt.timedelta(days=31)})
+        self.assertEqual(self.get(self.client(), token).status_code, 404)
+
     def test_follow_comment_goes_to_the_thread(self):
         "A comment of the follow page is a public message of the ticket"
         ticket_id, _ = self.resolved_ticket()
