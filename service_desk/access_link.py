@@ -67,6 +67,10 @@ class AccessLink(
     contact = fields.Many2One(
         'party.contact_mechanism', "Contact", ondelete='RESTRICT',
         readonly=True,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
         help="To whom the link was sent.")
     expires_at = fields.DateTime(
         "Expires at", readonly=True,
@@ -277,8 +281,8 @@ class LinkedMixin:
     __slots__ = ()
     _link_scope = None
 
-    access_links = fields.Function(fields.One2Many(
-            'service.access.link', None, "Portal Links",
+    access_links = fields.Function(fields.Many2Many(
+            'service.access.link', None, None, "Portal Links",
             help="The links sent or printed for this record."),
         'get_access_links')
 
