@@ -104,6 +104,9 @@ class AccessLink(
             ]
         cls._sql_indexes.update({
                 Index(t, (t.record, Index.Equality())),
+                # default order
+                Index(t, (t.create_date, Index.Range()),
+                    (t.id, Index.Range())),
                 })
         cls._order = [('create_date', 'DESC'), ('id', 'DESC')]
         cls._buttons.update({
