@@ -10,21 +10,25 @@ from decimal import Decimal
 
 from collections import defaultdict
 
-from sql import Column, Expression, Null, Query
+from sql import CombiningQuery, Column, Expression, Null, Query, Select
 from sql.conditionals import Case
 
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Model, Unique, fields
+from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import AccessError
 from trytond.model.modelstorage import _record_eval_pyson
 from trytond.pool import Pool
 from trytond.pyson import Eval, PYSON, PYSONEncoder
 from trytond.tools import grouped_slice
+from trytond.tools.domain_inversion import eval_domain
 from trytond.transaction import Transaction, without_check_access
+from trytond.wizard import StateView
 
 from .exceptions import (
-    BoundsError, CancelReasonError, ContextError, SearchError)
+    BoundsError, CancelReasonError, ContextError, SearchError,
+    WizardValueError)
 
 # the dates a person can mean when he records a service event
 EARLIEST = dt.datetime(2000, 1, 1)
@@ -586,6 +590,23 @@ class SearchRefused(ValueError):
         self.clause = clause
 
 
+# the integers a column holds (SQLite and PostgreSQL's bigint)
+_INTEGER_RANGE = (-2 ** 63, 2 ** 63 - 1)
+
+
+def _search_scalar_valid(value):
+    "Whether a number is finite and an integer fits in a column"
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return _INTEGER_RANGE[0] <= value <= _INTEGER_RANGE[1]
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return True
+
+
 def _search_value_valid(field_type, operator, value):
     "Whether a clause on a field of the type takes operator and value"
     operators, types = SEARCH_TYPES[field_type]
@@ -598,12 +619,14 @@ def _search_value_valid(field_type, operator, value):
             return isinstance(value, (list, tuple))
         values = value if isinstance(value, (list, tuple)) else [value]
         return len(values) <= SEARCH_VALUES and all(
-            isinstance(v, (int, Model)) for v in values)
+            isinstance(v, (int, Model)) and _search_scalar_valid(v)
+            for v in values)
     if operator in _LIKE:
         return isinstance(value, str)
     if operator in _ORDER and field_type in _RELATIONS:
         # ids compared, not names
-        return isinstance(value, int) and not isinstance(value, bool)
+        return (isinstance(value, int) and not isinstance(value, bool)
+            and _search_scalar_valid(value))
     if operator in {'in', 'not in'}:
         if isinstance(value, (str, bytes, dict)) or not hasattr(
                 value, '__iter__'):
@@ -622,7 +645,75 @@ def _search_value_valid(field_type, operator, value):
         if not isinstance(value, types) or (
                 field_type != 'boolean' and isinstance(value, bool)):
             return False
+        if not _search_scalar_valid(value):
+            return False
     return True
+
+
+def _tree_valid(Model_, field, domain):
+    """Whether child_of or parent_of names a parent field that core
+    follows: the field itself on a tree, or the 4th item of the clause,
+    a many2one of the target on itself"""
+    Target = field.get_target() if hasattr(field, 'get_target') else None
+    if Target is None:
+        return False
+    if len(domain) > 3:
+        parent = Target._fields.get(domain[3]) if isinstance(
+            domain[3], str) else None
+        return (parent is not None and parent._type == 'many2one'
+            and parent.get_target() is Target)
+    return field._type == 'many2one' and Target is Model_
+
+
+_query_columns_cache = {}
+
+
+def query_columns(Model_):
+    """Return the names of the columns of the table_query of Model_, None
+    when they cannot be told"""
+    key = (Transaction().database.name, Model_.__name__)
+    if key not in _query_columns_cache:
+        columns = None
+        try:
+            query = Model_.table_query()
+        except (UserError, UserWarning):
+            return None
+        while isinstance(query, CombiningQuery):
+            query = query.queries[0]
+        if isinstance(query, Select):
+            columns = set()
+            for column in query.columns:
+                name = (getattr(column, 'output_name', None)
+                    or getattr(column, 'name', None))
+                if not isinstance(name, str):
+                    columns = None
+                    break
+                columns.add(name)
+        _query_columns_cache[key] = columns
+    return _query_columns_cache[key]
+
+
+def _column_missing(Model_, field):
+    "Whether a field of a table_query model has no column in its query"
+    if (isinstance(field, fields.Function)
+            or not getattr(Model_, '_is_table_query', lambda: False)()):
+        return False
+    columns = query_columns(Model_)
+    return columns is not None and field.name not in columns
+
+
+def check_order(Model_, order):
+    """Refuse with a SearchError the order on a field of a table_query
+    model that its query has no column for"""
+    for item in order or []:
+        if not (item and isinstance(item[0], str)):
+            continue
+        name = item[0].split('.', 1)[0]
+        field = Model_._fields.get(name)
+        if field is not None and _column_missing(Model_, field):
+            raise SearchError(gettext(
+                    'service_desk.msg_search_function',
+                    **Model_.__names__(field=name)))
 
 
 def check_search(Model_, domain):
@@ -644,14 +735,31 @@ def check_search(Model_, domain):
         name, operator, value = domain[:3]
         fname, _, rest = name.partition('.')
         field = Model_._fields.get(fname)
+        if (isinstance(field, fields.Function) and field.getter
+                and not field.searcher):
+            # core raises NotImplementedError, a server error
+            raise SearchError(gettext(
+                    'service_desk.msg_search_function',
+                    **Model_.__names__(field=fname)))
+        if field is not None and _column_missing(Model_, field):
+            raise SearchError(gettext(
+                    'service_desk.msg_search_function',
+                    **Model_.__names__(field=fname)))
         if field is None or field._type not in SEARCH_TYPES:
             return
         field_type = field._type
         if rest and field_type not in _RELATIONS:
             valid = False
         elif rest:
-            # the target checks the rest of the path
             valid = True
+            if hasattr(field, 'get_target') and isinstance(operator, str):
+                # core converts some paths (.id) on the field itself
+                check_search(
+                    field.get_target(), (rest, operator, value, *domain[3:]))
+        elif (isinstance(operator, str) and operator in _TREE
+                and not operator.endswith('where')):
+            valid = (_search_value_valid(field_type, operator, value)
+                and _tree_valid(Model_, field, domain))
         else:
             valid = _search_value_valid(field_type, operator, value)
         if not valid:
@@ -678,10 +786,46 @@ def _format_bound(value):
     return str(value)
 
 
+def user_companies():
+    "Return the ids of the companies the user works for (res.user)"
+    User = Pool().get('res.user')
+    user_id = Transaction().user
+    with without_check_access():
+        return {c.id for c in User(user_id).companies}
+
+
+def check_context_company():
+    """Refuse with a ContextError a company of the context that is not one
+    of the user's companies (root's calls excepted)
+
+    The context of an RPC call is the caller's: the reports put its
+    company in their SQL, so a forged company would show the rows of
+    another company."""
+    transaction = Transaction()
+    company = transaction.context.get('company')
+    if company is None or not transaction.user:
+        return
+    if (not isinstance(company, int) or isinstance(company, bool)
+            or company not in user_companies()):
+        raise ContextError(gettext('service_desk.msg_context_company'))
+
+
 class CheckedSearchMixin:
     """Searches refuse with a SearchError the clauses that the fields or
-    their searchers do not take (check_search), before core reads them"""
+    their searchers do not take (check_search), before core reads them;
+    the reports (table_query) refuse a company of the context that is not
+    the user's (check_context_company) before their query is built"""
     __slots__ = ()
+
+    @classmethod
+    def _check_context_company(cls):
+        if getattr(cls, '_is_table_query', lambda: False)():
+            check_context_company()
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        cls._check_context_company()
+        return super().read(ids, fields_names)
 
     @classmethod
     def _search_refused(cls, exception):
@@ -707,7 +851,10 @@ class CheckedSearchMixin:
     @classmethod
     def search(cls, domain, *args, **kwargs):
         # the signature of every model, ModelSingleton's too
+        cls._check_context_company()
         check_search(cls, domain)
+        check_order(cls, kwargs.get('order', args[2] if len(args) > 2
+                else None))
         try:
             return super().search(domain, *args, **kwargs)
         except SearchRefused as exception:
@@ -931,6 +1078,8 @@ def check_context(model_name, required=()):
         elif field._type == 'many2one':
             valid = (isinstance(value, int) and not isinstance(value, bool)
                 and value >= 0)
+            if valid and field.model_name == 'company.company':
+                check_context_company()
             if valid:
                 Target = field.get_target()
                 with Transaction().set_context(active_test=False), \
@@ -1302,3 +1451,132 @@ def many2one_subquery(Model, domain, tables):
             or (operator == '!=' and value is not None)):
         expression |= column == Null
     return expression
+
+
+def _wizard_type_valid(Form, name, value):
+    "Whether the value of the field name of a wizard's form is of its type"
+    field = Form._fields[name]
+    kind = field._type
+    if kind == 'boolean':
+        return isinstance(value, bool)
+    if kind in {'many2one', 'one2one'}:
+        return (isinstance(value, int) and not isinstance(value, bool)
+            and 0 <= value <= _INTEGER_RANGE[1])
+    if kind in {'one2many', 'many2many'}:
+        return isinstance(value, (list, tuple)) and len(value) <= (
+            SEARCH_VALUES) and all(
+            isinstance(v, (int, dict)) and not isinstance(v, bool)
+            for v in value)
+    if kind == 'selection':
+        if isinstance(field.selection, (list, tuple)):
+            return isinstance(value, (str, int)) and not isinstance(
+                value, bool) and value in dict(field.selection)
+        return isinstance(value, str)
+    if kind in _PYTHON_TYPES:
+        types = _PYTHON_TYPES[kind]
+        return (isinstance(value, types) and not isinstance(value, bool)
+            and _search_scalar_valid(value)
+            and not (kind == 'date' and isinstance(value, dt.datetime)))
+    return True
+
+
+def _wizard_domain_valid(Form, record, name, value):
+    "Whether the value of the field name of a form is within its domain"
+    field = Form._fields[name]
+    if not field.domain:
+        return True
+    domain = _record_eval_pyson(record, field.domain)
+    if field._type in {'many2one', 'one2one'}:
+        Target = field.get_target()
+        with Transaction().set_context(active_test=False), \
+                without_check_access():
+            try:
+                return bool(Target.search(
+                        [('id', '=', value), domain], count=True))
+            except (UserError, UserWarning):
+                return False
+    if field._type in _RELATIONS:
+        return True
+    try:
+        return eval_domain(domain, {
+                n: getattr(record, n, None) for n in Form._fields})
+    except (TypeError, ValueError):
+        return False
+
+
+def check_wizard_values(Wizard_, data, state_name):
+    """Refuse with a BoundsError or a WizardValueError the values that
+    data gives to the forms (StateView) of the wizard: the client's form
+    bounds them, JSON-RPC may send anything (wizard.execute)"""
+    pool = Pool()
+    if not isinstance(data, dict):
+        raise WizardValueError(gettext(
+                'service_desk.msg_wizard_value', value=str(data)[:100],
+                field='', model=Wizard_.__name__))
+    for key, values in data.items():
+        state = Wizard_.states.get(key)
+        if not isinstance(state, StateView):
+            continue
+        Form = pool.get(state.model_name)
+        if not isinstance(values, dict):
+            raise WizardValueError(gettext(
+                    'service_desk.msg_wizard_value',
+                    value=str(values)[:100], field='',
+                    **Form.__names__()))
+        values = {n: v for n, v in values.items()
+            if n != 'id' and n in Form._fields}
+        for name, value in values.items():
+            field = Form._fields[name]
+            if value is None or value == '':
+                if (field.required is True and state_name != Wizard_.end_state
+                        and not field.readonly):
+                    raise WizardValueError(gettext(
+                            'service_desk.msg_wizard_value', value='',
+                            **Form.__names__(field=name)))
+                continue
+            if not _wizard_type_valid(Form, name, value):
+                raise WizardValueError(gettext(
+                        'service_desk.msg_wizard_value',
+                        value=str(value)[:100],
+                        **Form.__names__(field=name)))
+        if hasattr(Form, 'check_bounds'):
+            Form.check_bounds(values)
+        record = Form(**{n: v for n, v in values.items()
+                if Form._fields[n]._type not in {
+                    'one2many', 'many2many'}})
+        for name, value in values.items():
+            if value is None or value == '':
+                continue
+            if not _wizard_domain_valid(Form, record, name, value):
+                raise WizardValueError(gettext(
+                        'service_desk.msg_wizard_value',
+                        value=str(value)[:100],
+                        **Form.__names__(field=name)))
+
+
+class CheckedWizardMixin:
+    """The wizards of the module check on the server the values their forms
+    send (check_wizard_values) before any transition reads them
+
+    Registered for every wizard of the pool ([register_mixin] of
+    tryton.cfg); the wizards declared by the module (and the forms of the
+    module in any wizard) are checked, so a new wizard is without a line
+    of its own (R-ROLE, R-CS-7)."""
+    __slots__ = ()
+
+    @classmethod
+    def _checked_values(cls):
+        package = __name__.rpartition('.')[0]
+        if any((k.__module__ or '').startswith(package + '.')
+                for k in cls.__mro__ if k is not CheckedWizardMixin):
+            return True
+        pool = Pool()
+        return any(isinstance(s, StateView)
+            and issubclass(pool.get(s.model_name), BoundedMixin)
+            for s in cls.states.values())
+
+    @classmethod
+    def execute(cls, session_id, data, state_name):
+        if cls._checked_values():
+            check_wizard_values(cls, data, state_name)
+        return super().execute(session_id, data, state_name)

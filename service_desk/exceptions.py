@@ -50,3 +50,7 @@ class RequisitionBackOrderWarning(UserWarning):
 
 class AccessLinkError(ValidationError):
     pass
+
+
+class WizardValueError(UserError):
+    "A value of a wizard's form that the client sent is not valid"

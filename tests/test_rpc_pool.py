@@ -17,6 +17,11 @@ pressing the buttons of the other roles; ordering by a path to the
 password data of the users.
 """
 import datetime as dt
+import json
+import os
+import pathlib
+import subprocess
+import sys
 import urllib.error
 
 import pytest
@@ -32,6 +37,8 @@ NOWHERE = 10 ** 9
 SECRET_PATHS = ['create_uid.password_hash', 'write_uid.password_reset']
 STAMP_TYPES = {'date', 'datetime', 'timestamp'}
 STAMP_RELATIONS = {'company.employee', 'res.user'}
+# the errors of the server that are answers to the user
+REFUSALS = {'UserError', 'UserWarning', 'ConcurrencyException'}
 
 
 class Outcome:
@@ -43,6 +50,10 @@ class Outcome:
         try:
             self.result = client(model, method, *params)
         except RPCError as error:
+            # a server error is answered as its text and traceback
+            assert error.args[0][0] in REFUSALS, (
+                f'{self.call} failed: {error.args[0][0]}\n'
+                f'{error.args[0][1]}')
             self.refused = error
         except urllib.error.HTTPError as error:
             assert error.code < 500, f'{self.call} answered {error.code}'
@@ -345,3 +356,125 @@ def _is_final(client, model, value):
     record = Outcome(client, model, 'read', [_value_id(value)], ['state'])
     return (record.accepted and default is not None
         and record.result[0]['state'] != default)
+
+
+SEARCH_WORKER = pathlib.Path(__file__).with_name(
+    'rpc_pool_search_worker.py')
+
+
+def test_pool_searches(demo_server):
+    """R-ROLE: every field of every model, as every role whose rights on
+    it differ, searched with each operator of its type, with values of the
+    wrong type (a dict, a list, a text for a number, NaN, a huge integer)
+    and ordered by the users' password data through each path: a refusal
+    or a result, never a server error
+
+    The searches run in one process on the demo's database, each the way
+    trytond's dispatcher runs a JSON-RPC call (the caller's context, the
+    access checks of RPC), thousands a minute; the server's own handling
+    of a JSON-RPC search is the one test_pool_refuses_forgery tries."""
+    env = {**os.environ,
+        'TRYTOND_DATABASE__URI': 'sqlite://',
+        'TRYTOND_DATABASE__PATH': os.path.dirname(
+            demo_server.database_file)}
+    env.pop('TRYTOND_DATABASE_URI', None)
+    process = subprocess.run([
+            sys.executable, str(SEARCH_WORKER), demo_server.database,
+            *demo_server.logins],
+        capture_output=True, text=True, env=env, timeout=1200)
+    assert process.returncode == 0, process.stderr[-3000:]
+    result = json.loads(process.stdout)
+    print(f"{result['calls']} searches on {result['models']} models"
+        f" ({result['model_roles']} models and roles) in"
+        f" {result['seconds']}s")
+    assert result['models'] > 40
+    assert result['calls'] > 1000
+    failures = [f"{f['call']}\n{f['error']}" for f in result['failures']]
+    assert failures == [], '\n'.join(failures[:20])
+
+
+def _wrong_form_values(field):
+    "Values a form of a wizard does not offer for the field"
+    kind = field['type']
+    yield {'a': 1}
+    if kind in {'char', 'text'}:
+        yield 'x' * (field.get('size') or 10 ** 6) + 'x'
+    elif kind in {'integer', 'float', 'numeric'}:
+        yield float('nan') if kind != 'integer' else 10 ** 30
+        yield 'x'
+    elif kind == 'date':
+        yield _date(dt.date(9999, 12, 31))
+        yield '2026-13-01'
+    elif kind in {'datetime', 'timestamp'}:
+        yield dt.datetime(9999, 12, 31, 1, 1, 1)
+    elif kind in {'many2one', 'one2one'}:
+        yield NOWHERE
+        yield [1]
+    elif kind == 'selection':
+        yield 'FORGED'
+    elif kind == 'boolean':
+        yield 'x'
+
+
+def test_pool_wizards_check_forms(admin):
+    """R-ROLE, R-CS-7: every wizard of the module refuses on the server a
+    value its form does not offer (wrong type, out of bounds, an id that
+    does not exist), sent straight to wizard.execute
+
+    The wizards are those the module declares (ir.model.data), each
+    opened on a record of its model; a wizard added to the module is tried
+    without a line of this file."""
+    data_ids = admin.search('ir.model.data', [
+            ('module', '=', MODULE), ('model', '=', 'ir.action.wizard')])
+    action_ids = [d['db_id'] for d in admin.read(
+            'ir.model.data', data_ids, ['db_id'])]
+    wizards = admin.read(
+        'ir.action.wizard', action_ids, ['wiz_name', 'model'])
+    assert wizards
+    accepted, tried, forms = [], set(), set()
+    for wizard in wizards:
+        name, model = wizard['wiz_name'], wizard['model']
+        context = dict(admin.context)
+        if model:
+            record_ids = admin.search(model, [], limit=1, order=[
+                    ('id', 'DESC')])
+            if not record_ids:
+                continue
+            context.update(active_model=model, active_id=record_ids[0],
+                active_ids=record_ids)
+        session, start, end = admin.call(
+            f'wizard.{name}.create', context)
+        try:
+            opened = admin.call(
+                f'wizard.{name}.execute', session, {}, start, context)
+        except RPCError as error:
+            assert error.args[0][0] in REFUSALS, error.args
+            continue
+        view = opened.get('view')
+        if not view:
+            continue
+        state = view['state']
+        buttons = [b['state'] for b in view['buttons']
+            if b['state'] != end] or [end]
+        fields = view['fields_view']['fields']
+        forms.add(name)
+        for field_name, field in sorted(fields.items()):
+            if field.get('readonly'):
+                continue
+            for value in _wrong_form_values(field):
+                call = (f'{name}.execute({{{state!r}: {{{field_name!r}:'
+                    f' {str(value)[:40]!r}}}}}, {buttons[0]!r})')
+                tried.add(call)
+                try:
+                    admin.call(f'wizard.{name}.execute', session,
+                        {state: {field_name: value}}, buttons[0], context)
+                except RPCError as error:
+                    assert error.args[0][0] in REFUSALS, (
+                        f'{call} failed: {error.args}')
+                else:
+                    accepted.append(call)
+                    break
+        admin.call(f'wizard.{name}.delete', session)
+    print(f"{len(tried)} wrong values sent to {len(forms)} wizard forms")
+    assert forms
+    assert accepted == [], "\n".join(accepted)

@@ -1984,6 +1984,47 @@ class ServiceDeskTestCase(
                 {'company': company.id, 'year': 2026, 'month': '11'})
 
     @with_transaction()
+    def test_reports_forged_company(self):
+        """A user of one company who names another company in the context
+        of a report (every table_query model of the module, the monthly
+        report) is refused and sees nothing of it (R-ROLE)"""
+        pool = Pool()
+        IrModel = pool.get('ir.model')
+        Ticket = pool.get('service.ticket')
+        MonthlyReport = pool.get(
+            'service.analysis.monthly_report', type='report')
+
+        county = create_company()
+        town = create_company(name="Town Office")
+        with set_company(town):
+            site, _ = create_site_and_product()
+            Ticket.create([{'party': site.party.id, 'subject': "Broken"}])
+        with set_company(county):
+            user, _ = create_role_user(county, 'boss', 'manager')
+        names = {m.name for m in IrModel.search([
+                    ('module', '=', 'service_desk')])}
+        reports = sorted(n for n, M in pool.iterobject()
+            if n in names and getattr(M, '_is_table_query', bool)())
+        self.assertGreater(len(reports), 15)
+        for name in reports:
+            Report = pool.get(name)
+            with self.subTest(report=name):
+                # the facts are views of PostgreSQL only
+                if backend.name != 'sqlite' or '.fact.' not in name:
+                    with as_user(user, company=county.id):
+                        Report.search([], limit=1)
+                with as_user(user, company=town.id), \
+                        self.assertRaises(ContextError):
+                    Report.search([], limit=1)
+                with as_user(user, company=town.id), \
+                        self.assertRaises(ContextError):
+                    Report.read([1], ['id'])
+        with as_user(user, company=county.id), \
+                self.assertRaises(ContextError):
+            MonthlyReport.check_data(
+                {'company': town.id, 'year': 2026, 'month': 1})
+
+    @with_transaction()
     def test_searches_refused(self):
         """A search with an operator or a value its field does not take is
         refused with a SearchError, on the documents, their searchers and
