@@ -1443,6 +1443,10 @@ def repeat_days():
     """The repeat failure days of the context, by default the
     configuration's, which the needs analysis uses too (R-DATA-4)"""
     days = Transaction().context.get('repeat_days')
+    if days:
+        # from the client: refused out of the bounds of the filter
+        Pool().get('service.analysis.context').check_bounds(
+            {'repeat_days': days})
     if not days:
         Configuration = Pool().get('service.configuration')
         with without_check_access():

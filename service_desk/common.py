@@ -823,6 +823,28 @@ class CheckedSearchMixin:
             check_context_company()
 
     @classmethod
+    def _check_report_read_only(cls):
+        "Refuse to change the rows of a report (core raises a server error)"
+        if getattr(cls, '_is_table_query', lambda: False)():
+            raise AccessError(gettext(
+                    'service_desk.msg_report_read_only', **cls.__names__()))
+
+    @classmethod
+    def create(cls, vlist):
+        cls._check_report_read_only()
+        return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        cls._check_report_read_only()
+        return super().write(*args)
+
+    @classmethod
+    def delete(cls, records):
+        cls._check_report_read_only()
+        return super().delete(records)
+
+    @classmethod
     def read(cls, ids, fields_names):
         cls._check_context_company()
         return super().read(ids, fields_names)
@@ -1483,9 +1505,7 @@ def _wizard_type_valid(Form, name, value):
 def _wizard_domain_valid(Form, record, name, value):
     "Whether the value of the field name of a form is within its domain"
     field = Form._fields[name]
-    if not field.domain:
-        return True
-    domain = _record_eval_pyson(record, field.domain)
+    domain = _record_eval_pyson(record, field.domain or [])
     if field._type in {'many2one', 'one2one'}:
         Target = field.get_target()
         with Transaction().set_context(active_test=False), \
@@ -1495,7 +1515,7 @@ def _wizard_domain_valid(Form, record, name, value):
                         [('id', '=', value), domain], count=True))
             except (UserError, UserWarning):
                 return False
-    if field._type in _RELATIONS:
+    if field._type in _RELATIONS or not domain:
         return True
     try:
         return eval_domain(domain, {
@@ -1559,21 +1579,16 @@ class CheckedWizardMixin:
     send (check_wizard_values) before any transition reads them
 
     Registered for every wizard of the pool ([register_mixin] of
-    tryton.cfg); the wizards declared by the module (and the forms of the
-    module in any wizard) are checked, so a new wizard is without a line
-    of its own (R-ROLE, R-CS-7)."""
+    tryton.cfg); the wizards declared or extended by the module are
+    checked, so a new wizard is without a line of its own (R-ROLE,
+    R-CS-7)."""
     __slots__ = ()
 
     @classmethod
     def _checked_values(cls):
         package = __name__.rpartition('.')[0]
-        if any((k.__module__ or '').startswith(package + '.')
-                for k in cls.__mro__ if k is not CheckedWizardMixin):
-            return True
-        pool = Pool()
-        return any(isinstance(s, StateView)
-            and issubclass(pool.get(s.model_name), BoundedMixin)
-            for s in cls.states.values())
+        return any((k.__module__ or '').startswith(package + '.')
+            for k in cls.__mro__ if k is not CheckedWizardMixin)
 
     @classmethod
     def execute(cls, session_id, data, state_name):

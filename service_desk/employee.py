@@ -1,13 +1,16 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import datetime as dt
 from collections import Counter
 
+from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
 from .work_order import OPEN_STATES
-from .common import BoundedMixin, boolean_domain
+from .common import EARLIEST, LATEST_AHEAD, BoundedMixin, boolean_domain
+from .exceptions import ContextError
 from sql import Literal
 from trytond.model import Index
 
@@ -47,7 +50,16 @@ class Employee(BoundedMixin, metaclass=PoolMeta):
     @classmethod
     def _service_date(cls):
         Date = Pool().get('ir.date')
-        return Transaction().context.get('date') or Date.today()
+        date = Transaction().context.get('date')
+        if date and (not isinstance(date, dt.date)
+                or isinstance(date, dt.datetime)
+                or not EARLIEST.date() <= date
+                <= (dt.datetime.now() + LATEST_AHEAD).date()):
+            # the context is the caller's
+            raise ContextError(gettext(
+                    'service_desk.msg_context_value', value=str(date)[:100],
+                    field='date'))
+        return date or Date.today()
 
     @classmethod
     def service_duty(cls, employees, date):

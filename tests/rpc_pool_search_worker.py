@@ -288,6 +288,11 @@ def main(database, logins):
                 for n, f in sorted(fields.items())
                 if f['type'] == 'many2one' and f.get('relation') == 'res.user'
                 and n not in {'create_uid', 'write_uid'}]
+            # and through another document
+            paths += [f'{n}.create_uid'
+                for n, f in sorted(fields.items())
+                if f['type'] == 'many2one'
+                and f.get('relation') != 'res.user'][:1]
             for path in paths:
                 for secret in SECRETS:
                     order = [(f'{path}.{secret}', 'ASC')]

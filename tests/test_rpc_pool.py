@@ -421,13 +421,11 @@ def test_pool_wizards_check_forms(admin):
     value its form does not offer (wrong type, out of bounds, an id that
     does not exist), sent straight to wizard.execute
 
-    The wizards are those the module declares (ir.model.data), each
-    opened on a record of its model; a wizard added to the module is tried
-    without a line of this file."""
-    data_ids = admin.search('ir.model.data', [
-            ('module', '=', MODULE), ('model', '=', 'ir.action.wizard')])
-    action_ids = [d['db_id'] for d in admin.read(
-            'ir.model.data', data_ids, ['db_id'])]
+    The wizards are the actions of the module's wizards (named service.*
+    as its models), each opened on a record of its model; a wizard added
+    to the module is tried without a line of this file."""
+    action_ids = admin.search('ir.action.wizard', [
+            ('wiz_name', 'like', 'service.%')])
     wizards = admin.read(
         'ir.action.wizard', action_ids, ['wiz_name', 'model'])
     assert wizards

@@ -29,7 +29,7 @@ from trytond.wizard import StateView
 from ..analysis import Abstract
 from ..common import (
     CHAR_SIZE, SEARCH_VALUES, TEXT_SIZE, BoundedMixin, GuardedMixin,
-    NumberAtCommit, user_employee)
+    NumberAtCommit, check_wizard_values, user_employee)
 from ..exceptions import (
     BoundsError, ContextError, SearchError, TicketError)
 from ..ir import CORE_LOCALE
@@ -2025,6 +2025,58 @@ class ServiceDeskTestCase(
                 {'company': town.id, 'year': 2026, 'month': 1})
 
     @with_transaction()
+    def test_wizard_forms_checked(self):
+        """Every wizard of the module refuses on the server a value of its
+        forms of the wrong type, not offered or out of bounds, which
+        JSON-RPC may send (R-DATA-5); the values of the form pass"""
+        pool = Pool()
+        Wizard = pool.get('service.ticket.schedule', type='wizard')
+
+        company = create_company()
+        with set_company(company):
+            wizards = [W for _, W in pool.iterobject(type='wizard')
+                if W._checked_values()]
+            self.assertGreaterEqual(len(wizards), 5)
+            forms = 0
+            for Wizard_ in wizards:
+                for state_name, state in Wizard_.states.items():
+                    if not isinstance(state, StateView):
+                        continue
+                    forms += 1
+                    Form = pool.get(state.model_name)
+                    for name, field in Form._fields.items():
+                        if name == 'id':
+                            continue
+                        values = [{'a': 1}]
+                        if field._type in {'char', 'text'}:
+                            values.append('x' * (TEXT_SIZE + 1))
+                        elif field._type in {'integer', 'float', 'numeric'}:
+                            values += [float('nan'), 10 ** 30]
+                        elif field._type == 'date':
+                            values.append(dt.date(9999, 12, 31))
+                        elif field._type == 'many2one':
+                            values += [10 ** 9, True]
+                        elif field._type == 'selection':
+                            values.append('forged')
+                        for value in values:
+                            with self.subTest(wizard=Wizard_.__name__,
+                                        field=name, value=str(value)[:20]), \
+                                    self.assertRaises(UserError):
+                                check_wizard_values(Wizard_, {
+                                        state_name: {name: value}}, 'x')
+            self.assertGreaterEqual(forms, 3)
+            check_wizard_values(Wizard, {'start': {
+                        'kind': 'repair', 'description': "Swap the lamp",
+                        'planned_start': dt.datetime(2026, 1, 1, 9),
+                        'planned_end': dt.datetime(2026, 1, 1, 10),
+                        }}, 'schedule')
+            with self.assertRaises(UserError):
+                check_wizard_values(Wizard, {'start': {
+                            'planned_start': dt.datetime(2026, 1, 1, 9),
+                            'planned_end': dt.datetime(2026, 1, 1, 8),
+                            }}, 'schedule')
+
+    @with_transaction()
     def test_searches_refused(self):
         """A search with an operator or a value its field does not take is
         refused with a SearchError, on the documents, their searchers and
@@ -2052,6 +2104,12 @@ class ServiceDeskTestCase(
                     (Qualification, [('state', '<', 'valid')]),
                     (Promise, [('tickets', 'like', '%a%')]),
                     (Promise, {'a': 1}),
+                    (Ticket, [('id', '=', 10 ** 30)]),
+                    (Ticket, [('party', 'in', [1, -10 ** 30])]),
+                    (Ticket, [('paused_hours', '>', float('nan'))]),
+                    (Ticket, [('party', 'child_of', [1])]),
+                    (Ticket, [('party.id', '=', {'a': 1})]),
+                    (Promise, [('create_date', '=', None)]),
                     ]:
                 with self.subTest(
                             model=Model.__name__, domain=str(domain)[:60]), \
