@@ -1595,3 +1595,37 @@ class CheckedWizardMixin:
         if cls._checked_values():
             check_wizard_values(cls, data, state_name)
         return super().execute(session_id, data, state_name)
+
+
+class ComputedFieldsMixin:
+    """A value sent for a computed field (a Function field without setter)
+    is refused with an AccessError, where core fails with a server error
+
+    Registered for every model of the pool ([register_mixin] of
+    tryton.cfg), as any model's last_modified_at can be sent."""
+    __slots__ = ()
+
+    @classmethod
+    def _check_computed(cls, values):
+        if not (Transaction().check_access and isinstance(values, dict)):
+            return
+        for name in values:
+            field = cls._fields.get(name)
+            # a client sends the lines of a read-only one2many
+            if (isinstance(field, fields.Function) and not field.setter
+                    and field._type not in {'one2many', 'many2many'}):
+                raise AccessError(gettext(
+                        'service_desk.msg_field_computed',
+                        **cls.__names__(field=name)))
+
+    @classmethod
+    def create(cls, vlist):
+        for values in vlist:
+            cls._check_computed(values)
+        return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        for values in args[1::2]:
+            cls._check_computed(values)
+        return super().write(*args)
