@@ -823,26 +823,14 @@ class CheckedSearchMixin:
             check_context_company()
 
     @classmethod
-    def _check_report_read_only(cls):
-        "Refuse to change the rows of a report (core raises a server error)"
+    def __setup__(cls):
+        super().__setup__()
+        # the rows of a report are never created, changed or deleted:
+        # refused by the dispatcher (core raises a server error), write
+        # left as core's for its wizards' access check
         if getattr(cls, '_is_table_query', lambda: False)():
-            raise AccessError(gettext(
-                    'service_desk.msg_report_read_only', **cls.__names__()))
-
-    @classmethod
-    def create(cls, vlist):
-        cls._check_report_read_only()
-        return super().create(vlist)
-
-    @classmethod
-    def write(cls, *args):
-        cls._check_report_read_only()
-        return super().write(*args)
-
-    @classmethod
-    def delete(cls, records):
-        cls._check_report_read_only()
-        return super().delete(records)
+            for method in ['create', 'write', 'delete', 'copy']:
+                getattr(cls, '__rpc__', {}).pop(method, None)
 
     @classmethod
     def read(cls, ids, fields_names):

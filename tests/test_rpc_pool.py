@@ -478,7 +478,11 @@ def test_pool_wizards_check_forms(admin):
                 else:
                     accepted.append(call)
                     break
-        admin.call(f'wizard.{name}.delete', session)
+        try:
+            admin.call(f'wizard.{name}.delete', session)
+        except (RPCError, urllib.error.HTTPError):
+            # ended by its last transition
+            pass
     print(f"{len(tried)} wrong values sent to {len(forms)} wizard forms")
     assert forms
     assert accepted == [], "\n".join(accepted)
