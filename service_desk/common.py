@@ -1053,8 +1053,26 @@ class BoundedMixin(CheckedSearchMixin):
         return values if result is None else result
 
     @classmethod
+    def _check_computed(cls, values):
+        """Refuse a value sent for a computed field (a Function field
+        without setter, last_modified_at), where core fails with a server
+        error"""
+        if not (Transaction().check_access and isinstance(values, dict)):
+            return
+        for name in values:
+            field = cls._fields.get(name)
+            # a client sends the lines of a read-only one2many
+            if (isinstance(field, fields.Function) and not field.setter
+                    and field._type not in {'one2many', 'many2many'}):
+                raise AccessError(gettext(
+                        'service_desk.msg_field_computed',
+                        **cls.__names__(field=name)))
+
+    @classmethod
     def create(cls, vlist):
         cut = not Transaction().check_access
+        for values in vlist:
+            cls._check_computed(values)
         vlist = [cls.check_bounds(v, cut=cut) for v in vlist]
         return super().create(vlist)
 
@@ -1063,6 +1081,7 @@ class BoundedMixin(CheckedSearchMixin):
         cut = not Transaction().check_access
         args = list(args)
         for i in range(1, len(args), 2):
+            cls._check_computed(args[i])
             args[i] = cls.check_bounds(args[i], cut=cut)
         super().write(*args)
 
@@ -1584,36 +1603,3 @@ class CheckedWizardMixin:
             check_wizard_values(cls, data, state_name)
         return super().execute(session_id, data, state_name)
 
-
-class ComputedFieldsMixin:
-    """A value sent for a computed field (a Function field without setter)
-    is refused with an AccessError, where core fails with a server error
-
-    Registered for every model of the pool ([register_mixin] of
-    tryton.cfg), as any model's last_modified_at can be sent."""
-    __slots__ = ()
-
-    @classmethod
-    def _check_computed(cls, values):
-        if not (Transaction().check_access and isinstance(values, dict)):
-            return
-        for name in values:
-            field = cls._fields.get(name)
-            # a client sends the lines of a read-only one2many
-            if (isinstance(field, fields.Function) and not field.setter
-                    and field._type not in {'one2many', 'many2many'}):
-                raise AccessError(gettext(
-                        'service_desk.msg_field_computed',
-                        **cls.__names__(field=name)))
-
-    @classmethod
-    def create(cls, vlist):
-        for values in vlist:
-            cls._check_computed(values)
-        return super().create(vlist)
-
-    @classmethod
-    def write(cls, *args):
-        for values in args[1::2]:
-            cls._check_computed(values)
-        return super().write(*args)
