@@ -2470,6 +2470,17 @@ class ServiceDeskTestCase(
             _, gone = create_employees(
                 company, "Staying", "Gone", service_technician=True)
             Employee.write([gone], {'end_date': monday - day})
+            # two running contracts, one in its notice period, one not
+            Contract = pool.get('service.contract')
+            contracts = Contract.create([{
+                        'party': site.party.id,
+                        'start_date': today - 300 * day,
+                        'end_date': end_date,
+                        'notice_days': 30,
+                        'price': Decimal(100),
+                        'lines': [('create', [{'site': site.id}])],
+                        } for end_date in [today + 10 * day, today + 400 * day]])
+            Contract.run(contracts)
 
             clauses = [
                 ('=', True), ('=', False), ('!=', True), ('!=', False),
