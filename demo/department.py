@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from proteus import Model
+from proteus import Model, Wizard
 from trytond.tests.tools import set_user
 
 from service_desk.working_calendar import is_working_day
@@ -68,6 +68,8 @@ def load_department(config, company, product_codes, part_codes):
     _receive_emails(config, company)
     _answer_from_article(product_codes)
     _train(today, at, product_codes)
+    _sign_contracts(today)
+    _print_labels()
 
 
 def _equipment(product_code, *domain):
@@ -719,3 +721,44 @@ def _train(today, at, product_codes):
         certificate.valid_from = today - dt.timedelta(days=700)
         certificate.valid_to = today + dt.timedelta(days=20)
         certificate.save()
+
+
+def _sign_contracts(today):
+    """Customer service drafts two maintenance contracts, the manager
+    approves them: one ends within its notice period (to renew), the other
+    has just begun"""
+    day = dt.timedelta(days=1)
+    sites = Model.get('service.site').find([], order=[('id', 'ASC')], limit=2)
+    contracts = []
+    with as_user('cs'):
+        Contract = Model.get('service.contract')
+        Site = Model.get('service.site')
+        for site, start, end, description in [
+                (sites[0], today - 340 * day, today + 25 * day,
+                    "年度维保合同（含巡检）"),
+                (sites[-1], today - 30 * day, today + 335 * day,
+                    "设备维保合同"),
+                ]:
+            site = Site(site.id)
+            contract = Contract(
+                party=site.party, description=description,
+                start_date=start, end_date=end, notice_days=30,
+                price=Decimal('12000'))
+            line = contract.lines.new()
+            line.site = site
+            contract.save()
+            contracts.append(contract.id)
+    with as_user('manager'):
+        Contract = Model.get('service.contract')
+        for contract in Contract.browse(contracts):
+            contract.click('run')
+
+
+def _print_labels():
+    """Customer service prints the QR labels of the first school: a report
+    link for each of its items"""
+    site, = Model.get('service.site').find(
+        [], order=[('id', 'ASC')], limit=1)
+    with as_user('cs'):
+        Site = Model.get('service.site')
+        Wizard('service.equipment.print_labels', [Site(site.id)])

@@ -45,8 +45,11 @@ class PrintLabels(Wizard):
             items = Equipment.search([
                     ('site', 'in', [r.id for r in self.records]),
                     ], order=[('site', 'ASC'), ('label', 'ASC')])
-        else:
+        elif model == 'service.equipment':
             items = list(self.records)
+        else:
+            # opened on no site or item: no label
+            items = []
         return [i for i in items if i.active]
 
     def transition_issue(self):

@@ -32,6 +32,8 @@ from sql.operators import Concat
 
 from trytond import backend, config
 from trytond.cache import Cache
+from trytond.exceptions import UserError
+from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.modelsql import _TABLE_QUERY_COLUMNS
 from trytond.pool import Pool, PoolMeta
@@ -1408,6 +1410,8 @@ class OpenRecords(Wizard):
     def do_open_(self, action):
         pool = Pool()
         Report = self.model
+        if Report is None or not hasattr(Report, 'record_ids'):
+            raise UserError(gettext('service_desk.msg_analysis_open_no_rows'))
         where = self._where()
         if where is not None:
             where = getattr(Report, where)

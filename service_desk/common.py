@@ -851,6 +851,9 @@ class CheckedSearchMixin:
 
     @classmethod
     def search_domain(cls, domain, active_test=None, tables=None):
+        # who may not read a field learns no more than that
+        if Transaction().check_access:
+            check_domain_access(cls, domain)
         check_search(cls, domain)
         try:
             return super().search_domain(
@@ -862,6 +865,8 @@ class CheckedSearchMixin:
     def search(cls, domain, *args, **kwargs):
         # the signature of every model, ModelSingleton's too
         cls._check_context_company()
+        if Transaction().check_access:
+            check_domain_access(cls, domain)
         check_search(cls, domain)
         check_order(cls, kwargs.get('order', args[2] if len(args) > 2
                 else None))
