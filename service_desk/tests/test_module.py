@@ -2479,7 +2479,8 @@ class ServiceDeskTestCase(
                         'notice_days': 30,
                         'price': Decimal(100),
                         'lines': [('create', [{'site': site.id}])],
-                        } for end_date in [today + 10 * day, today + 400 * day]])
+                        } for end_date in [
+                        today + 10 * day, today + 400 * day]])
             Contract.run(contracts)
 
             clauses = [
