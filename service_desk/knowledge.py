@@ -164,6 +164,8 @@ class Article(
             'invisible': Eval('kind') != 'rule',
             })
     search_text = fields.Text("Search Text", readonly=True)
+    # a substring, not PostgreSQL's full text, whose words Chinese lacks
+    search_text.search_full_text = False
     words = fields.Function(
         fields.Char(
             "Words",
