@@ -750,7 +750,7 @@ def _sign_contracts(today):
             contracts.append(contract.id)
     with as_user('manager'):
         Contract = Model.get('service.contract')
-        for contract in Contract.browse(contracts):
+        for contract in [Contract(i) for i in contracts]:
             contract.click('run')
 
 
