@@ -373,12 +373,16 @@ class Inspection(
                 if not inspection.inspectors:
                     inspection.inspectors = [employee]
             cls.save(inspections)
+        Pool().get('service.work_order').follow_inspections(
+            inspections, 'in_progress')
 
     @classmethod
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, inspections):
         cls.check_cancel_reason(inspections)
+        Pool().get('service.work_order').follow_inspections(
+            inspections, 'cancelled')
 
     @classmethod
     @ModelView.button
@@ -422,6 +426,8 @@ class Inspection(
             inspection.inquiry = ticket
         cls.save(to_inquire)
         Callback.create_for_inspections(inspections)
+        pool.get('service.work_order').follow_inspections(
+            inspections, 'done')
 
 
 class InspectionEmployee(BoundedMixin, GuardedMixin, ModelSQL):

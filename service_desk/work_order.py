@@ -810,6 +810,34 @@ class WorkOrder(
 
 
     @classmethod
+    def follow_inspections(cls, inspections, state):
+        """Take the visits of the inspections to where the inspections go:
+        on site when one starts, closed when it is recorded or cancelled
+        (with its reason), so that no visit of a finished inspection is
+        left open, and overdue, on the calendar (R-INSP-3)"""
+        orders = {i.work_order: i for i in inspections
+            if i.work_order and i.work_order.state in OPEN_STATES}
+        if not orders:
+            return
+        # the inspection's own button was checked: its visit follows
+        with without_check_access():
+            if state == 'cancelled':
+                for order, inspection in orders.items():
+                    order.cancel_reason = inspection.cancel_reason
+                cls.save(list(orders))
+                cls.cancel(list(orders))
+                return
+            for order, inspection in orders.items():
+                if not order.lead and inspection.inspectors:
+                    order.lead = inspection.inspectors[0]
+            cls.save(list(orders))
+            on_site = [o for o in orders if o.lead]
+            cls.schedule([o for o in on_site if o.state == 'draft'])
+            cls.start(on_site)
+            if state == 'done':
+                cls.do(on_site)
+
+    @classmethod
     def _issue_vehicle_parts(cls, orders):
         """Issue the parts taken from the visit's vehicle, which the
         engineer has used (R-PART-6); a draft requisition of other parts
