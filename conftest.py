@@ -10,8 +10,14 @@ instead of being restored by pg_restore from the directory.  The templates'
 names are made from the cache directory, which bin/test names after the
 module's sources, so that a template is never taken for a database of an
 older module; each is listed in a ``.template`` file of the directory,
-from which bin/test drops it with the directory.  Processes started by the
-tests (workers of the system tests) restore from the directory as before.
+from which bin/test drops it once the module changed.  Processes started by
+the tests (workers of the system tests) restore from the directory as
+before.
+
+A scenario's database (its modules activated, then the company and the
+chart of accounts set up) is made from the cached database of its modules
+without the set-up when there is one, rather than by activating the
+modules again.
 """
 import hashlib
 import os
@@ -92,5 +98,39 @@ def _template_cache():
     test_tryton._pg_dump = pg_dump
 
 
+def _setup_from_activated():
+    """A scenario's database, its modules activated then set up (the
+    company, the chart of accounts), is built from the cached database of
+    the same modules without the set-up when there is one, instead of
+    activating the modules again: the scenarios share their activation
+    with the other tests of the modules (test_portal's, other scenarios
+    with another set-up).  Without it, the modules are activated and that
+    database cached first."""
+    from trytond.tests import test_tryton, tools
+
+    activate_modules = tools.activate_modules
+
+    def activate_then_setup(modules, *setup):
+        if isinstance(modules, str):
+            modules = [modules]
+        if not setup:
+            return activate_modules(modules)
+        name = '-'.join(sorted(modules)) + '--' + '|'.join(
+            tools._func_name(f) for f in setup)
+        if test_tryton.restore_db_cache(name):
+            return tools._get_config()
+        if test_tryton.restore_db_cache('-'.join(sorted(modules))):
+            config = tools._get_config()
+        else:
+            config = activate_modules(modules)
+        for func in setup:
+            func(config=config)
+        test_tryton.backup_db_cache(name)
+        return config
+
+    tools.activate_modules = activate_then_setup
+
+
 def pytest_sessionstart(session):
     _template_cache()
+    _setup_from_activated()
