@@ -26,10 +26,10 @@ from trytond.model import Index, ModelSQL, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from .common import CheckedSearchMixin
-from .analysis import (
-    _FLOAT, _INTEGER, analysis_session, company_zone, hours_between,
+from .analysis_sql import (
+    _FLOAT, _INTEGER, analysis_session, company_zone, facts, hours_between,
     period_start, repeat_days)
+from .common import CheckedSearchMixin
 from .ticket import CHANNELS, PRIORITIES, TYPES
 
 # the repeat failure days of the scorecard's facts: the context's default
@@ -78,6 +78,8 @@ def _count(condition):
 class Fact(CheckedSearchMixin, ModelSQL):
     "The figures of a company's day that add up"
     __slots__ = ()
+    # found by analysis_sql.facts (the cron of ir.model refreshes them)
+    _analysis_fact = True
 
     company = fields.Many2One('company.company', "Company")
     date = fields.Date("Date")
@@ -156,11 +158,6 @@ class Fact(CheckedSearchMixin, ModelSQL):
     def answers(cls):
         "Whether the facts answer the context of the reports"
         return True
-
-
-def facts():
-    "The models of the facts in the pool"
-    return [M for _, M in Pool().iterobject() if issubclass(M, Fact)]
 
 
 def facts_configured():

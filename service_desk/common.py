@@ -3,6 +3,7 @@
 "Pieces shared by the models of service_desk."
 import datetime as dt
 import functools
+import hashlib
 import inspect
 import math
 import re
@@ -43,6 +44,12 @@ def timestamp(Model, field):
         return Pool().get('ir.date').today()
     now = getattr(Model, '_now', dt.datetime.now)()
     return now.replace(microsecond=0)
+
+
+def advisory_lock_key(name, id):
+    "The key of PostgreSQL's advisory lock on the record id of name"
+    return int.from_bytes(hashlib.sha256(f'{name},{id}'.encode()).digest()[:8],
+        'big', signed=True)
 
 
 def user_employee():

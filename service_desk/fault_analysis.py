@@ -1011,32 +1011,3 @@ class RepeatFailure(CheckedSearchMixin, ModelSQL, ModelView):
 class FaultAnalysisReport(CompanyReport):
     "The fault analysis form with the signatures (R-FORM)"
     __name__ = 'service.fault.analysis'
-
-
-class Rule(metaclass=PoolMeta):
-    "The employees of the user in the rules of the engineering records"
-    __name__ = 'ir.rule'
-
-    _employees_models = {
-        'service.fault.analysis', 'service.fault.analysis.action',
-        'service.work_order.review', 'service.meeting',
-        'service.meeting.action',
-        }
-
-    @classmethod
-    def _get_context(cls, model_name):
-        User = Pool().get('res.user')
-        context = super()._get_context(model_name)
-        if model_name in cls._employees_models:
-            context['employees'] = User.get_employees()
-        return context
-
-    @classmethod
-    def _get_cache_key(cls, model_names):
-        User = Pool().get('res.user')
-        key = super()._get_cache_key(model_names)
-        if model_names & cls._employees_models:
-            key = (*key, User.get_employees())
-        return key
-
-

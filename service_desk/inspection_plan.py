@@ -14,9 +14,9 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .common import BoundedMixin, CheckedSearchMixin, CompanyMixin
+from .common import (
+    BoundedMixin, CheckedSearchMixin, CompanyMixin, advisory_lock_key)
 from .inspection_checklist import PHASES
-from .ir import advisory_lock_key
 
 
 class Plan(BoundedMixin, CompanyMixin, DeactivableMixin, ModelSQL, ModelView):

@@ -1,7 +1,6 @@
 # This file is part of service_desk.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
-import hashlib
 import logging
 import os
 
@@ -17,7 +16,8 @@ from trytond.tools import grouped_slice
 from trytond.ir.translation import INTERNAL_LANG
 from trytond.transaction import Transaction, TransactionError
 
-from .common import BoundedMixin
+from .analysis_sql import facts
+from .common import BoundedMixin, advisory_lock_key
 
 logger = logging.getLogger(__name__)
 
@@ -25,11 +25,20 @@ logger = logging.getLogger(__name__)
 # form of the core module's own locale/LANG.po
 CORE_LOCALE = os.path.join(os.path.dirname(__file__), 'locale', 'core')
 
-# the models whose record rules use the employees of the user
-EMPLOYEES_RULE_MODELS = {'service.work_order', 'service.requisition'}
+# the models whose record rules use the employees of the user (the
+# module's one extension of the rules' context, as core's company/ir.py)
+EMPLOYEES_RULE_MODELS = {
+    'service.work_order', 'service.requisition',
+    'service.training.session', 'service.training.attendee',
+    'service.training.qualification',
+    'service.fault.analysis', 'service.fault.analysis.action',
+    'service.work_order.review', 'service.meeting', 'service.meeting.action',
+    'service.analysis.scorecard',
+    }
 
 
 class Rule(metaclass=PoolMeta):
+    "The employees of the user in the rules of the module's records"
     __name__ = 'ir.rule'
 
     @classmethod
@@ -73,15 +82,8 @@ class Model(metaclass=PoolMeta):
     def refresh_analysis_facts(cls, force=False):
         """Refresh the facts of the analysis that the database keeps
         (materialized on PostgreSQL)"""
-        from .analysis_fact import facts
         for Fact in facts():
             Fact._table_query_refresh(force=force)
-
-
-def advisory_lock_key(name, id):
-    "The key of PostgreSQL's advisory lock on the record id of name"
-    return int.from_bytes(hashlib.sha256(f'{name},{id}'.encode()).digest()[:8],
-        'big', signed=True)
 
 
 class Queue(BoundedMixin, metaclass=PoolMeta):

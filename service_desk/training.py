@@ -46,10 +46,6 @@ QUALIFICATION_STATES = [
     ('expiring', "Expiring"),
     ('expired', "Expired"),
     ]
-# the models whose record rules use the employees of the user
-EMPLOYEES_RULE_MODELS = {
-    'service.training.session', 'service.training.attendee',
-    'service.training.qualification'}
 DEFAULT_EXPIRY_DAYS = 60
 
 
@@ -1275,26 +1271,6 @@ class WorkOrder(metaclass=PoolMeta):
         super().do(orders)
         Session.propose_for_installations(
             [o for o in orders if o.kind == 'installation'])
-
-
-class Rule(metaclass=PoolMeta):
-    __name__ = 'ir.rule'
-
-    @classmethod
-    def _get_context(cls, model_name):
-        User = Pool().get('res.user')
-        context = super()._get_context(model_name)
-        if model_name in EMPLOYEES_RULE_MODELS:
-            context['employees'] = User.get_employees()
-        return context
-
-    @classmethod
-    def _get_cache_key(cls, model_names):
-        User = Pool().get('res.user')
-        key = super()._get_cache_key(model_names)
-        if model_names & EMPLOYEES_RULE_MODELS:
-            key = (*key, User.get_employees())
-        return key
 
 
 class Cron(metaclass=PoolMeta):

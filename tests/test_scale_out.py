@@ -210,7 +210,7 @@ def _all_done(deployment, count):
     not os.environ.get('TRYTOND_DATABASE_URI', '').startswith('postgresql'),
     reason="several processes share a PostgreSQL database")
 def test_scale_out(tmp_path):
-    from service_desk.ir import advisory_lock_key
+    from service_desk.common import advisory_lock_key
     from service_desk.tools.config import build
 
     uri = os.environ['TRYTOND_DATABASE_URI']
