@@ -510,8 +510,30 @@ class Line(BoundedMixin, GuardedMixin, ModelSQL, ModelView):
 
     @classmethod
     def __register__(cls, module):
+        exist = backend.TableHandler.table_exist(cls._table)
         super().__register__(module)
-        cls._migrate_choices()
+
+        # Migration from 8.0.0 (before 2026-11-28): answers to a choice kept
+        # in the recorder's language instead of the choices' first one
+        if exist and cls._choices_to_migrate():
+            cls._migrate_choices()
+
+    @classmethod
+    def _choices_to_migrate(cls):
+        """Whether an answer to a choice is none of its item's choices as
+        written first (the item's column keeps that language)"""
+        Item = Pool().get('service.inspection.checklist.item')
+        if not backend.TableHandler.table_exist(Item._table):
+            return False
+        cursor = Transaction().connection.cursor()
+        table = cls.__table__()
+        item = Item.__table__()
+        cursor.execute(*table.join(item, condition=table.item == item.id
+                ).select(item.choices, table.choice,
+                where=(item.type == 'choice') & (table.choice != Null),
+                group_by=[item.choices, table.choice]))
+        return any(choice not in Item._lines(choices)
+            for choices, choice in cursor)
 
     @classmethod
     def _migrate_choices(cls):

@@ -1582,12 +1582,15 @@ class ServiceDeskTestCase(
                         }])
             table = Line.__table__()
             cursor = Transaction().connection.cursor()
+            self.assertFalse(Line._choices_to_migrate())
             cursor.execute(*table.update(
                     [table.choice], ["故障"], where=table.id == line.id))
+            self.assertTrue(Line._choices_to_migrate())
             Line._migrate_choices()
             cursor.execute(*table.select(
                     table.choice, where=table.id == line.id))
             self.assertEqual(cursor.fetchone(), ("Faulty",))
+            self.assertFalse(Line._choices_to_migrate())
 
     @with_transaction()
     def test_money_in_company_currency(self):
