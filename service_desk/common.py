@@ -271,18 +271,18 @@ class KeptMixin:
     """A record never lost once confirmed (R-CS-7): it is deleted only in
     its first states and cancelled with a reason
 
-    The messages take the record's name as the last part of the model
-    name: %(ticket)s, %(work_order)s...
+    The messages take the model's translated name as %(model)s and the
+    record's as %(record)s; without a message of its own, a model says the
+    generic one built from its translated name.
     """
     __slots__ = ()
     _deletable_states = frozenset({'draft'})
-    _delete_message = None
-    _cancel_reason_message = None
+    _delete_message = 'service_desk.msg_kept_delete'
+    _cancel_reason_message = 'service_desk.msg_kept_cancel_reason'
 
     @classmethod
     def _kept_message(cls, message, record):
-        name = cls.__name__.rsplit('.', 1)[-1]
-        return gettext(message, **{name: record.rec_name})
+        return gettext(message, **cls.__names__(record=record))
 
     @classmethod
     def check_modification(cls, mode, records, values=None, external=False):

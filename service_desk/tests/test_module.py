@@ -29,7 +29,7 @@ from trytond.wizard import StateView
 from ..analysis import Abstract
 from ..common import (
     CHAR_SIZE, SEARCH_VALUES, TEXT_SIZE, BoundedMixin, GuardedMixin,
-    NumberAtCommit, check_wizard_values, user_employee)
+    KeptMixin, NumberAtCommit, check_wizard_values, user_employee)
 from ..exceptions import (
     BoundsError, ContextError, SearchError, TicketError)
 from ..ir import CORE_LOCALE
@@ -1751,6 +1751,38 @@ class ServiceDeskTestCase(
                 (dt.date(2027, 1, 1), 'early', dt.date(2027, 1, 1)),
                 ])
         self.assertEqual(list(plan.visits_due(dt.date(2025, 10, 1))), [])
+
+    @with_transaction()
+    def test_kept_messages(self):
+        """The delete and cancellation guards' messages name the record and
+        the model by its translated name, whatever the model is called"""
+        pool = Pool()
+        Message = pool.get('ir.message')
+        Ticket = pool.get('service.ticket')
+        kept = [M for _, M in pool.iterobject() if issubclass(M, KeptMixin)]
+        self.assertTrue(kept)
+        for Model in kept:
+            for message in [
+                    Model._delete_message, Model._cancel_reason_message]:
+                if not message:
+                    continue
+                module, id_ = message.split('.', 1)
+                text = Message(pool.get('ir.model.data').get_id(
+                        module, id_)).text
+                self.assertLessEqual(
+                    set(re.findall(r'%\((\w+)\)s', text)),
+                    {'model', 'record'}, msg=message)
+        with set_company(create_company()):
+            site, _ = create_site_and_product()
+            ticket = Ticket(subject="Projector", party=site.party)
+            ticket.save()
+            for lang in ['en', 'zh_CN']:
+                with Transaction().set_context(language=lang):
+                    model = Ticket.__names__()['model']
+                    self.assertIn(f'{model}', Ticket._kept_message(
+                            'service_desk.msg_kept_delete', ticket))
+                    self.assertIn(ticket.rec_name, Ticket._kept_message(
+                            'service_desk.msg_kept_cancel_reason', ticket))
 
     @with_transaction()
     def test_guard_refuses_what_only_buttons_change(self):
