@@ -133,3 +133,61 @@ class StructureTestCase(unittest.TestCase):
             self.assertLessEqual(
                 set(loaded[name]), {name, *graph[name]}, msg=name)
 
+
+# run in a fresh interpreter: load the module as trytond does (its entry
+# point), then an add-on that imports what the reference names
+_ADDON = '''
+import importlib, json, sys
+from trytond.tools import import_module
+module = import_module(sys.argv[1])
+failed = []
+for path in json.loads(sys.argv[2]):
+    name, attribute = path.rsplit('.', 1)
+    try:
+        value = getattr(importlib.import_module(name), attribute)
+        own = getattr(importlib.import_module(
+                name.replace('trytond.modules.', '', 1)), attribute)
+        if value is not own:
+            failed.append(path + ': another object')
+    except (ImportError, AttributeError) as exception:
+        failed.append(f'{path}: {exception}')
+print(json.dumps(failed))
+'''
+
+
+def reference_paths():
+    "The import paths of the classes and functions of doc/reference.rst"
+    paths = []
+    with open(os.path.join(MODULE, 'doc', 'reference.rst'),
+            encoding='utf-8') as f:
+        for line in f:
+            line = line.strip()
+            for directive in ['.. class:: ', '.. function:: ']:
+                if line.startswith(directive):
+                    paths.append(
+                        line[len(directive):].split('(', 1)[0].strip())
+    return paths
+
+
+class ReferenceTestCase(unittest.TestCase):
+    "The reference's import paths as an add-on imports them"
+
+    def test_addon_imports(self):
+        """Every class and function the reference names imports as
+        trytond.modules.service_desk... once trytond has loaded the module
+        through its entry point, and is the module's own object"""
+        paths = reference_paths()
+        self.assertTrue(paths)
+        for path in paths:
+            self.assertTrue(
+                path.startswith(f'trytond.modules.{PACKAGE}.'), msg=path)
+        parent = os.path.dirname(MODULE)
+        env = dict(os.environ)
+        env['PYTHONPATH'] = os.pathsep.join(
+            [parent] + [p for p in env.get('PYTHONPATH', '').split(
+                    os.pathsep) if p])
+        process = subprocess.run(
+            [sys.executable, '-c', _ADDON, PACKAGE, json.dumps(paths)],
+            capture_output=True, text=True, env=env, cwd=parent, check=False)
+        self.assertEqual(process.returncode, 0, msg=process.stderr)
+        self.assertEqual(json.loads(process.stdout.splitlines()[-1]), [])
