@@ -482,6 +482,25 @@ class Feedback(
             if c]
 
     @classmethod
+    def draft_from(cls, origins):
+        """Draft and save the feedback to purchasing on the product of each
+        origin (a fault analysis, a ticket, an inspection line) that gives
+        the values of one by its _feedback_values(); return them"""
+        feedbacks = []
+        for origin in origins:
+            values = origin._feedback_values()
+            if values is None:
+                continue
+            company, product = values['company'], values['product']
+            feedbacks.append(cls(
+                    vendor=cls.last_vendor(company, product),
+                    kind='defect',
+                    origin=origin,
+                    **values))
+        cls.save(feedbacks)
+        return feedbacks
+
+    @classmethod
     @ModelView.button
     @Workflow.transition('sent')
     def send(cls, feedbacks):
@@ -530,29 +549,25 @@ class FaultAnalysis(metaclass=PoolMeta):
     def raise_feedback(cls, analyses):
         "Draft the feedback to purchasing of the analysed product"
         Feedback = Pool().get('service.product.feedback')
-        feedbacks = []
-        for analysis in analyses:
-            if not analysis.product:
-                continue
-            evidence = [analysis.subject]
-            if analysis.scope_items is not None:
-                evidence.append(gettext(
-                        'service_desk.msg_feedback_evidence',
-                        failures=len(analysis.tickets),
-                        items=analysis.scope_items,
-                        sites=analysis.scope_sites))
-            feedbacks.append(Feedback(
-                    company=analysis.company,
-                    product=analysis.product,
-                    vendor=Feedback.last_vendor(
-                        analysis.company, analysis.product),
-                    kind='defect',
-                    description='\n'.join(filter(None, [
-                                analysis.symptoms, analysis.root_cause])),
-                    evidence='\n'.join(evidence),
-                    origin=analysis))
-        Feedback.save(feedbacks)
-        return {'res_id': [f.id for f in feedbacks]}
+        return {'res_id': [f.id for f in Feedback.draft_from(analyses)]}
+
+    def _feedback_values(self):
+        if not self.product:
+            return None
+        evidence = [self.subject]
+        if self.scope_items is not None:
+            evidence.append(gettext(
+                    'service_desk.msg_feedback_evidence',
+                    failures=len(self.tickets),
+                    items=self.scope_items,
+                    sites=self.scope_sites))
+        return {
+            'company': self.company,
+            'product': self.product,
+            'description': '\n'.join(filter(None, [
+                        self.symptoms, self.root_cause])),
+            'evidence': '\n'.join(evidence),
+            }
 
 
 class Ticket(metaclass=PoolMeta):
@@ -573,29 +588,26 @@ class Ticket(metaclass=PoolMeta):
     def raise_feedback(cls, tickets):
         "Draft the feedback to purchasing on the product of the equipment"
         Feedback = Pool().get('service.product.feedback')
-        feedbacks = []
-        for ticket in tickets:
-            if not ticket.equipment:
-                continue
-            equipment = ticket.equipment
-            feedbacks.append(Feedback(
-                    company=ticket.company,
-                    product=equipment.product,
-                    vendor=Feedback.last_vendor(
-                        ticket.company, equipment.product),
-                    kind='defect',
-                    description=ticket.description or ticket.subject,
-                    evidence='\n'.join(filter(None, [
-                                ticket.rec_name,
-                                ' / '.join(filter(None, [
-                                            equipment.rec_name,
-                                            ticket.site.rec_name
-                                            if ticket.site else None])),
-                                *Feedback._codes(ticket),
-                                ])),
-                    origin=ticket))
-        Feedback.save(feedbacks)
-        return {'res_id': [f.id for f in feedbacks]}
+        return {'res_id': [f.id for f in Feedback.draft_from(tickets)]}
+
+    def _feedback_values(self):
+        Feedback = Pool().get('service.product.feedback')
+        if not self.equipment:
+            return None
+        equipment = self.equipment
+        return {
+            'company': self.company,
+            'product': equipment.product,
+            'description': self.description or self.subject,
+            'evidence': '\n'.join(filter(None, [
+                        self.rec_name,
+                        ' / '.join(filter(None, [
+                                    equipment.rec_name,
+                                    self.site.rec_name
+                                    if self.site else None])),
+                        *Feedback._codes(self),
+                        ])),
+            }
 
 
 class InspectionLine(metaclass=PoolMeta):
@@ -616,24 +628,21 @@ class InspectionLine(metaclass=PoolMeta):
     def raise_feedback(cls, lines):
         "Draft the feedback to purchasing on a fault found by an inspection"
         Feedback = Pool().get('service.product.feedback')
-        feedbacks = []
-        for line in lines:
-            if not (line.failed or line.symptom_code):
-                continue
-            inspection = line.inspection
-            product = line.equipment.product
-            feedbacks.append(Feedback(
-                    company=inspection.company,
-                    product=product,
-                    vendor=Feedback.last_vendor(inspection.company, product),
-                    kind='defect',
-                    description=': '.join(filter(None, [
-                                line.item.rec_name, line.note])),
-                    evidence='\n'.join(filter(None, [
-                                inspection.rec_name,
-                                line.rec_name,
-                                *Feedback._codes(line),
-                                ])),
-                    origin=line))
-        Feedback.save(feedbacks)
-        return {'res_id': [f.id for f in feedbacks]}
+        return {'res_id': [f.id for f in Feedback.draft_from(lines)]}
+
+    def _feedback_values(self):
+        Feedback = Pool().get('service.product.feedback')
+        if not (self.failed or self.symptom_code):
+            return None
+        inspection = self.inspection
+        return {
+            'company': inspection.company,
+            'product': self.equipment.product,
+            'description': ': '.join(filter(None, [
+                        self.item.rec_name, self.note])),
+            'evidence': '\n'.join(filter(None, [
+                        inspection.rec_name,
+                        self.rec_name,
+                        *Feedback._codes(self),
+                        ])),
+            }
