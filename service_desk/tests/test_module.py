@@ -37,6 +37,14 @@ from ..working_calendar import is_working_day
 from .tools import insert_history
 
 
+def create_beijing_company():
+    "Return a company in the time zone of Beijing"
+    company = create_company()
+    company.timezone = 'Asia/Shanghai'
+    company.save()
+    return company
+
+
 def create_site_and_product():
     "Return a customer site and a product to install there"
     pool = Pool()
@@ -796,10 +804,8 @@ class ServiceDeskTestCase(
             'service.analysis.fact.callback',
             'service.analysis.fact.failure',
             'service.analysis.fact.scorecard']
-        company = create_company()
+        company = create_beijing_company()
         with set_company(company):
-            company.timezone = 'Asia/Shanghai'
-            company.save()
             insert_history(company, 6000, 36, start='2025-01-01', days=365)
             area = Area.search([], limit=1)[0]
             employee = Employee.search(
@@ -905,11 +911,9 @@ class ServiceDeskTestCase(
         (R-DATA-1..5; the analysis scenario reads every report this way on
         both databases)"""
         pool = Pool()
-        company = create_company()
+        company = create_beijing_company()
         transaction = Transaction()
         with set_company(company):
-            company.timezone = 'Asia/Shanghai'
-            company.save()
             insert_history(company, 600, 12, start='2025-01-01', days=365)
             context = {'company': company.id, 'period': 'month',
                 'from_date': None, 'to_date': None}
@@ -1033,9 +1037,7 @@ class ServiceDeskTestCase(
         Configuration = pool.get('service.configuration')
         Ticket = pool.get('service.ticket')
 
-        company = create_company()
-        company.timezone = 'Asia/Shanghai'
-        company.save()
+        company = create_beijing_company()
         with set_company(company):
             site, _ = create_site_and_product()
             # Monday 23 November 2026, 09:00 in Beijing
@@ -1401,9 +1403,7 @@ class ServiceDeskTestCase(
         WorkOrder = pool.get('service.work_order')
         Date = pool.get('ir.date')
 
-        company = create_company()
-        company.timezone = 'Asia/Shanghai'
-        company.save()
+        company = create_beijing_company()
         with set_company(company):
             site, _ = create_site_and_product()
             late, = WorkOrder.create([{
@@ -1681,9 +1681,7 @@ class ServiceDeskTestCase(
         Ticket = pool.get('service.ticket')
         Configuration = pool.get('service.configuration')
 
-        company = create_company()
-        company.timezone = 'Asia/Shanghai'
-        company.save()
+        company = create_beijing_company()
         with set_company(company):
             site, _ = create_site_and_product()
             configuration = Configuration(1)
