@@ -68,6 +68,22 @@ def floors(graph):
     return order
 
 
+def run_fresh(test, code, value):
+    """Run code in a fresh interpreter that finds the module's package
+    first, with the package's name and value (as JSON) as arguments; return
+    the JSON of its last line"""
+    parent = os.path.dirname(MODULE)
+    env = dict(os.environ)
+    env['PYTHONPATH'] = os.pathsep.join(
+        [parent] + [p for p in env.get('PYTHONPATH', '').split(os.pathsep)
+            if p])
+    process = subprocess.run(
+        [sys.executable, '-c', code, PACKAGE, json.dumps(value)],
+        capture_output=True, text=True, env=env, cwd=parent, check=False)
+    test.assertEqual(process.returncode, 0, msg=process.stderr)
+    return json.loads(process.stdout.splitlines()[-1])
+
+
 # run in a fresh interpreter: import the files from the ground floor up and
 # say, for each, which files of the module its import loaded
 _PROBE = '''
@@ -119,16 +135,7 @@ class StructureTestCase(unittest.TestCase):
         up, loads no file of the module it does not import itself"""
         graph = import_graph()
         order = floors(graph)
-        parent = os.path.dirname(MODULE)
-        env = dict(os.environ)
-        env['PYTHONPATH'] = os.pathsep.join(
-            [parent] + [p for p in env.get('PYTHONPATH', '').split(
-                    os.pathsep) if p])
-        process = subprocess.run(
-            [sys.executable, '-c', _PROBE, PACKAGE, json.dumps(order)],
-            capture_output=True, text=True, env=env, cwd=parent, check=False)
-        self.assertEqual(process.returncode, 0, msg=process.stderr)
-        loaded = json.loads(process.stdout.splitlines()[-1])
+        loaded = run_fresh(self, _PROBE, order)
         for name in order:
             self.assertLessEqual(
                 set(loaded[name]), {name, *graph[name]}, msg=name)
@@ -181,13 +188,4 @@ class ReferenceTestCase(unittest.TestCase):
         for path in paths:
             self.assertTrue(
                 path.startswith(f'trytond.modules.{PACKAGE}.'), msg=path)
-        parent = os.path.dirname(MODULE)
-        env = dict(os.environ)
-        env['PYTHONPATH'] = os.pathsep.join(
-            [parent] + [p for p in env.get('PYTHONPATH', '').split(
-                    os.pathsep) if p])
-        process = subprocess.run(
-            [sys.executable, '-c', _ADDON, PACKAGE, json.dumps(paths)],
-            capture_output=True, text=True, env=env, cwd=parent, check=False)
-        self.assertEqual(process.returncode, 0, msg=process.stderr)
-        self.assertEqual(json.loads(process.stdout.splitlines()[-1]), [])
+        self.assertEqual(run_fresh(self, _ADDON, paths), [])
