@@ -5,6 +5,7 @@ the contract's own calendar, parts and labour covered, visits and
 inspections), found by the tickets at intake (R-CS-3, R-PART-6, R-ROLE-1)
 """
 import contextvars
+import json
 import datetime as dt
 from decimal import Decimal
 
@@ -14,14 +15,14 @@ from sql.operators import Or
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.model.exceptions import ValidationError
+from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import set_employee
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, Id, If
 from trytond.tools import reduce_ids
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .common import (
     BoundedMixin, CompanyMixin, GuardedMixin, KeptMixin, NumberedMixin,
@@ -40,6 +41,9 @@ INVOICING = [
     ('quarterly', "Quarterly"),
     ('yearly', "Yearly"),
     ]
+# the months of an invoicing period, which is also the period of the
+# visits included
+PERIOD_MONTHS = {'monthly': 1, 'quarterly': 3, 'yearly': 12}
 PARTS_COVERAGE = [
     ('all', "All Parts"),
     ('amount', "Up to an Amount"),
@@ -88,13 +92,17 @@ class RoundTheClockCalendar(WorkingCalendar):
 
 def _contract_calendar(contract):
     """Return the calendar of the contract, kept while a batch of tickets
-    is created so that it asks the national calendar once a day"""
+    is created so that it asks the national calendar once a day, and once
+    for the contracts of the same hours"""
     calendars = _CALENDARS.get()
     if calendars is None:
         return contract.working_calendar()
-    if contract.id not in calendars:
-        calendars[contract.id] = contract.working_calendar()
-    return calendars[contract.id]
+    # the contracts of a batch share the calendars of the same hours
+    key = (contract.company.id, contract.calendar, contract.work_start,
+        contract.work_end)
+    if key not in calendars:
+        calendars[key] = contract.working_calendar()
+    return calendars[key]
 
 
 class Configuration(metaclass=PoolMeta):
@@ -108,6 +116,25 @@ class Configuration(metaclass=PoolMeta):
                 ('sequence_type', '=',
                     Id('service_desk', 'sequence_type_contract')),
                 ]))
+
+    contract_reminder_days = fields.Integer(
+        "Renewal Reminder Days",
+        domain=['OR',
+            ('contract_reminder_days', '=', None),
+            ('contract_reminder_days', '>=', 0),
+            ],
+        help="How many days before the notice date of a contract the "
+        "manager and the customer are reminded of its renewal.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._field_bounds = {
+            **cls._field_bounds, 'contract_reminder_days': (0, 3660)}
+
+    @classmethod
+    def default_contract_reminder_days(cls):
+        return 14
 
     @classmethod
     def multivalue_model(cls, field):
@@ -220,6 +247,10 @@ class Contract(
             "Renewal Due",
             help="Running, within its notice period and not renewed yet."),
         'get_renewal_due', searcher='search_renewal_due')
+    renewal_reminded = fields.Date(
+        "Renewal Reminded on", readonly=True,
+        help="The day the manager and the customer were reminded of the "
+        "renewal, once.")
     approved_by = fields.Many2One(
         'company.employee', "Approved by", readonly=True,
         ondelete='RESTRICT')
@@ -362,6 +393,29 @@ class Contract(
                 ('id', 'in', renewed),
                 ])
 
+    def period_of(self, date):
+        """Return the first and the last day of the invoicing period of
+        the contract holding the date, counted from the contract's start"""
+        months = PERIOD_MONTHS[self.invoicing]
+        start = self.start_date
+        index = ((date.year - start.year) * 12
+            + date.month - start.month) // months
+        begin = start + relativedelta(months=index * months)
+        if begin > date:
+            index -= 1
+            begin = start + relativedelta(months=index * months)
+        end = (start + relativedelta(months=(index + 1) * months)
+            - dt.timedelta(days=1))
+        return max(begin, start), min(end, self.end_date)
+
+    def periods(self):
+        "Yield the invoicing periods of the contract, first to last"
+        date = self.start_date
+        while date <= self.end_date:
+            begin, end = self.period_of(date)
+            yield begin, end
+            date = end + dt.timedelta(days=1)
+
     def working_calendar(self):
         "Return the calendar of the promised times of the contract"
         Configuration = Pool().get('service.configuration')
@@ -406,18 +460,58 @@ class Contract(
                 raise ContractError(gettext(
                         'service_desk.msg_contract_run_lines',
                         contract=contract.rec_name))
+        cls.plan_inspections(contracts)
 
     @classmethod
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, contracts):
         cls.check_cancel_reason(contracts)
+        cls.stop_inspections(contracts)
 
     @classmethod
     @ModelView.button
     @Workflow.transition('expired')
     def expire(cls, contracts):
-        pass
+        cls.stop_inspections(contracts)
+
+    @classmethod
+    def plan_inspections(cls, contracts):
+        """Create or update the inspection plan of each line with an
+        inspection frequency (R-INSP-1): its sites, cycle and start are the
+        contract's"""
+        Plan = Pool().get('service.inspection.plan')
+        lines = [line for c in contracts for line in c.lines
+            if line.inspection_months]
+        with without_check_access():
+            plans = {p.contract_line.id: p for p in Plan.search([
+                        ('contract_line', 'in', [line.id for line in lines]),
+                        ('active', 'in', [True, False]),
+                        ])}
+            to_save = []
+            for line in lines:
+                plan = plans.get(line.id) or Plan(
+                    contract_line=line, company=line.contract.company)
+                plan.name = line.rec_name
+                plan.start_date = line.contract.start_date
+                plan.cycle_months = line.inspection_months
+                plan.sites = line.inspected_sites()
+                plan.active = True
+                to_save.append(plan)
+            Plan.save(to_save)
+
+    @classmethod
+    def stop_inspections(cls, contracts):
+        "Deactivate the inspection plans of the contracts ended"
+        Plan = Pool().get('service.inspection.plan')
+        with without_check_access():
+            plans = Plan.search([
+                    ('contract_line.contract', 'in',
+                        [c.id for c in contracts]),
+                    ('active', '=', True),
+                    ])
+            if plans:
+                Plan.write(plans, {'active': False})
 
     @classmethod
     @ModelView.button_action('service_desk.act_contract_form')
@@ -457,6 +551,66 @@ class Contract(
         tacit = [c for c in contracts if c.tacit_renewal]
         cls.expire(contracts)
         cls.create_renewals(tacit)
+
+    @classmethod
+    def remind_renewals(cls):
+        """Remind the service managers and the customers of the running
+        contracts whose notice date comes within the reminder days, once
+        (daily job): the day is stamped, which sends the customer's e-mail
+        (trigger)"""
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        Company = pool.get('company.company')
+        reminded = []
+        for company in Company.search([]):
+            today = cls._today(company)
+            with Transaction().set_context(company=company.id):
+                days = Configuration(1).contract_reminder_days
+            if days is None:
+                days = Configuration.default_contract_reminder_days()
+            contracts = cls.search([
+                    ('company', '=', company.id),
+                    ('state', '=', 'running'),
+                    ('renewal_reminded', '=', None),
+                    ('notice_date', '<=', today + dt.timedelta(days=days)),
+                    ])
+            contracts = [c for c in contracts if not c.renewals]
+            if contracts:
+                cls.write(contracts, {'renewal_reminded': today})
+                cls._notify_managers(contracts)
+                reminded.extend(contracts)
+        return reminded
+
+    @classmethod
+    def _notify_managers(cls, contracts):
+        "Tell the service managers which contracts are to be renewed"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        ModelData = pool.get('ir.model.data')
+        Notification = pool.get('res.notification')
+        User = pool.get('res.user')
+        managers = User.search([
+                ('groups', '=', ModelData.get_id(
+                        'service_desk', 'group_service_manager')),
+                ])
+        action_id = ModelData.get_id('service_desk', 'act_contract_renewal')
+        notifications = []
+        for user in managers:
+            with Transaction().set_context(language=user.language.code
+                    if user.language else None):
+                label = gettext(
+                    'service_desk.msg_contract_renewal_notification',
+                    count=len(contracts))
+                lang = Lang.get()
+                description = ', '.join(
+                    f'{c.rec_name} ({lang.strftime(c.notice_date)})'
+                    for c in contracts[:5])
+            notifications.append(Notification(
+                    user=user, label=label, description=description,
+                    icon='tryton-notification', model=cls.__name__,
+                    records=json.dumps([c.id for c in contracts]),
+                    action=action_id))
+        Notification.save(notifications)
 
     @classmethod
     def find_cover(cls, tickets):
@@ -606,6 +760,14 @@ class ContractLine(BoundedMixin, GuardedMixin, ModelSQL, ModelView):
         "On-site Visits", domain=[('visits', '>=', 0)],
         help="The visits included in each invoicing period; leave empty "
         "for as many as needed.")
+    visits_used = fields.Function(fields.Integer(
+            "Visits Used",
+            help="The visits of the line's tickets in the invoicing period "
+            "of today, cancelled ones aside."),
+        'get_visits_used')
+    visits_usage = fields.Function(fields.Char(
+            "Visits", help="The visits used of those included this period."),
+        'get_visits_used')
     parts_coverage = fields.Selection(
         PARTS_COVERAGE, "Parts Covered", required=True, sort=False)
     parts_coverage_string = parts_coverage.translated('parts_coverage')
@@ -690,6 +852,74 @@ class ContractLine(BoundedMixin, GuardedMixin, ModelSQL, ModelView):
             or self.contract.party)
         return ' / '.join(filter(None, [
                     self.contract.rec_name, what.rec_name if what else '']))
+
+    def inspected_sites(self):
+        "Return the sites the line's inspections visit"
+        Site = Pool().get('service.site')
+        if self.equipment:
+            return [self.equipment.site]
+        if self.site:
+            return [self.site]
+        return Site.search([
+                ('party', '=', self.contract.party.id),
+                ('company', '=', self.contract.company.id),
+                ])
+
+    @classmethod
+    def visit_dates(cls, lines, since=None):
+        """Return for each line id the (date, id) of its visits, cancelled
+        ones aside: the planned day, or the day it was drafted, in the
+        company's time zone"""
+        WorkOrder = Pool().get('service.work_order')
+        result = {line.id: [] for line in lines}
+        if not result:
+            return result
+        domain = [
+            ('ticket.contract_line', 'in', sorted(result)),
+            ('state', '!=', 'cancelled'),
+            ]
+        if since:
+            domain.append(['OR',
+                    ('planned_date', '>=', since),
+                    ('planned_date', '=', None),
+                    ])
+        with without_check_access():
+            orders = WorkOrder.search(domain)
+            for order in orders:
+                result[order.ticket.contract_line.id].append(
+                    (order.visit_date(), order.id))
+        return result
+
+    def visits_in(self, visits, date):
+        "Return the visits among (date, id) in the period holding date"
+        begin, end = self.contract.period_of(date)
+        return [v for v in visits if begin <= v[0] <= end]
+
+    def usage(self, used):
+        "Return the visits used of those included in words"
+        if self.visits is None:
+            return ''
+        return gettext('service_desk.msg_contract_visits_used',
+            used=used, visits=self.visits,
+            period=gettext(
+                f'service_desk.msg_contract_period_{self.contract.invoicing}'))
+
+    @classmethod
+    def get_visits_used(cls, lines, names):
+        result = {n: {} for n in names}
+        today = Pool().get('service.contract')._today()
+        visits = cls.visit_dates(lines, since=today - relativedelta(years=1))
+        for line in lines:
+            contract = line.contract
+            used = None
+            if contract.start_date <= today <= contract.end_date:
+                used = len(line.visits_in(visits[line.id], today))
+            if 'visits_used' in result:
+                result['visits_used'][line.id] = used
+            if 'visits_usage' in result:
+                result['visits_usage'][line.id] = (
+                    line.usage(used) if used is not None else '')
+        return result
 
     def hours(self, priority):
         "Return the response and resolution hours of the priority, or None"
@@ -862,6 +1092,7 @@ class Ticket(metaclass=PoolMeta):
     def get_coverage(cls, tickets, name):
         "Covered by which contract, not covered, or expired days ago"
         Contract = Pool().get('service.contract')
+        ContractLine = Pool().get('service.contract.line')
         Lang = Pool().get('ir.lang')
         lang = Lang.get()
         result = {}
@@ -869,6 +1100,9 @@ class Ticket(metaclass=PoolMeta):
         cover = dict(zip(
                 [t.id for t in not_found], Contract.find_cover(not_found),
                 strict=True))
+        visits = ContractLine.visit_dates(
+            {t.contract_line for t in tickets
+                if t.contract_line and t.contract_line.visits is not None})
         for ticket in tickets:
             line = ticket.contract_line
             if line:
@@ -881,6 +1115,13 @@ class Ticket(metaclass=PoolMeta):
                     labour=gettext('service_desk.msg_labour_covered'
                         if line.labour_covered
                         else 'service_desk.msg_labour_not_covered'))
+                if line.visits is not None:
+                    date = to_local(
+                        ticket.received_at, ticket.company.timezone).date()
+                    date = min(max(date, contract.start_date),
+                        contract.end_date)
+                    used = len(line.visits_in(visits[line.id], date))
+                    result[ticket.id] += ' ' + line.usage(used) + '.'
                 continue
             _, expired, days = cover.get(ticket.id) or (None, None, None)
             if expired:
@@ -915,39 +1156,76 @@ class WorkOrder(metaclass=PoolMeta):
         'on_change_with_parts_covered')
     labour_covered = fields.Function(fields.Boolean(
             "Labour Covered"), 'on_change_with_labour_covered')
+    visit_chargeable = fields.Function(fields.Boolean(
+            "Beyond the Visits Included",
+            help="The contract's visits of the period are used up: this "
+            "visit is charged."),
+        'on_change_with_visit_chargeable')
 
     @fields.depends('ticket', '_parent_ticket.contract_line')
     def on_change_with_contract_line(self, name=None):
         if self.ticket:
             return self.ticket.contract_line
 
+    @fields.depends('planned_start', 'company', 'create_date')
+    def visit_date(self):
+        "The day of the visit in the company's time zone"
+        Contract = Pool().get('service.contract')
+        if self.planned_start:
+            return self.planned_date_of(self.company, self.planned_start)
+        if self.create_date:
+            return self.planned_date_of(self.company, self.create_date)
+        return Contract._today(self.company)
+
+    @fields.depends('id', methods=['on_change_with_contract_line',
+            'visit_date'])
+    def on_change_with_visit_chargeable(self, name=None):
+        "Whether the visits of the contract line's period are used up"
+        ContractLine = Pool().get('service.contract.line')
+        line = self.on_change_with_contract_line()
+        if not line or line.visits is None:
+            return False
+        date = self.visit_date()
+        contract = line.contract
+        if not contract.start_date <= date <= contract.end_date:
+            return False
+        visits = ContractLine.visit_dates([line])[line.id]
+        mine = (date, self.id if self.id and self.id >= 0 else float('inf'))
+        before = [v for v in line.visits_in(visits, date)
+            if v < mine and v[1] != self.id]
+        return len(before) >= line.visits
+
     @fields.depends(methods=['on_change_with_contract_line'])
     def on_change_with_parts_covered(self, name=None):
         line = self.on_change_with_contract_line()
         return line.parts_coverage if line else None
 
-    @fields.depends(methods=['on_change_with_contract_line'])
+    @fields.depends(methods=['on_change_with_contract_line',
+            'on_change_with_visit_chargeable'])
     def on_change_with_labour_covered(self, name=None):
         line = self.on_change_with_contract_line()
-        return bool(line and line.labour_covered)
+        return bool(line and line.labour_covered
+            and not self.on_change_with_visit_chargeable())
 
 
 class WorkOrderBilling(metaclass=PoolMeta):
     "The billing of a visit from its ticket's contract (account)"
     __name__ = 'service.work_order'
 
-    @fields.depends('ticket', '_parent_ticket.contract_line')
+    @fields.depends('ticket', '_parent_ticket.contract_line',
+        methods=['on_change_with_visit_chargeable'])
     def compute_billing(self):
         billing = super().compute_billing()
         line = self.ticket.contract_line if self.ticket else None
         if line and billing != 'warranty':
-            if line.covers_all:
+            if line.covers_all and not self.on_change_with_visit_chargeable():
                 return 'contract'
             # the invoice is drafted for what the contract does not pay
             return 'chargeable'
         return billing
 
-    @fields.depends('ticket', '_parent_ticket.contract_line')
+    @fields.depends('ticket', '_parent_ticket.contract_line',
+        methods=['on_change_with_visit_chargeable'])
     def on_change_with_billing(self, name=None):
         return super().on_change_with_billing(name=name)
 
@@ -956,7 +1234,8 @@ class WorkOrderBilling(metaclass=PoolMeta):
         if (mode == 'create' and not values.get('billing')
                 and values.get('ticket') is not None):
             order = cls(**{n: values[n]
-                    for n in ['site', 'equipment', 'company', 'ticket']
+                    for n in ['site', 'equipment', 'company', 'ticket',
+                        'planned_start']
                     if values.get(n) is not None})
             values = values.copy()
             values['billing'] = order.compute_billing()
@@ -977,7 +1256,8 @@ class WorkOrderInvoice(metaclass=PoolMeta):
         labour = Configuration(1).labour_product
         labour_lines = [i for i in lines if labour and i.product == labour]
         parts_lines = [i for i in lines if i not in labour_lines]
-        if line.labour_covered:
+        if line.labour_covered and not self.visit_chargeable:
+            # beyond the visits included, the visit's labour is charged
             labour_lines = []
         if line.parts_coverage == 'all':
             parts_lines = []
@@ -1003,3 +1283,59 @@ class WorkOrderInvoice(metaclass=PoolMeta):
                 'service_desk.msg_invoice_parts_covered',
                 contract=contract_line.contract.number or ''))
         return line
+
+
+class InspectionPlan(metaclass=PoolMeta):
+    "The inspection plan of a contract line (R-INSP-1)"
+    __name__ = 'service.inspection.plan'
+
+    contract_line = fields.Many2One(
+        'service.contract.line', "Contract Coverage", readonly=True,
+        ondelete='RESTRICT',
+        help="The running contract whose inspections the plan makes; it "
+        "stops when the contract ends.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(
+            Index(t, (t.contract_line, Index.Range()),
+                where=t.contract_line != Null))
+
+    def visits_due(self, today):
+        "No visit after the end of the plan's contract"
+        for cycle_start, phase, planned in super().visits_due(today):
+            if (self.contract_line
+                    and planned > self.contract_line.contract.end_date):
+                continue
+            yield cycle_start, phase, planned
+
+    @classmethod
+    def _check_contract_line(cls, values):
+        if Transaction().check_access and 'contract_line' in values:
+            raise AccessError(gettext(
+                    'service_desk.msg_inspection_plan_contract'))
+
+    @classmethod
+    def create(cls, vlist):
+        for values in vlist:
+            if values.get('contract_line'):
+                cls._check_contract_line(values)
+        return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        actions = iter(args)
+        for records, values in zip(actions, actions, strict=False):
+            if any(values.get('contract_line') != (
+                        r.contract_line.id if r.contract_line else None)
+                    for r in records if 'contract_line' in values):
+                cls._check_contract_line(values)
+        super().write(*args)
+
+    @classmethod
+    def copy(cls, plans, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('contract_line', None)
+        return super().copy(plans, default=default)

@@ -73,6 +73,12 @@ class Cron(metaclass=PoolMeta):
             ('ir.model|refresh_analysis_facts', "Refresh Analysis Figures"))
         cls.method.selection.append(
             ('service.contract|expire_ended', "Expire Ended Contracts"))
+        cls.method.selection.append(
+            ('service.contract|remind_renewals',
+                "Remind Contract Renewals"))
+        cls.method.selection.append(
+            ('service.contract|invoice_periods',
+                "Invoice Contract Periods"))
 
 
 class Model(metaclass=PoolMeta):

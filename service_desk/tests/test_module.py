@@ -428,6 +428,9 @@ ROLE_RIGHTS = {
             'rwcd rwcd r--- r--- r--- r--- ----',
         'service.contract': 'rwcd r--- r--- rwc- r--- r--- ----',
         'service.contract.line': 'rwcd r--- r--- rwc- r--- r--- ----',
+        'service.contract.invoice': 'r--- ---- ---- r--- ---- r--- ----',
+        'service.contract.profitability':
+            'r--- ---- ---- ---- ---- r--- ----',
         'service.meeting': 'rw-- rwcd r--- r--- ---- ---- ----',
         'service.meeting-company.employee':
             'rw-- rwcd r--- r--- ---- ---- ----',
@@ -486,6 +489,7 @@ ROLE_RIGHTS = {
         'stock.shipment.out.return': '---- ---- ---- ---- rwc- ---- ----',
         },
     'field': {
+        'service.configuration.labour_hour_cost': 'rw -- -- -- -- r- --',
         'product.cost_price.revision.cost_price': 'rw rw -- -- rw rw rw',
         'product.product.cost_price': 'rw rw -- -- rw rw rw',
         'product.product.cost_value': 'rw rw -- -- rw rw rw',
@@ -653,6 +657,7 @@ ROLE_RIGHTS = {
         'service_desk.menu_configuration_form': 'M......',
         'service_desk.menu_contract_form': 'MT.C.A.',
         'service_desk.menu_contract_renewal': 'M..C...',
+        'service_desk.menu_contract_profitability': 'M....A.',
         'service_desk.menu_duty_board': 'MT.C...',
         'service_desk.menu_engineering': 'MTFC..P',
         'service_desk.menu_equipment_form': 'MTFCKA.',
