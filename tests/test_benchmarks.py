@@ -33,6 +33,9 @@ BENCHMARKS = [
     ('ticket_create.py', ['--count', '40', '--batch', '10'], True),
     ('ticket_create.py', [
             '--clients', '2', '--count', '4', '--rounds', '2'], False),
+    ('contract_intake.py', [
+            '--contracts', '8', '--items', '32', '--count', '20',
+            '--batch', '10'], True),
     ('work_order_calendar.py', [
             '--technicians', '3', '--count', '30', '--repeat', '2'], False),
     ('inspection_generate.py', [
