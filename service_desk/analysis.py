@@ -16,16 +16,18 @@ both.
 """
 import contextvars
 import datetime as dt
+import json
 import re
 import statistics
 from collections import OrderedDict
+from decimal import Decimal
 
 from sql import (
     Cast, Column, Literal, Null, Union, Values, Window)
 from sql.aggregate import Avg, Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce, Greatest, Least, NullIf
 from sql.functions import (
-    AtTimeZone, CurrentTimestamp)
+    AtTimeZone, CurrentTimestamp, Function)
 from sql.operators import And, Equal, Exists, Greater, Or
 from sql.operators import Concat
 
@@ -37,7 +39,7 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.modelsql import _TABLE_QUERY_COLUMNS
 from trytond.pool import Pool
 from trytond.pyson import Eval, If, PYSONEncoder
-from trytond.tools import cursor_dict, grouped_slice
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import StateAction, Wizard
 
@@ -61,6 +63,23 @@ SCREEN_VALUES = 20000
 # the most rows whose records one statement selects (SQLite refuses deep
 # expressions)
 ROW_BATCH = 50
+# the records of a screen built at once (core's browse is quadratic)
+BROWSE_BATCH = 100
+
+
+class _JSONRecordset(Function):
+    "PostgreSQL's rows of a JSON array of objects, typed by their columns"
+    __slots__ = ()
+    _function = 'JSON_TO_RECORDSET'
+
+
+def _json_value(value):
+    "The text PostgreSQL reads back as the value, for json.dumps"
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(value)
 
 
 class Context(BoundedMixin, ModelView):
@@ -383,43 +402,72 @@ class Abstract(ReportMixin, ModelSQL, ModelView):
         select.columns = columns
         cursor = Transaction().connection.cursor()
         cursor.execute(*select)
-        rows = list(cursor_dict(cursor))
+        # the rows kept as tuples: the cache copies a dict of each
+        names = tuple(d[0] for d in cursor.description[:-1])
+        rows = cursor.fetchall()
         if rows:
-            total = rows[0]['__count']
+            total = rows[0][-1]
         else:
             total = None if offset else 0
-        for row in rows:
-            del row['__count']
+        rows = tuple(tuple(r[:-1]) for r in rows)
         if total is not None and len(rows) <= SCREEN_SIZE:
             cls._screen.set(key, total)
-            cls._screen.set(
-                cls._screen_key('rows'), {r['id']: r for r in rows})
-        return cls.browse([r['id'] for r in rows])
+            cls._screen.set(cls._screen_key('rows'), (names, rows))
+        return cls._browse([r[0] for r in rows])
+
+    @classmethod
+    def _browse(cls, ids):
+        """The records of ids, browsed by batches: core's browse checks
+        every id of the list for each record (a square of the rows)"""
+        records = []
+        for sub_ids in grouped_slice(ids, BROWSE_BATCH):
+            records.extend(cls.browse(sub_ids))
+        return records
 
     @classmethod
     def read(cls, ids, fields_names):
         key = cls._screen_key('rows')
         screen = cls._screen.get(key) if key else None
-        if not screen or not ids or any(i not in screen for i in ids):
+        if not screen or not ids:
+            return super().read(ids, fields_names)
+        names, rows = screen
+        kept = {r[0]: r for r in rows}
+        if any(i not in kept for i in ids):
             return super().read(ids, fields_names)
         ids = list(dict.fromkeys(ids))
-        kept = screen[ids[0]]
         for name in fields_names:
             field = cls._fields.get(re.split(r'[.:]', name)[0])
-            if (field and field.name not in kept
+            if (field and field.name not in names
                     and not hasattr(field, 'get') and field.sql_type()
                     and field.name not in _TABLE_QUERY_COLUMNS):
                 return super().read(ids, fields_names)
+        # the name of a row is its id: not asked of each record
+        rec_name = ('rec_name' in fields_names
+            and cls.get_rec_name.__func__ is Abstract.get_rec_name.__func__)
+        if rec_name:
+            FieldAccess = Pool().get('ir.model.field.access')
+            FieldAccess.check(cls.__name__, ['rec_name'], 'read')
+            fields_names = [n for n in fields_names if n != 'rec_name']
         result = []
-        for sub_ids in grouped_slice(ids, max(1, SCREEN_VALUES // len(kept))):
+        for sub_ids in grouped_slice(
+                ids, max(1, SCREEN_VALUES // len(names))):
             sub_ids = list(sub_ids)
             token = _SCREEN_ROWS.set(
-                (cls.__name__, [screen[i] for i in sub_ids]))
+                (cls.__name__, names, [kept[i] for i in sub_ids]))
             try:
                 result.extend(super().read(sub_ids, fields_names))
             finally:
                 _SCREEN_ROWS.reset(token)
+        if rec_name:
+            for row in result:
+                row['rec_name'] = f"({row['id']})"
         return result
+
+    @classmethod
+    def get_rec_name(cls, records, name):
+        # core's name of a record without a name field, without calling
+        # each record
+        return {r.id: f'({r.id})' for r in records}
 
     @classmethod
     def __table__(cls):
@@ -427,9 +475,22 @@ class Abstract(ReportMixin, ModelSQL, ModelView):
         if screen is None or screen[0] != cls.__name__:
             return super().__table__()
         # the kept rows of the screen in place of the report's query
-        rows = screen[1]
-        names = list(rows[0])
-        values = Values([[row[n] for n in names] for row in rows])
+        _, names, rows = screen
+        if backend.name == 'postgresql':
+            # one parameter, not one a value, which the driver parses
+            try:
+                text = json.dumps(
+                    [dict(zip(names, row, strict=True)) for row in rows],
+                    default=_json_value, allow_nan=False)
+            except (TypeError, ValueError):
+                pass
+            else:
+                recordset = _JSONRecordset(
+                    Cast(Literal(text), 'JSON'), columns_definitions=[
+                        (n, cls._fields[n].sql_type().base) for n in names])
+                return recordset.select(
+                    *(Column(recordset, n).as_(n) for n in names))
+        values = Values([list(row) for row in rows])
         columns = []
         for i, name in enumerate(names, 1):
             column = Column(values, f'column{i}')

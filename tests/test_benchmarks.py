@@ -10,10 +10,13 @@ others run on PostgreSQL's side of the run (bin/test), else are skipped.
 The database cache of the run (DB_CACHE) is passed on, so that the module
 is not activated again for each script.
 
-The PostgreSQL ones each build a database of their own (minutes on a new
-checkout): they run when SERVICE_DESK_BENCHMARKS=1 is set, e.g.
-``SERVICE_DESK_BENCHMARKS=1 bin/test tests/test_benchmarks.py``, so that
-the whole suite stays within its time; SQLite's runs in every suite.
+On PostgreSQL one database with the module activated is made first
+(restored from the run's DB_CACHE, or built and kept there), and each
+script starts from a copy of it (SERVICE_DESK_TEMPLATE, see
+``service_database``) instead of activating the module again; it is
+dropped at the end.  Without SERVICE_DESK_BENCHMARKS=1 the PostgreSQL
+side skips them, e.g. ``SERVICE_DESK_BENCHMARKS=1 bin/test
+tests/test_benchmarks.py`` runs them.
 """
 import os
 import pathlib
@@ -51,10 +54,35 @@ BENCHMARKS = [
     ]
 
 
+@pytest.fixture(scope='module')
+def template():
+    """The name of a PostgreSQL database with the module activated, which
+    the benchmarks copy, dropped at the end; None on SQLite"""
+    if not ON_POSTGRESQL or not ALL:
+        yield None
+        return
+    name = f'bench_template_{os.getpid()}'
+    env = dict(os.environ, DB_NAME=name, TRYTOND_DATABASE_URI=URI)
+    env.setdefault('DB_CACHE', '')
+    env.pop('SERVICE_DESK_TEMPLATE', None)
+    subprocess.run([sys.executable, '-c',
+            'from trytond.tests.test_tryton import activate_module; '
+            "activate_module('service_desk')"],
+        cwd=ROOT, env=env, check=True, timeout=3600)
+    try:
+        yield name
+    finally:
+        import psycopg
+        with psycopg.connect(URI.rstrip('/') + '/postgres',
+                autocommit=True) as connection:
+            connection.execute(
+                f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.mark.parametrize('script,arguments,sqlite', BENCHMARKS,
     ids=[f"{s}{' --clients' if '--clients' in a else ''}"
         for s, a, _ in BENCHMARKS])
-def test_benchmark_prints_its_figures(script, arguments, sqlite):
+def test_benchmark_prints_its_figures(template, script, arguments, sqlite):
     "The benchmark runs as documented and prints its figures line"
     if not ON_POSTGRESQL and not sqlite:
         pytest.skip("needs PostgreSQL (run on PostgreSQL's side of bin/test)")
@@ -66,6 +94,8 @@ def test_benchmark_prints_its_figures(script, arguments, sqlite):
     # trytond reads --uri, not this variable, in the benchmark
     env.pop('TRYTOND_DATABASE_URI', None)
     env.pop('DB_NAME', None)
+    if template:
+        env['SERVICE_DESK_TEMPLATE'] = template
     process = subprocess.run(
         [sys.executable, str(ROOT / 'bench' / script), '--uri', URI]
         + arguments,
@@ -74,3 +104,23 @@ def test_benchmark_prints_its_figures(script, arguments, sqlite):
     assert re.search(
         r'^FIGURES: .*median ratio \d+\.\d\d.*; load average [\d.]+',
         process.stdout, re.M), process.stdout[-3000:]
+
+
+@pytest.mark.demo_server
+def test_report_screens_print_their_figures(demo_database):
+    "bench/report_screens.py measures the reports on the demo database"
+    env = dict(os.environ)
+    env.pop('PYTHONPATH', None)
+    for name in ['TRYTOND_DATABASE_URI', 'DB_NAME', 'DB_CACHE']:
+        env.pop(name, None)
+    path = pathlib.Path(demo_database)
+    process = subprocess.run(
+        [sys.executable, str(ROOT / 'bench' / 'report_screens.py'),
+            '--uri', 'sqlite://', '--path', str(path.parent),
+            '--database', path.stem, '--rounds', '1'],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert process.returncode == 0, process.stderr[-3000:]
+    assert re.search(
+        r'^FIGURES: first screens of \d+ reports .*median ratio \d+\.\d\d'
+        r'.*; load average [\d.]+', process.stdout, re.M), (
+        process.stdout[-3000:])

@@ -927,7 +927,7 @@ class ServiceDeskTestCase(
             self.assertGreaterEqual(len(reports), 14)
             for name, Report in reports:
                 fields = [n for n, f in Report._fields.items()
-                    if not hasattr(f, 'get')]
+                    if not hasattr(f, 'get')] + ['rec_name']
                 with self.subTest(report=name), \
                         transaction.set_context(context):
                     try:
@@ -945,6 +945,9 @@ class ServiceDeskTestCase(
                         sorted(Report.read(ids, fields),
                             key=lambda r: r['id']))
                     self.assertEqual(count, Report.search_count([]))
+                    self.assertEqual(
+                        [r['rec_name'] for r in rows],
+                        [f"({r['id']})" for r in rows])
                     if name == 'service.analysis.scorecard':
                         self.assertEqual(len(rows), 3)
 

@@ -127,18 +127,30 @@ def service_database(
     name and uri set the database before trytond reads its configuration
     (the database cache of the tests then only when DB_CACHE says so);
     create activates the modules in a new database and creates the company
-    first; drop drops the database at the end."""
+    first; drop drops the database at the end.
+
+    On PostgreSQL, create copies the database named by
+    SERVICE_DESK_TEMPLATE when it is set (a database with the module
+    activated and nothing else, as the benchmarks' smoke tests build one
+    for all of them) and activates there the modules it lacks."""
     if uri:
         os.environ['TRYTOND_DATABASE_URI'] = uri
     if name:
         os.environ['DB_NAME'] = name
         os.environ.setdefault('DB_CACHE', '')
+    from trytond import backend
     from trytond.modules.company.tests import create_company, set_company
     from trytond.pool import Pool
     from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
     from trytond.transaction import Transaction
 
     try:
+        template = os.environ.get('SERVICE_DESK_TEMPLATE')
+        if create and template and backend.name == 'postgresql':
+            with Transaction().start(
+                    None, 0, close=True, autocommit=True) as transaction:
+                transaction.database.create(
+                    transaction.connection, DB_NAME, template)
         if create:
             activate_module(modules)
         elif DB_NAME not in Pool.database_list():
