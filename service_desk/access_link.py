@@ -399,3 +399,48 @@ class Callback(LinkedMixin, metaclass=PoolMeta):
 class Equipment(LinkedMixin, metaclass=PoolMeta):
     __name__ = 'service.equipment'
     _link_scope = 'report'
+
+
+# the e-mails of a ticket that carry a link, by their report: the scope and
+# the record of the link
+MAIL_LINKS = {
+    'service.ticket.acknowledged': 'follow',
+    'service.ticket.resolved': 'rate',
+    }
+
+
+class NotificationEmail(metaclass=PoolMeta):
+    __name__ = 'notification.email'
+
+    def get_email(self, record, sender, to, cc, bcc, languages):
+        """The acknowledgement of a ticket carries a follow link, its
+        resolution a rating link of its callback: issued for the e-mail
+        contact of the customer, and only when the mail goes to someone"""
+        url = None
+        scope = MAIL_LINKS.get(self.content.report_name)
+        if scope and to and record.__name__ == 'service.ticket':
+            url = self._portal_link(scope, record)
+        with Transaction().set_context(service_portal_url=url):
+            return super().get_email(record, sender, to, cc, bcc, languages)
+
+    @classmethod
+    def _portal_link(cls, scope, ticket):
+        "Return the address of a new link of scope for ticket, or None"
+        Link = Pool().get('service.access.link')
+        contact = ticket._link_contact()
+        if not contact or contact.type != 'email':
+            return None
+        if scope == 'follow':
+            record = ticket
+        else:
+            pending = [c for c in ticket.callbacks if c.state == 'pending']
+            if not pending:
+                return None
+            record = max(pending, key=lambda c: c.id)
+        link, token = Link.issue(scope, record, contact=contact)
+        Link.write([link], {
+                'sent_at': Link._now().replace(microsecond=0),
+                'sent_to': contact.value,
+                })
+        return portal_url(token)
+

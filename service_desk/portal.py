@@ -27,6 +27,7 @@ from trytond.protocols.wrappers import with_pool, with_transaction
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
+from .ticket import OPEN_STATES
 from .working_calendar import to_local
 
 try:
@@ -44,6 +45,10 @@ MAX_REQUEST_BYTES = MAX_PHOTOS * MAX_PHOTO_BYTES + 256 * 1024
 MAX_NAME = 60
 MAX_PHONE = 40
 MAX_TEXT = 2000
+MAX_REASON = 500
+# photos added to a ticket's comments: per comment, and in all per ticket
+MAX_COMMENT_PHOTOS = 3
+MAX_TICKET_PHOTOS = 20
 CSRF_COOKIE = 'sd_portal_csrf'
 # rate limits: (requests, seconds); per process, see doc/engineering.rst
 IP_LIMIT = (
@@ -384,10 +389,10 @@ def clean_photo(data):
         return None
 
 
-def _read_photos(page):
+def _read_photos(page, count=MAX_PHOTOS):
     photos, refused = [], False
     files = [f for f in page.request.files.getlist('photos') if f.filename]
-    if len(files) > MAX_PHOTOS:
+    if len(files) > count:
         return [], True
     for storage in files:
         data = storage.stream.read(MAX_PHOTO_BYTES + 1)
@@ -511,7 +516,37 @@ def _follow_events(page, ticket):
     return events
 
 
-def _follow_page(page, comment='', errors=(), notice=None):
+def _promises(page, ticket):
+    "The times promised to the customer, in the company's time zone"
+    rows = []
+    response = ticket._response_due()
+    if response:
+        rows.append(_('promise_answer', date=page.local(response)))
+    if ticket.state in OPEN_STATES and ticket.resolution_deadline:
+        rows.append(_('promise_resolve',
+                date=page.local(ticket.resolution_deadline)))
+    return ''.join(f'<p>{e(r)}</p>' for r in rows)
+
+
+def _appointment(ticket):
+    "The next visit agreed for the ticket, or None"
+    now = dt.datetime.now()
+    orders = [o for o in ticket.work_orders
+        if o.state == 'scheduled' and o.planned_start
+        and o.planned_start > now]
+    return min(orders, key=lambda o: (o.planned_start, o.id), default=None)
+
+
+def _appointment_text(page, order):
+    when = page.local(order.planned_start)
+    if order.planned_end:
+        end = page.local(order.planned_end)
+        when += '–' + (end[11:] if end[:10] == when[:10] else end)
+    engineer = order.lead.party.name if order.lead else ''
+    return _('appointment_time', time=when, engineer=engineer)
+
+
+def _follow_page(page, comment='', errors=(), notice=None, reason=''):
     ticket = page.link.record
     items = ''.join(
         '<li><time>{}</time>{}</li>'.format(
@@ -526,35 +561,130 @@ def _follow_page(page, comment='', errors=(), notice=None):
         notices += f'<p class="ok">{e(notice)}</p>'
     about = ticket.equipment.rec_name if ticket.equipment else (
         ticket.site.rec_name if ticket.site else '')
+    appointment = ''
+    order = _appointment(ticket)
+    if order:
+        appointment = '<div class="card"><p><b>{}</b></p><p>{}</p>{}</div>' \
+            .format(e(_('appointment')), e(_appointment_text(page, order)),
+                page.form(
+                    '<input type="hidden" name="do" value="reschedule">'
+                    + page.field('reason', _('reschedule_reason'), reason,
+                        kind='textarea', required=False, size=MAX_REASON)
+                    + '<button type="submit">{}</button>'.format(
+                        e(_('reschedule')))))
     body = (
-        '<div class="card">{}<p><b>{}</b></p><p class="muted">{}</p></div>'
-        '<div class="card"><ol class="tl">{}</ol></div>'
+        '<div class="card">{}<p><b>{}</b></p><p class="muted">{}</p>{}</div>'
+        '{}<div class="card"><ol class="tl">{}</ol></div>'
         '<div class="card">{}{}</div>').format(
-        notices, e(ticket.subject), e(about), items,
+        notices, e(ticket.subject), e(about), _promises(page, ticket),
+        appointment, items,
         page.errors(errors),
         page.form(
-            page.field('comment', _('comment'), comment, kind='textarea')
-            + '<button type="submit">{}</button>'.format(e(_('comment_send'))))
+            page.field('comment', _('comment'), comment, kind='textarea',
+                required=False)
+            + '<label for="photos">{}</label>'
+            '<input type="file" id="photos" name="photos" '
+            'accept="image/jpeg,image/png,image/webp" multiple>'.format(e(
+                _('comment_photos', count=MAX_COMMENT_PHOTOS)))
+            + '<button type="submit">{}</button>'.format(e(_('comment_send'))),
+            enctype=True)
         + page.service_phone())
     return (page.html(
             _('follow_title', number=ticket.number or ''), body))
 
 
+def _portal_photo_count(pool, ticket):
+    Attachment = pool.get('ir.attachment')
+    return Attachment.search([
+            ('resource', '=', str(ticket)),
+            ('name', 'like', 'portal-%'),
+            ], count=True)
+
+
 def _follow_post(page):
+    if page.request.form.get('do') == 'reschedule':
+        return _reschedule_post(page)
     pool = page.pool
+    Attachment = pool.get('ir.attachment')
     Channel = pool.get('ir.chat.channel')
     Message = pool.get('ir.chat.message')
     comment = clean_text(page.request.form.get('comment'), MAX_TEXT)
-    if not comment:
-        return _follow_page(page, errors=[_('error_comment')]), False
     ticket = page.link.record
+    photos, refused = _read_photos(page, MAX_COMMENT_PHOTOS)
+    count = _portal_photo_count(pool, ticket)
+    if refused or count + len(photos) > MAX_TICKET_PHOTOS:
+        return _follow_page(
+            page, comment=comment, errors=[_('error_photo_comment',
+                    count=MAX_COMMENT_PHOTOS, total=MAX_TICKET_PHOTOS)]), False
+    if not comment and not photos:
+        return _follow_page(page, errors=[_('error_comment_empty')]), False
+    if comment:
+        channel = Channel._get_channel(ticket)
+        message = Message(
+            channel=channel, user=Transaction().user, content=comment,
+            audience='public')
+        message.save()
+        Channel.dispatch_message(message, lambda u: False)
+    if photos:
+        Attachment.save([Attachment(
+                    resource=ticket, name=f'portal-{i}.jpg',
+                    type='data', data=photo)
+                for i, photo in enumerate(photos, count + 1)])
+        ticket.chat_post('service_desk.msg_portal_photo', count=len(photos))
+    return _follow_page(page, notice=_('comment_thanks')), True
+
+
+def _reschedule_post(page):
+    """Record on the ticket's thread that the appointment does not suit the
+    customer and tell customer service; the visit itself is not changed"""
+    pool = page.pool
+    Channel = pool.get('ir.chat.channel')
+    Message = pool.get('ir.chat.message')
+    ticket = page.link.record
+    reason = clean_text(page.request.form.get('reason'), MAX_REASON)
+    order = _appointment(ticket)
+    if not order:
+        return _follow_page(
+            page, errors=[_('error_reschedule')]), False
+    when = _appointment_text(page, order)
+    content = _('reschedule_request', appointment=when,
+        reason=reason or '-')
     channel = Channel._get_channel(ticket)
     message = Message(
-        channel=channel, user=Transaction().user, content=comment,
+        channel=channel, user=Transaction().user, content=content,
         audience='public')
     message.save()
     Channel.dispatch_message(message, lambda u: False)
-    return _follow_page(page, notice=_('comment_thanks')), True
+    _tell_customer_service(
+        pool, ticket, 'service_desk.msg_portal_reschedule_notification',
+        description=reason)
+    return _follow_page(page, notice=_('reschedule_thanks')), True
+
+
+def _tell_customer_service(pool, ticket, message_id, description=''):
+    "Notify the customer service users of the ticket's company"
+    ModelData = pool.get('ir.model.data')
+    Notification = pool.get('res.notification')
+    User = pool.get('res.user')
+    group = ModelData.get_id('service_desk', 'group_service_customer_service')
+    action = ModelData.get_id('service_desk', 'act_ticket_form')
+    users = User.search([
+            ('groups', '=', group),
+            ('companies', '=', ticket.company.id),
+            ])
+    notifications = []
+    for user in users:
+        with Transaction().set_context(
+                language=user.language.code if user.language else None):
+            label = gettext(message_id, number=ticket.number or '')
+        notifications.append(Notification(
+                user=user, label=label[:250],
+                description=(description or '')[:250] or None,
+                icon='tryton-notification',
+                model=ticket.__name__,
+                records=f'[{ticket.id}]',
+                action=action))
+    Notification.save(notifications)
 
 
 # rate a repair

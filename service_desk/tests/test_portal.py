@@ -16,6 +16,7 @@ from trytond.modules.company.tests import create_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import Transaction
+from trytond.worker import run_task
 from trytond.wsgi import app
 
 from .. import access_link, portal
@@ -484,6 +485,262 @@ class PortalTestCase(unittest.TestCase):
             self.assertEqual(link.scope, 'follow')
             self.assertEqual(link.state, 'valid')
             self.assertEqual(link.sent_to, 'office@xinhua.example.cn')
+
+    def appointment(self, ticket_id):
+        """Book a visit for the ticket tomorrow at 09:00 in Shanghai and
+        return the work order's id"""
+        with self.transaction():
+            pool = Pool()
+            Employee = pool.get('company.employee')
+            Party = pool.get('party.party')
+            WorkOrder = pool.get('service.work_order')
+            party = Party(name="Wang Qiang")
+            party.save()
+            engineer = Employee(party=party, company=self.company)
+            engineer.save()
+            tomorrow = dt.date.today() + dt.timedelta(days=1)
+            start = dt.datetime.combine(tomorrow, dt.time(1, 0))
+            order = WorkOrder(
+                ticket=ticket_id, party=self.customer, site=self.site,
+                equipment=self.item, lead=engineer, planned_start=start,
+                planned_end=start + dt.timedelta(hours=2),
+                state='scheduled', scheduled_at=dt.datetime.now())
+            order.save()
+            return order.id, f'{tomorrow.isoformat()} 09:00–11:00'
+
+    def open_ticket(self):
+        with self.transaction():
+            Ticket = Pool().get('service.ticket')
+            ticket = Ticket(
+                party=self.customer, site=self.site, equipment=self.item,
+                subject="No picture", caller_phone='13812345678')
+            ticket.save()
+            Ticket.open([ticket])
+            return ticket.id
+
+    def test_follow_shows_promises_and_appointment(self):
+        "The follow page shows the promised times and the visit booked, in"
+        " the company's time zone"
+        ticket_id = self.open_ticket()
+        with self.transaction():
+            Ticket = Pool().get('service.ticket')
+            Ticket.write([Ticket(ticket_id)], {
+                    'promised_at': dt.datetime(2031, 5, 6, 2, 30),
+                    'response_deadline': dt.datetime(2031, 5, 6, 3, 0),
+                    'resolution_deadline': dt.datetime(2031, 5, 8, 9, 0),
+                    })
+        token = self.issue('follow', ('service.ticket', ticket_id))
+        response = self.get(self.client(), token)
+        self.assertNotIn('Your appointment', response.text)
+        self.assertNotIn('does not suit me', response.text)
+        self.assertIn('answer you by 2031-05-06 10:30', response.text)
+        self.assertIn('resolve it by 2031-05-08 17:00', response.text)
+        _, when = self.appointment(ticket_id)
+        response = self.get(self.client(), token)
+        self.assertIn('Your appointment', response.text)
+        self.assertIn(when + ', engineer Wang Qiang', response.text)
+        self.assertIn('This time does not suit me', response.text)
+
+    def test_follow_time_does_not_suit(self):
+        "The customer asks for another time: the thread says so, customer"
+        " service is told, the visit stays as booked"
+        with self.transaction():
+            pool = Pool()
+            Group = pool.get('res.group')
+            ModelData = pool.get('ir.model.data')
+            User = pool.get('res.user')
+            user = User(
+                login='cs_portal', name="Zhang Min",
+                groups=[Group(ModelData.get_id(
+                            'service_desk',
+                            'group_service_customer_service'))],
+                companies=[self.company], company=self.company)
+            user.save()
+            cs_user = user.id
+        ticket_id = self.open_ticket()
+        token = self.issue('follow', ('service.ticket', ticket_id))
+        client = self.client()
+        self.open_form(client, token)
+        # no appointment yet: nothing to change
+        response = self.post(client, token, {
+                'do': 'reschedule', 'reason': "Afternoons"})
+        self.assertEqual(response.status_code, 200)
+        self.assertIn('no appointment to change', response.text)
+
+        order_id, when = self.appointment(ticket_id)
+        # from another site: without the visitor's cookie
+        response = self.post(self.client(), token, {
+                'do': 'reschedule', 'reason': "Afternoons only"})
+        self.assertEqual(response.status_code, 403)
+        script = '<script>alert(1)</script>'
+        response = self.post(client, token, {
+                'do': 'reschedule',
+                'reason': "Afternoons " + script + 'x' * 600})
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertIn('customer service will call you', response.text)
+        self.assertNotIn(script, response.text)
+        self.assertIn('&lt;script&gt;', response.text)
+        with self.transaction():
+            pool = Pool()
+            Message = pool.get('ir.chat.message')
+            Notification = pool.get('res.notification')
+            WorkOrder = pool.get('service.work_order')
+            Ticket = pool.get('service.ticket')
+            order = WorkOrder(order_id)
+            self.assertEqual(order.state, 'scheduled')
+            self.assertEqual(Ticket(ticket_id).state, 'open')
+            message, = Message.search([
+                    ('channel.resource', '=', f'service.ticket,{ticket_id}'),
+                    ('audience', '=', 'public')])
+            self.assertIn(when, message.content)
+            self.assertIn("Afternoons " + script, message.content)
+            self.assertLessEqual(
+                len(message.content), portal.MAX_REASON + 200)
+            self.assertEqual(message.user.login, 'service_portal')
+            notification, = Notification.search([('user', '=', cs_user)])
+            self.assertIn('asks for another visit time', notification.label)
+            self.assertEqual(notification.records, f'[{ticket_id}]')
+
+    def test_follow_comment_with_photos(self):
+        "Photos of a comment are re-encoded without metadata and bounded"
+        ticket_id = self.open_ticket()
+        token = self.issue('follow', ('service.ticket', ticket_id))
+        client = self.client()
+        self.open_form(client, token)
+
+        def send(photos, comment=''):
+            return self.post(client, token, {
+                    'comment': comment, 'photos': photos})
+
+        def attachments():
+            with self.transaction():
+                Attachment = Pool().get('ir.attachment')
+                return [(a.name, a.data) for a in Attachment.search([
+                            ('resource', '=',
+                                f'service.ticket,{ticket_id}')],
+                        order=[('id', 'ASC')])]
+        response = send([(io.BytesIO(photo()), 'a.jpg', 'image/jpeg'),
+                (io.BytesIO(photo(format='WEBP')), 'b.webp', 'image/webp')])
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertIn('your message was received', response.text)
+        photos = attachments()
+        self.assertEqual(
+            [n for n, _ in photos], ['portal-1.jpg', 'portal-2.jpg'])
+        for _, data in photos:
+            self.assertEqual(Image.open(io.BytesIO(data)).format, 'JPEG')
+            self.assertNotIn(b'SecretCam', data)
+        for bad in [
+                [(io.BytesIO(photo()), f'{i}.jpg', 'image/jpeg')
+                    for i in range(portal.MAX_COMMENT_PHOTOS + 1)],
+                [(io.BytesIO(b'<svg onload="alert(1)"/>'), 'a.jpg',
+                        'image/jpeg')],
+                [(io.BytesIO(b'\xff\xd8' + b'\0' * portal.MAX_PHOTO_BYTES),
+                        'big.jpg', 'image/jpeg')],
+                ]:
+            response = send(bad, comment="Look")
+            self.assertEqual(response.status_code, 200)
+            self.assertIn('A photo was not accepted', response.text)
+        # in all, a ticket takes a bounded number of photos
+        with patch.object(portal, 'MAX_TICKET_PHOTOS', 3):
+            response = send([
+                    (io.BytesIO(photo()), f'{i}.jpg', 'image/jpeg')
+                    for i in range(2)])
+            self.assertIn('A photo was not accepted', response.text)
+            response = send([(io.BytesIO(photo()), 'c.jpg', 'image/jpeg')])
+            self.assertIn('your message was received', response.text)
+        self.assertEqual(len(attachments()), 3)
+        response = send([], comment='')
+        self.assertIn('write your message or add a photo', response.text)
+
+    def mailed(self, action):
+        """Run action(pool) in a transaction, then its queued tasks (the
+        notifications), and return what action returned and the mails"""
+        with patch('trytond.sendmail.get_smtp_server') as get_smtp:
+            smtp = get_smtp.return_value
+            smtp.send_message.return_value = {}
+            with self.transaction() as transaction:
+                result = action(Pool())
+                tasks = list(transaction.tasks)
+            for task_id in tasks:
+                run_task(DB_NAME, task_id)
+            mails = [c.args[0] for c in smtp.send_message.call_args_list]
+        return result, mails
+
+    def mail_token(self, mail):
+        "The token of the portal address in mail, or None"
+        urls = re.findall(r'http\S+/service/l/(\S+)', mail.get_content())
+        if urls:
+            url, = urls
+            return url
+
+    def test_mails_carry_follow_and_rating_links(self):
+        "The acknowledgement links to the follow page, the resolution to the"
+        " rating page; a customer without e-mail gets no link at all"
+        def open_ticket(pool):
+            Ticket = pool.get('service.ticket')
+            ticket = Ticket(
+                party=self.customer, site=self.site, equipment=self.item,
+                subject="No sound", caller_phone='13812345678')
+            ticket.save()
+            Ticket.open([ticket])
+            return ticket.id
+        ticket_id, mails = self.mailed(open_ticket)
+        acknowledgement, = mails
+        self.assertIn('office@xinhua.example.cn', acknowledgement['To'])
+        self.assertIn('Follow your request', acknowledgement.get_content())
+        follow = self.mail_token(acknowledgement)
+        response = self.get(self.client(), follow)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn('No sound', response.text)
+
+        def resolve(pool):
+            Ticket = pool.get('service.ticket')
+            Ticket.resolve([Ticket(ticket_id)])
+        _, mails = self.mailed(resolve)
+        resolution, = mails
+        self.assertIn('Is the problem solved', resolution.get_content())
+        rate = self.mail_token(resolution)
+        client = self.client()
+        self.open_form(client, rate)
+        response = self.post(client, rate, {
+                'solved': 'yes', 'satisfaction': '5'})
+        self.assertEqual(response.status_code, 200)
+        with self.transaction():
+            pool = Pool()
+            Link = pool.get('service.access.link')
+            Ticket = pool.get('service.ticket')
+            ticket = Ticket(ticket_id)
+            callback, = ticket.callbacks
+            self.assertEqual(callback.state, 'done')
+            self.assertTrue(callback.answered_by_link)
+            link, = Link.search([('token_hash', '=', portal_hash(follow))])
+            self.assertEqual(link.record, ticket)
+            self.assertEqual(link.sent_to, 'office@xinhua.example.cn')
+            link, = Link.search([('token_hash', '=', portal_hash(rate))])
+            self.assertEqual(link.record, callback)
+            self.assertEqual(link.max_uses, 1)
+
+        def without_email(pool):
+            Party = pool.get('party.party')
+            Ticket = pool.get('service.ticket')
+            party = Party(name="Village Kindergarten")
+            party.save()
+            ticket = Ticket(
+                party=party, subject="Broken", caller_phone='13812345678')
+            ticket.save()
+            Ticket.open([ticket])
+            Ticket.resolve([ticket])
+            return ticket.id
+        ticket_id, mails = self.mailed(without_email)
+        self.assertEqual(mails, [])
+        with self.transaction():
+            pool = Pool()
+            Link = pool.get('service.access.link')
+            Ticket = pool.get('service.ticket')
+            ticket = Ticket(ticket_id)
+            records = [str(ticket)] + [str(c) for c in ticket.callbacks]
+            self.assertEqual(
+                Link.search([('record', 'in', records)]), [])
 
     def test_label_sheet_prints_a_qr_code_of_each_item_link(self):
         "The label sheet of a site: each item's new report link as QR code"
