@@ -51,6 +51,8 @@ BENCHMARKS = [
     ('screens.py', [
             '--sizes', '20,40', '--rounds', '2', '--customers', '5'],
         False),
+    ('portal.py', [
+            '--reports', '4', '--clients', '2', '--rounds', '2'], True),
     ]
 
 
