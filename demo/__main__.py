@@ -9,6 +9,7 @@ print the demo's logins.
 import argparse
 import logging
 import os
+import pathlib
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,31 @@ def create_database(config_file, database):
             env=env, check=True)
 
 
+# the demo's portal links, written when the demo is built (their tokens
+# are kept nowhere else) and printed with the logins
+LINKS_FILE = pathlib.Path(__file__).resolve().parent.parent / 'var' / (
+    'portal-links.txt')
+LINK_TEXTS = {
+    'active': "report a fault (label, valid)",
+    'used': "report a fault (used up: the 404)",
+    'expired': "report a fault (expired: the 404)",
+    'revoked': "report a fault (revoked: the 404)",
+    'follow': "follow an open ticket",
+    }
+
+
+def portal_lines(port, database='service_desk', path=LINKS_FILE):
+    "The lines of the demo's portal links, from the file of the build"
+    if not path.exists():
+        return []
+    lines = ['Customer portal (open on a phone, or at 360 px wide):']
+    for line in path.read_text().splitlines():
+        kind, token = line.split('\t')
+        lines.append(f'  {LINK_TEXTS.get(kind, kind):<36} '
+            f'http://127.0.0.1:{port}/{database}/service/l/{token}')
+    return lines
+
+
 def summary(port):
     from service_desk.tests.tools import USERS
     url = f'http://127.0.0.1:{port}/'
@@ -54,6 +80,7 @@ def summary(port):
     for login, (name, role, _) in USERS.items():
         role = role.replace('_', ' ')
         lines.append(f'  {login:<11} / {PASSWORD}  ({role}: {name})')
+    lines.extend(portal_lines(port))
     lines.append('Stop with Ctrl-C.')
     print('\n'.join(lines), flush=True)
 
@@ -87,6 +114,12 @@ def main(argv=None):
     from .load import load
     Pool.test = test
     load(config)
+    from .department import PORTAL_LINKS
+    if PORTAL_LINKS:
+        path = pathlib.Path(args.config).resolve().parent / LINKS_FILE.name
+        path.write_text(''.join(f'{k}\t{t}\n' for k, t in PORTAL_LINKS))
+        print('\n'.join(portal_lines(args.port, args.database, path)),
+            file=sys.stderr)
     print(f"Demo data loaded in {args.database}", file=sys.stderr)
 
 

@@ -762,3 +762,56 @@ def _print_labels():
     with as_user('cs'):
         Site = Model.get('service.site')
         Wizard('service.equipment.print_labels', [Site(site.id)])
+
+    _portal_links(site.id)
+
+
+# the portal's links made for the demo's output: (what, token)
+PORTAL_LINKS = []
+
+
+def _portal_links(site_id):
+    """Links of the first school in each state (active, used up, expired,
+    revoked) and a follow link of an open ticket, whose tokens only their
+    maker knows: made through trytond, as the label wizard does, to be
+    printed with the demo's logins"""
+    from proteus import config as pconfig
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    database = pconfig.get_config().database_name
+    company, = Model.get('company.company').find([])
+    cs, = Model.get('res.user').find([('login', '=', 'cs')])
+    with Transaction().start(
+            database, 0, context={'company': company.id}) as transaction:
+        pool = Pool()
+        Equipment = pool.get('service.equipment')
+        Link = pool.get('service.access.link')
+        Ticket = pool.get('service.ticket')
+        User = pool.get('res.user')
+        items = Equipment.search(
+            [('site', '=', site_id)], order=[('id', 'ASC')], limit=4)
+        now = dt.datetime.now().replace(microsecond=0)
+        links = []
+        _, token = Link.issue('report', items[0])
+        links.append(('active', token))
+        link, token = Link.issue('report', items[1], max_uses=1)
+        Link.write([link], {'uses': 1})
+        links.append(('used', token))
+        _, token = Link.issue(
+            'report', items[2], expires_at=now - dt.timedelta(days=1))
+        links.append(('expired', token))
+        revoked, token = Link.issue('report', items[3])
+        links.append(('revoked', token))
+        tickets = Ticket.search([
+                ('state', 'in', ['open', 'in_progress', 'waiting']),
+                ('site', '!=', None),
+                ], order=[('id', 'ASC')], limit=1)
+        if tickets:
+            _, token = Link.issue('follow', tickets[0])
+            links.append(('follow', token))
+        with transaction.set_user(cs.id):
+            with transaction.set_context(
+                    User.get_preferences(context_only=True)):
+                Link.revoke([Link(revoked.id)])
+    PORTAL_LINKS[:] = links
