@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 """Links of the customer portal: a secret in a URL that lets a customer,
 without an account, do one thing about one record (R-ROLE-7, R-INFRA-2)"""
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -420,8 +421,20 @@ class NotificationEmail(metaclass=PoolMeta):
         scope = MAIL_LINKS.get(self.content.report_name)
         if scope and to and record.__name__ == 'service.ticket':
             url = self._portal_link(scope, record)
-        with Transaction().set_context(service_portal_url=url):
+        with Transaction().set_context(service_portal_url=url), \
+                self._rendering_user():
             return super().get_email(record, sender, to, cc, bcc, languages)
+
+    @staticmethod
+    def _rendering_user():
+        """The mail of a ticket the portal opened is rendered as root: the
+        report checks that its user reads the ticket, which the portal user,
+        without group, does not; the record is the one the trigger names"""
+        ModelData = Pool().get('ir.model.data')
+        transaction = Transaction()
+        if transaction.user == ModelData.get_id('service_desk', 'user_portal'):
+            return transaction.set_user(0)
+        return contextlib.nullcontext()
 
     @classmethod
     def _portal_link(cls, scope, ticket):

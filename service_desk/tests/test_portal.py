@@ -720,6 +720,21 @@ class PortalTestCase(unittest.TestCase):
             self.assertEqual(link.record, callback)
             self.assertEqual(link.max_uses, 1)
 
+        # a ticket the customer reports himself is acknowledged too
+        with patch('trytond.sendmail.get_smtp_server') as get_smtp:
+            smtp = get_smtp.return_value
+            smtp.send_message.return_value = {}
+            token = self.issue('report', ('service.equipment', self.item))
+            client = self.client()
+            self.open_form(client, token)
+            self.assertEqual(self.report(client, token).status_code, 303)
+            mails = [c.args[0] for c in smtp.send_message.call_args_list]
+        acknowledgement, = mails
+        self.assertIn('Follow your request', acknowledgement.get_content())
+        self.assertEqual(
+            self.get(self.client(), self.mail_token(acknowledgement))
+            .status_code, 200)
+
         def without_email(pool):
             Party = pool.get('party.party')
             Ticket = pool.get('service.ticket')
