@@ -345,6 +345,7 @@ class MonthlyReport(Report):
         figures['products'] = HotSpotProduct.search([], limit=10)
         figures['first_visit_fix_rate'] = first_visit_fix_rate(Scorecard)
         figures.update(cls.get_inspections(from_date, to_date))
+        figures.update(cls.get_rule_acknowledgements(from_date, to_date))
         return figures
 
     @classmethod
@@ -371,4 +372,36 @@ class MonthlyReport(Report):
             'inspections_on_time': len(on_time),
             'inspection_rate': (
                 len(on_time) / len(inspections) if inspections else None),
+            }
+
+    @classmethod
+    def get_rule_acknowledgements(cls, from_date, to_date):
+        """The service rules published, the acknowledgements of their
+        versions made in the month and those still missing (R-ROLE-1)"""
+        pool = Pool()
+        Article = pool.get('service.knowledge.article')
+        Acknowledgement = pool.get('service.knowledge.acknowledgement')
+        Missing = pool.get('service.knowledge.acknowledgement.missing')
+        company = pool.get('company.company')(
+            Transaction().context['company'])
+        zone = ZoneInfo(company.timezone or 'UTC')
+
+        def utc(date):
+            return dt.datetime.combine(date, dt.time(), tzinfo=zone
+                ).astimezone(dt.UTC).replace(tzinfo=None)
+        start, end = utc(from_date), utc(to_date + dt.timedelta(days=1))
+        return {
+            'rules_published': Article.search_count([
+                    ('company', '=', company.id),
+                    ('kind', '=', 'rule'),
+                    ('state', '=', 'published'),
+                    ]),
+            'rule_acknowledgements': Acknowledgement.search_count([
+                    ('article.company', '=', company.id),
+                    ('acknowledged_at', '>=', start),
+                    ('acknowledged_at', '<', end),
+                    ]),
+            'rule_acknowledgements_missing': Missing.search_count([
+                    ('company', '=', company.id),
+                    ]),
             }

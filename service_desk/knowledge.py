@@ -4,9 +4,10 @@
 their solutions, how-tos and service rules, their versions, their use on
 tickets and the acknowledgement of the rules (R-ROLE-1, R-ENG-1,
 R-TRAIN-2)"""
+import re
 from collections import defaultdict
 
-from sql import Cast, Literal
+from sql import Cast, Literal, operators
 from sql.aggregate import Count, Max, Sum
 from sql.conditionals import Case
 from sql.operators import Exists
@@ -37,6 +38,18 @@ STATES = [
     ]
 # the most articles suggested on a ticket or a visit
 SUGGESTIONS = 10
+# the most words of a subject looked for in the articles
+SUBJECT_TERMS = 12
+# the words of the subject an article found by its words alone holds
+WORDS_NEEDED = 2
+# the records whose suggestions one query finds: their subjects' words
+# make as many substring searches in the query
+SUGGESTION_BATCH = 8
+BATCH_TERMS = SUGGESTION_BATCH * SUBJECT_TERMS
+# the runs of Chinese characters, whose words have no boundaries
+_CJK = re.compile(r'[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+')
+# the words of the other languages: letters and digits
+_WORD = re.compile(r'[^\W_]+')
 # the ticket states in which an article may still answer it
 ANSWER_STATES = ['draft', 'open', 'in_progress', 'waiting']
 SOLVED_STATES = ['resolved', 'closed']
@@ -65,6 +78,36 @@ class KnowledgeError(ValidationError):
 def _escape_like(value):
     return (value.replace('\\', '\\\\').replace('%', '\\%')
         .replace('_', '\\_'))
+
+
+def subject_terms(text):
+    """Return the words of text looked for in the articles, with where
+    they start in text: each two Chinese characters that follow each other
+    (Chinese writes no spaces between its words, most of which have two
+    characters) and the other words of three letters or more, lower-cased;
+    at most SUBJECT_TERMS"""
+    text = text or ''
+    terms = {}
+    for run in _CJK.finditer(text):
+        for i in range(run.start(), run.end() - 1):
+            terms.setdefault(text[i:i + 2], i)
+    blanked = _CJK.sub(lambda m: ' ' * len(m.group()), text)
+    for word in _WORD.finditer(blanked):
+        if len(word.group()) >= 3:
+            terms.setdefault(word.group().lower(), word.start())
+    return dict(sorted(terms.items(), key=lambda t: t[1])[:SUBJECT_TERMS])
+
+
+def _words_found(positions):
+    """The words of a subject an article holds, from where the terms it
+    holds start: the two-character terms that overlap make one word (投影
+    and 影仪 are 投影仪)"""
+    words, last = 0, None
+    for position in sorted(positions):
+        if last is None or position > last + 1:
+            words += 1
+        last = position
+    return words
 
 
 class Article(
@@ -136,6 +179,13 @@ class Article(
             'invisible': ~Eval('fault_analysis'),
             },
         help="The fault analysis the solution was learned from.")
+    ticket = fields.Many2One(
+        'service.ticket', "Answered Ticket", readonly=True,
+        ondelete='RESTRICT',
+        states={
+            'invisible': ~Eval('ticket'),
+            },
+        help="The inquiry whose technical answer the article publishes.")
     version = fields.Integer(
         "Version", readonly=True,
         help="The number of the last published version.")
@@ -154,8 +204,9 @@ class Article(
     resolved_tickets = fields.Function(
         fields.Many2Many(
             'service.ticket', None, None, "Tickets Resolved",
-            help="The tickets of the fault analysis behind the article "
-            "and those it answered that are resolved."),
+            help="The inquiry whose answer the article publishes, the "
+            "tickets of the fault analysis behind the article and those it "
+            "answered that are resolved."),
         'get_resolved_tickets')
     acknowledgements = fields.One2Many(
         'service.knowledge.acknowledgement', 'article', "Acknowledgements",
@@ -185,6 +236,7 @@ class Article(
                 Index(t, (t.state, Index.Equality(cardinality='low'))),
                 Index(t, (t.kind, Index.Equality(cardinality='low'))),
                 Index(t, (t.fault_analysis, Index.Equality())),
+                Index(t, (t.ticket, Index.Equality())),
                 Index(t, (t.published_at, Index.Range())),
                 # a trigram index on PostgreSQL when pg_trgm is there: the
                 # words of Chinese have no boundaries, a substring is
@@ -286,6 +338,8 @@ class Article(
         for article in articles:
             if article.fault_analysis:
                 analyses[article.fault_analysis.id].append(article.id)
+            if article.ticket:
+                result[article.id].add(article.ticket.id)
         for sub_ids in grouped_slice([a.id for a in articles]):
             cursor.execute(*use.join(
                     ticket, condition=use.ticket == ticket.id).select(
@@ -383,7 +437,7 @@ class Article(
     @classmethod
     def copy(cls, articles, default=None):
         default = default.copy() if default is not None else {}
-        for name in ['fault_analysis', 'versions', 'uses',
+        for name in ['fault_analysis', 'ticket', 'versions', 'uses',
                 'acknowledgements', 'search_text']:
             default.setdefault(name, None)
         default.setdefault('version', 0)
@@ -502,10 +556,16 @@ class Article(
         Acknowledgement.stamp(acknowledgements)
 
     @classmethod
-    def suggestions(cls, company, products, fault_codes):
-        """Return for each (product, fault codes) of the list the published
-        articles of company about the product (or its categories) or one
-        of the fault codes, best first, in one query"""
+    def suggestions(cls, company, products, fault_codes, subjects=None):
+        """Return for each (product, fault codes, subject) of the lists the
+        published articles of company about the product (or its
+        categories), one of the fault codes or the words of the subject,
+        best first, in one query for the batch.
+
+        An article found by the words alone must hold two of the subject's
+        words at least (one when the subject has no more than two terms),
+        the overlapping two-character terms making one word; the words
+        rank the articles found by the product or the fault codes too."""
         pool = Pool()
         ArticleProduct = pool.get('service.knowledge.article-product.product')
         ArticleCategory = pool.get(
@@ -517,6 +577,8 @@ class Article(
         a_category = ArticleCategory.__table__()
         a_code = ArticleCode.__table__()
         cursor = Transaction().connection.cursor()
+        if subjects is None:
+            subjects = [None] * len(products)
 
         categories = {}
         for product in filter(None, products):
@@ -526,56 +588,95 @@ class Article(
         product_ids = set(categories)
         category_ids = set().union(*categories.values())
         code_ids = {c.id for codes in fault_codes for c in codes}
-        if not (product_ids or code_ids):
+        # the words of the subjects, numbered; a batch looks for at most
+        # BATCH_TERMS of them (the first subjects' first)
+        record_terms = [subject_terms(s) for s in subjects]
+        term_ids = {}
+        for terms in record_terms:
+            for term in terms:
+                if term not in term_ids and len(term_ids) < BATCH_TERMS:
+                    term_ids[term] = len(term_ids)
+        if not (product_ids or code_ids or term_ids):
             return [[] for _ in products]
 
-        product_q = a_product.select(
-            a_product.article.as_('article'),
-            a_product.product.as_('product'),
-            Cast(Literal(None), 'INTEGER').as_('category'),
-            Cast(Literal(None), 'INTEGER').as_('code'),
-            where=a_product.product.in_(list(product_ids) or [-1]))
-        category_q = a_category.select(
-            a_category.article.as_('article'),
-            Cast(Literal(None), 'INTEGER').as_('product'),
-            a_category.category.as_('category'),
-            Cast(Literal(None), 'INTEGER').as_('code'),
-            where=a_category.category.in_(list(category_ids) or [-1]))
-        code_q = a_code.select(
-            a_code.article.as_('article'),
-            Cast(Literal(None), 'INTEGER').as_('product'),
-            Cast(Literal(None), 'INTEGER').as_('category'),
-            a_code.fault_code.as_('code'),
-            where=a_code.fault_code.in_(list(code_ids) or [-1]))
-        matches = product_q | category_q | code_q
+        null = Cast(Literal(None), 'INTEGER')
+        matches = None
+        if product_ids:
+            matches = a_product.select(
+                a_product.article.as_('article'),
+                a_product.product.as_('product'),
+                null.as_('category'), null.as_('code'), null.as_('term'),
+                where=a_product.product.in_(list(product_ids)))
+        if category_ids:
+            query = a_category.select(
+                a_category.article.as_('article'),
+                null.as_('product'), a_category.category.as_('category'),
+                null.as_('code'), null.as_('term'),
+                where=a_category.category.in_(list(category_ids)))
+            matches = query if matches is None else matches | query
+        if code_ids:
+            query = a_code.select(
+                a_code.article.as_('article'),
+                null.as_('product'), null.as_('category'),
+                a_code.fault_code.as_('code'), null.as_('term'),
+                where=a_code.fault_code.in_(list(code_ids)))
+            matches = query if matches is None else matches | query
+        for term, number in term_ids.items():
+            # a substring, as the search by words: on PostgreSQL the
+            # trigram index of search_text answers it
+            words = cls.__table__()
+            query = words.select(
+                words.id.as_('article'),
+                null.as_('product'), null.as_('category'), null.as_('code'),
+                Cast(Literal(number), 'INTEGER').as_('term'),
+                where=operators.ILike(
+                    words.search_text, f'%{_escape_like(term)}%',
+                    escape='\\')
+                & (words.state == 'published')
+                & (words.company == company.id))
+            matches = query if matches is None else matches | query
         cursor.execute(*matches.join(
                 article, condition=matches.article == article.id).select(
                 matches.article, matches.product, matches.category,
-                matches.code, article.published_at,
+                matches.code, matches.term, article.published_at,
                 where=(article.state == 'published')
                 & (article.company == company.id)))
-        by_article = defaultdict(lambda: (set(), set(), set()))
+        by_article = defaultdict(lambda: (set(), set(), set(), set()))
         published = {}
-        for article_id, product_id, category_id, code_id, at in cursor:
-            p, c, f = by_article[article_id]
+        for (article_id, product_id, category_id, code_id, term,
+                at) in cursor:
+            p, c, f, w = by_article[article_id]
             if product_id is not None:
                 p.add(product_id)
             if category_id is not None:
                 c.add(category_id)
             if code_id is not None:
                 f.add(code_id)
+            if term is not None:
+                w.add(term)
             published[article_id] = at
         result = []
-        for product, codes in zip(products, fault_codes, strict=True):
+        for product, codes, terms in zip(
+                products, fault_codes, record_terms, strict=True):
             codes = {c.id for c in codes}
+            starts = {term_ids[t]: p for t, p in terms.items()
+                if t in term_ids}
+            # a subject of one word (two terms at most: 遥控器) needs it
+            needed = max(min(len(starts) - 1, WORDS_NEEDED), 1)
+            if not starts:
+                needed = None
             scored = []
-            for article_id, (p, c, f) in by_article.items():
+            for article_id, (p, c, f, w) in by_article.items():
                 product_match = bool(product and (
                         product.id in p or categories[product.id] & c))
                 code_match = bool(codes & f)
-                if product_match or code_match:
+                held = starts.keys() & w
+                words = _words_found(starts[t] for t in held)
+                if (product_match or code_match
+                        or (needed and words >= needed)):
                     scored.append((
                             -(2 * code_match + product_match),
+                            -words, -len(held),
                             -(published[article_id].timestamp()
                                 if published[article_id] else 0),
                             article_id))
@@ -948,8 +1049,8 @@ class _SuggestedMixin:
     suggested_articles = fields.Function(
         fields.Many2Many(
             'service.knowledge.article', None, None, "Suggested Articles",
-            help="The published articles on the product of the equipment "
-            "and the fault codes."),
+            help="The published articles on the product of the equipment, "
+            "the fault codes and the words of the subject."),
         'get_suggested_articles')
 
     @classmethod
@@ -960,15 +1061,20 @@ class _SuggestedMixin:
         for record in records:
             by_company[record.company].append(record)
         for company, company_records in by_company.items():
-            products = [r.equipment.product if r.equipment else None
-                for r in company_records]
-            codes = [[c for c in [r.symptom_code, r.cause_code, r.remedy_code]
-                    if c] for r in company_records]
-            # the user's rules apply below, to the articles found
-            with without_check_access():
-                suggestions = Article.suggestions(company, products, codes)
-            for record, ids in zip(company_records, suggestions, strict=True):
-                result[record.id] = ids
+            for batch in grouped_slice(company_records, SUGGESTION_BATCH):
+                batch = list(batch)
+                products = [r.equipment.product if r.equipment else None
+                    for r in batch]
+                codes = [[c for c in [
+                            r.symptom_code, r.cause_code, r.remedy_code]
+                        if c] for r in batch]
+                subjects = [r._suggestion_subject() for r in batch]
+                # the user's rules apply below, to the articles found
+                with without_check_access():
+                    suggestions = Article.suggestions(
+                        company, products, codes, subjects)
+                for record, ids in zip(batch, suggestions, strict=True):
+                    result[record.id] = ids
         readable = set()
         all_ids = {i for ids in result.values() for i in ids}
         if all_ids:
@@ -976,6 +1082,10 @@ class _SuggestedMixin:
                         ('id', 'in', list(all_ids)),
                         ])}
         return {k: [i for i in v if i in readable] for k, v in result.items()}
+
+    def _suggestion_subject(self):
+        "The words the articles suggested are looked for by"
+        return None
 
 
 class Ticket(_SuggestedMixin, metaclass=PoolMeta):
@@ -995,11 +1105,24 @@ class Ticket(_SuggestedMixin, metaclass=PoolMeta):
     article_uses = fields.One2Many(
         'service.knowledge.article.use', 'ticket', "Articles Used",
         readonly=True)
+    answer_articles = fields.One2Many(
+        'service.knowledge.article', 'ticket', "Articles of the Answer",
+        readonly=True,
+        states={
+            'invisible': Eval('type') != 'inquiry',
+            },
+        help="The articles that publish the technical answer.")
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         cls._buttons.update({
+                'publish_answer': {
+                    'invisible': ((Eval('type') != 'inquiry')
+                        | Eval('state').in_(['draft', 'cancelled'])),
+                    'readonly': ~Bool(Eval('technical_answer')),
+                    'depends': ['type', 'state', 'technical_answer'],
+                    },
                 'answer_from_article': {
                     'invisible': ~Eval('state').in_(ANSWER_STATES),
                     'readonly': ~Bool(Eval('answer_article')),
@@ -1012,7 +1135,59 @@ class Ticket(_SuggestedMixin, metaclass=PoolMeta):
         default = default.copy() if default is not None else {}
         default.setdefault('article_uses', None)
         default.setdefault('answer_article', None)
+        default.setdefault('answer_articles', None)
         return super().copy(tickets, default=default)
+
+    def _suggestion_subject(self):
+        return self.subject
+
+    @classmethod
+    @ModelView.button_action('service_desk.act_knowledge_article_form')
+    def publish_answer(cls, tickets):
+        """Draft an article of the technical answer of the inquiries,
+        linked back, for the engineer who answered them (or the manager)
+        to publish (R-ENG-1)"""
+        pool = Pool()
+        Article = pool.get('service.knowledge.article')
+        ModelData = pool.get('ir.model.data')
+        User = pool.get('res.user')
+        employee = user_employee()
+        manager = (Transaction().user == 0
+            or ModelData.get_id('service_desk', 'group_service_manager')
+            in User.get_groups())
+        articles = []
+        existing = []
+        for ticket in tickets:
+            if (ticket.type != 'inquiry'
+                    or ticket.state in {'draft', 'cancelled'}
+                    or not ticket.technical_answer):
+                raise KnowledgeError(gettext(
+                        'service_desk.msg_ticket_publish_answer_none',
+                        ticket=ticket.rec_name))
+            if not manager and (not employee or not ticket.answered_by
+                    or ticket.answered_by.id != employee):
+                raise KnowledgeError(gettext(
+                        'service_desk.msg_ticket_publish_answer_not_yours',
+                        ticket=ticket.rec_name))
+            drafts = [a for a in ticket.answer_articles
+                if a.state == 'draft']
+            if drafts:
+                existing.extend(drafts)
+                continue
+            product = ticket.equipment.product if ticket.equipment else None
+            codes = [c for c in [ticket.symptom_code, ticket.cause_code,
+                    ticket.remedy_code] if c]
+            articles.append(Article(
+                    company=ticket.company,
+                    kind='how_to',
+                    title=ticket.subject,
+                    body=ticket.technical_answer,
+                    products=[product] if product else [],
+                    fault_codes=codes,
+                    ticket=ticket,
+                    change_note=ticket.rec_name))
+        Article.save(articles)
+        return {'res_id': [a.id for a in existing + articles]}
 
     @classmethod
     @ModelView.button
@@ -1046,6 +1221,9 @@ class Ticket(_SuggestedMixin, metaclass=PoolMeta):
 
 class WorkOrder(_SuggestedMixin, metaclass=PoolMeta):
     __name__ = 'service.work_order'
+
+    def _suggestion_subject(self):
+        return self.ticket.subject if self.ticket else None
 
 
 class FaultAnalysis(metaclass=PoolMeta):

@@ -574,6 +574,7 @@ ROLE_RIGHTS = {
         'service.requisition|reject': 'M...K..',
         'service.requisition|request': 'MTF.K..',
         'service.ticket|answer_from_article': 'MT.C...',
+        'service.ticket|publish_answer': 'MT.....',
         'service.ticket|cancel': 'M..C...',
         'service.ticket|close': 'M..C...',
         'service.ticket|escalate': 'MT.C...',
@@ -3300,5 +3301,81 @@ class ServiceDeskTestCase(
                 ticket.suggested_articles, (about_code, about_product))
             other, = Ticket.create([{'subject': "咨询"}])
             self.assertEqual(other.suggested_articles, ())
+    @with_transaction()
+    def test_knowledge_subject_words_and_published_answer(self):
+        """R-ENG-1, R-CS-9: the words of the subject suggest the published
+        articles that hold two of them, inside Chinese sentences too, the
+        most words first; the engineer who answered an inquiry publishes
+        his answer as an article that lists the ticket, another engineer
+        may not"""
+        pool = Pool()
+        Article = pool.get('service.knowledge.article')
+        Ticket = pool.get('service.ticket')
+        from ..knowledge import subject_terms
+
+        self.assertEqual(
+            subject_terms("投影仪灯泡 Lamp of EB-X05"), {
+                '投影': 0, '影仪': 1, '仪灯': 2, '灯泡': 3, 'lamp': 6,
+                'x05': 17})
+        company = create_company()
+        with set_company(company):
+            engineer, employee = create_role_user(
+                company, 'engineer', 'technical_engineer')
+            other, _ = create_role_user(
+                company, 'other', 'technical_engineer')
+            lamp, lamp_time, paper, draft = Article.create([{
+                        'kind': 'how_to', 'title': "投影仪更换灯泡的方法",
+                        'body': "关机冷却后拧下螺丝，取出旧灯泡。",
+                        }, {
+                        'kind': 'how_to', 'title': "灯泡使用时间清零",
+                        'body': "在菜单里清零。",
+                        }, {
+                        'kind': 'how_to', 'title': "Printer paper jam",
+                        'body': "Open the tray and remove the jammed paper.",
+                        }, {
+                        'kind': 'how_to', 'title': "草稿：投影仪灯泡",
+                        'body': "未发布。",
+                        }])
+            Article.publish([lamp, lamp_time, paper])
+            tickets = Ticket.create([
+                    {'subject': "老师问投影仪怎么换灯泡"},
+                    {'subject': "投影仪灯泡清零"},
+                    {'subject': "The printer has a paper JAM"},
+                    {'subject': "打印机卡纸"},
+                    ])
+            # one batch of tickets read together
+            self.assertEqual(
+                [t.suggested_articles for t in Ticket.browse(tickets)],
+                [(lamp,), (lamp, lamp_time), (paper,), ()])
+
+            site, _ = create_site_and_product()
+            inquiry, = Ticket.create([{
+                        'subject': "投影仪的灯泡能用多久", 'type': 'inquiry',
+                        'site': site.id, 'party': site.party.id}])
+            Ticket.open([inquiry])
+            with self.assertRaises(UserError):
+                Ticket.publish_answer([inquiry])
+            with as_user(engineer, company=company.id):
+                Ticket.write([inquiry], {
+                        'technical_answer': "灯泡约可使用三千小时。"})
+            with as_user(other, company=company.id):
+                with self.assertRaises(UserError):
+                    Ticket.publish_answer([inquiry])
+            with as_user(engineer, company=company.id):
+                action = Ticket.publish_answer([inquiry])
+                article, = inquiry.answer_articles
+                self.assertEqual(action['res_id'], [article.id])
+                # pressed again, the draft opens again
+                self.assertEqual(
+                    Ticket.publish_answer([inquiry])['res_id'], [article.id])
+                with self.assertRaises(AccessError):
+                    Article.write([article], {'ticket': None})
+                Article.publish([article])
+            self.assertEqual(
+                (article.title, article.body, article.ticket),
+                ("投影仪的灯泡能用多久", "灯泡约可使用三千小时。", inquiry))
+            self.assertEqual(article.resolved_tickets, (inquiry,))
+            self.assertIsNone(Article.copy([article])[0].ticket)
+
 
 del ModuleTestCase
