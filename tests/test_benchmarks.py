@@ -48,6 +48,9 @@ BENCHMARKS = [
     ('analysis.py', [
             '--tickets', '300', '--sites', '12', '--repeat', '1',
             '--live-repeat', '1'], False),
+    ('knowledge.py', [
+            '--articles', '200', '--products', '5', '--batch', '3',
+            '--rounds', '2'], True),
     ('screens.py', [
             '--sizes', '20,40', '--rounds', '2', '--customers', '5'],
         False),
