@@ -324,6 +324,7 @@ class RoleRightsTestMixin:
     def test_role_rights(self):
         "R-ROLE-1..6: each role's rights are those of ROLE_RIGHTS"
         table = role_rights_table()
+        self.maxDiff = None
         for kind, expected in ROLE_RIGHTS.items():
             with self.subTest(kind=kind):
                 self.assertEqual(table[kind], expected)
@@ -344,6 +345,8 @@ ROLE_RIGHTS = {
         'purchase.line': '---- ---- ---- ---- r--- ---- ----',
         'purchase.purchase': '---- ---- ---- ---- r--- ---- ----',
         'purchase.request': 'r--- ---- ---- ---- r--- ---- ----',
+        'sale.opportunity': 'rw-- rw-- ---- ---- ---- ---- ----',
+        'sale.opportunity.line': 'rw-- rw-- ---- ---- ---- ---- ----',
         'service.access.link': 'r--- ---- ---- r--- ---- ---- ----',
         'service.analysis.fact.callback':
             'r--- ---- ---- ---- ---- ---- ----',
@@ -442,6 +445,17 @@ ROLE_RIGHTS = {
             'r--- ---- ---- ---- ---- r--- ----',
         'service.parts.cost.reconciliation.move':
             'r--- ---- ---- ---- ---- r--- ----',
+        'service.presales.demo': 'rwcd rwcd ---- ---- ---- ---- ----',
+        'service.presales.initiation': 'rwcd rwcd ---- ---- ---- ---- ----',
+        'service.presales.initiation-service.site':
+            'rwcd rwcd ---- ---- ---- ---- ----',
+        'service.presales.interview': 'rwcd rwcd ---- ---- ---- ---- ----',
+        'service.presales.process_survey':
+            'rwcd rwcd ---- ---- ---- ---- ----',
+        'service.presales.proposal': 'rwcd rwcd ---- ---- ---- ---- ----',
+        'service.presales.site_survey': 'rwcd rwcd ---- ---- ---- ---- ----',
+        'service.presales.site_survey.line':
+            'rwcd rwcd ---- ---- ---- ---- ----',
         'service.product.feedback': 'rwc- rwc- r-c- ---- ---- ---- rw--',
         'service.reply.template': 'rwcd r--- r--- rwcd r--- r--- r---',
         'service.requisition': 'rwcd rwc- rwc- r--- rwcd r--- ----',
@@ -511,6 +525,14 @@ ROLE_RIGHTS = {
         'stock.move.cost_price': 'rw rw -- -- rw rw rw',
         },
     'button': {
+        'sale.opportunity|cancel': 'M......',
+        'sale.opportunity|decide_go': 'M......',
+        'sale.opportunity|decide_no_go': 'M......',
+        'sale.opportunity|hand_over': 'M......',
+        'sale.opportunity|lead': 'M......',
+        'sale.opportunity|lost': 'M......',
+        'sale.opportunity|opportunity': 'M......',
+        'sale.sale|manual_shipment': '....K..',
         'service.access.link|revoke': 'M..C...',
         'service.callback|cancel': 'M..C...',
         'service.callback|record': 'M..C...',
@@ -559,6 +581,19 @@ ROLE_RIGHTS = {
         'service.meeting|draft': 'MT.....',
         'service.meeting|hold': 'MT.....',
         'service.meeting|load_agenda': 'MT.....',
+        'service.presales.demo|hold': 'MT.....',
+        'service.presales.initiation|approve': 'M......',
+        'service.presales.initiation|draft': 'MT.....',
+        'service.presales.initiation|submit': 'MT.....',
+        'service.presales.interview|confirm': 'MT.....',
+        'service.presales.interview|correct': 'MT.....',
+        'service.presales.interview|draft': 'MT.....',
+        'service.presales.interview|send': 'MT.....',
+        'service.presales.process_survey|do': 'MT.....',
+        'service.presales.process_survey|draft': 'MT.....',
+        'service.presales.proposal|present': 'MT.....',
+        'service.presales.site_survey|do': 'MT.....',
+        'service.presales.site_survey|draft': 'MT.....',
         'service.product.feedback|ask_again': 'MT.....',
         'service.product.feedback|close': 'MT.....',
         'service.product.feedback|reply': '......P',
@@ -688,6 +723,14 @@ ROLE_RIGHTS = {
         'service_desk.menu_parts': 'MTFCKA.',
         'service_desk.menu_parts_cost': 'M...KA.',
         'service_desk.menu_parts_cost_reconciliation': 'M....A.',
+        'service_desk.menu_presales': 'MT.....',
+        'service_desk.menu_presales_demo_form': 'MT.....',
+        'service_desk.menu_presales_initiation_form': 'MT.....',
+        'service_desk.menu_presales_interview_form': 'MT.....',
+        'service_desk.menu_presales_opportunity_form': 'MT.....',
+        'service_desk.menu_presales_process_survey_form': 'MT.....',
+        'service_desk.menu_presales_proposal_form': 'MT.....',
+        'service_desk.menu_presales_site_survey_form': 'MT.....',
         'service_desk.menu_product_feedback_form': 'MTF...P',
         'service_desk.menu_qualification_form': 'MTF....',
         'service_desk.menu_reply_template': 'M..C...',
@@ -793,7 +836,7 @@ class ServiceDeskTestCase(
     module = 'service_desk'
     extras = [
         'account_invoice', 'account_stock_continental', 'attendance',
-        'stock_supply', 'timesheet']
+        'sale_opportunity', 'stock_supply', 'timesheet']
 
     @unittest.skipUnless(backend.name == 'postgresql', "materialized views")
     @with_transaction()
@@ -3134,6 +3177,73 @@ class ServiceDeskTestCase(
             self.assertEqual(item.topic, "Lamps")
             self.assertEqual(action.analysis, other)
             self.assertEqual(qualification.valid_to, dt.date(2031, 1, 7))
+
+    @with_transaction()
+    def test_presales_proposals_created_together_numbered(self):
+        """The proposals of an opportunity created in one call are its
+        next versions one after the other (R-PRE-3)"""
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        Party = pool.get('party.party')
+        Proposal = pool.get('service.presales.proposal')
+
+        with set_company(create_company()):
+            customer = Party(name="Customer")
+            customer.save()
+            first, second = Opportunity.create([
+                    {'party': customer.id, 'description': "One"},
+                    {'party': customer.id, 'description': "Two"},
+                    ])
+            proposals = Proposal.create([
+                    {'opportunity': first.id, 'title': "A"},
+                    {'opportunity': second.id, 'title': "B"},
+                    {'opportunity': first.id, 'title': "A"},
+                    ])
+            self.assertEqual([p.version for p in proposals], [1, 1, 2])
+            later, = Proposal.create([
+                    {'opportunity': first.id, 'title': "A"}])
+            self.assertEqual(later.version, 3)
+
+    @with_transaction()
+    def test_presales_installation_links_planned_lines(self):
+        """The installation of a surveyed site puts one item a unit
+        planned in the register, each planned line linked to its first
+        item (R-PRE-4)"""
+        pool = Pool()
+        Equipment = pool.get('service.equipment')
+        Opportunity = pool.get('sale.opportunity')
+        Survey = pool.get('service.presales.site_survey')
+
+        with set_company(create_company()):
+            site, product = create_site_and_product()
+            opportunity, = Opportunity.create([
+                    {'party': site.party.id, 'description': "Project"}])
+            survey, = Survey.create([{
+                        'opportunity': opportunity.id,
+                        'site': site.id,
+                        'survey_date': dt.date(2026, 3, 2),
+                        'lines': [('create', [
+                                    {'product': product.id, 'quantity': 2,
+                                        'location': "Room 1"},
+                                    {'product': product.id, 'quantity': 1,
+                                        'location': "Room 2"},
+                                    ])],
+                        }])
+            Survey.do([survey])
+            Survey.hand_over([survey])
+            Survey.install([survey], {survey.id: dt.date(2026, 3, 9)})
+
+            survey = Survey(survey.id)
+            self.assertEqual(survey.state, 'installed')
+            items = Equipment.search(
+                [('site', '=', site.id)], order=[('id', 'ASC')])
+            self.assertEqual(
+                [(e.location, e.installation_date) for e in items],
+                [("Room 1", dt.date(2026, 3, 9))] * 2
+                + [("Room 2", dt.date(2026, 3, 9))])
+            self.assertEqual(
+                [line.equipment for line in survey.lines],
+                [items[0], items[2]])
 
     @with_transaction()
     def test_guard_children_declared(self):
