@@ -37,7 +37,7 @@ def create_database(config_file, database):
                 'trytond-admin', '-c', config_file, '-d', database,
                 '-u', 'service_desk', 'timesheet', 'attendance',
                 'stock_supply', 'account_invoice',
-                'account_stock_continental',
+                'account_stock_continental', 'sale_opportunity',
                 '--activate-dependencies',
                 '-l', 'zh_CN'],
             env=env, check=True)

@@ -26,6 +26,7 @@ from service_desk.working_calendar import is_working_day
 
 from . import PASSWORD
 from .department import load_department
+from .presales import load_presales
 
 TECHNICIANS = {login for login, (_, role, _) in USERS.items()
     if role in TECHNICIAN_ROLES}
@@ -109,6 +110,8 @@ def load(config):
     _create_knowledge(products)
     _create_inbox(company)
     load_department(config, company, PRODUCT_CODES, PART_CODES)
+    load_presales(
+        dt.datetime.now(ZoneInfo(company.timezone)).date(), PRODUCT_CODES)
     _refresh_facts(config)
 
 
