@@ -1305,9 +1305,9 @@ class InspectionPlan(metaclass=PoolMeta):
 
     def visits_due(self, today):
         "No visit after the end of the plan's contract"
+        line = getattr(self, 'contract_line', None)
         for cycle_start, phase, planned in super().visits_due(today):
-            if (self.contract_line
-                    and planned > self.contract_line.contract.end_date):
+            if line and planned > line.contract.end_date:
                 continue
             yield cycle_start, phase, planned
 
