@@ -86,7 +86,7 @@ class Profitability(Abstract):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('margin', 'ASC'), ('contract', 'DESC')]
+        cls._order = [('margin', 'ASC'), ('id', 'ASC')]
 
     def get_loss(self, name):
         return self.margin is not None and self.margin < 0
