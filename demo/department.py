@@ -69,6 +69,7 @@ def load_department(config, company, product_codes, part_codes):
     _answer_from_article(product_codes)
     _train(today, at, product_codes)
     _sign_contracts(today)
+    _sign_framework_contracts(today, at, product_codes, part_codes)
     _print_labels()
 
 
@@ -752,6 +753,98 @@ def _sign_contracts(today):
         Contract = Model.get('service.contract')
         for contract in [Contract(i) for i in contracts]:
             contract.click('run')
+
+
+def _sign_framework_contracts(today, at, product_codes, part_codes):
+    """The education bureau's framework contract for the primary schools
+    of three towns (4 visits a quarter, an inspection every 6 months), and
+    a kindergarten's contract sold cheap, paying all the parts, which its
+    first repair already makes lose money: the manager's profitability
+    shows both"""
+    day = dt.timedelta(days=1)
+    with as_user('manager'):
+        Configuration = Model.get('service.configuration')
+        configuration = Configuration(1)
+        configuration.labour_hour_cost = Decimal(80)
+        configuration.save()
+    contracts = []
+    with as_user('cs'):
+        Party = Model.get('party.party')
+        Site = Model.get('service.site')
+        Contract = Model.get('service.contract')
+        bureau = Party(name="县教育局")
+        bureau.save()
+        framework = Contract(
+            party=bureau, description="中小学设备维保框架合同",
+            start_date=today - 60 * day, end_date=today + 304 * day,
+            notice_days=60, price=Decimal('36000'), invoicing='quarterly')
+        for name in ["城关镇中心小学", "石桥镇中心小学", "龙泉乡中心小学"]:
+            site, = Site.find([('name', '=', name)])
+            line = framework.lines.new(site=site)
+            line.visits = 4
+            line.inspection_months = 6
+            line.parts_coverage = 'amount'
+            line.parts_amount = Decimal(500)
+            line.labour_covered = True
+            line.normal_response_hours = 8
+            line.normal_resolution_hours = 32
+        framework.save()
+        contracts.append(framework.id)
+        kindergarten, = Site.find([('name', '=', "白沙镇幼儿园")])
+        cheap = Contract(
+            party=kindergarten.party, description="幼儿园设备维保合同（全包）",
+            start_date=today - 30 * day, end_date=today + 334 * day,
+            price=Decimal('400'))
+        line = cheap.lines.new(site=kindergarten)
+        line.parts_coverage = 'all'
+        line.labour_covered = True
+        cheap.save()
+        contracts.append(cheap.id)
+    with as_user('manager'):
+        Contract = Model.get('service.contract')
+        for contract in [Contract(i) for i in contracts]:
+            contract.click('run')
+
+    # the kindergarten's projector: two HDMI cables and six hours, two
+    # of them on site, for a contract of 400 a year
+    projector = _equipment(
+        product_codes['projector'], ('site.name', '=', "白沙镇幼儿园"))
+    received = at(today - day if is_working_day(today - day) else today,
+        9)
+    ticket = _open_ticket(
+        projector, "投影仪无信号，画面闪烁", 'phone', received)
+    order_id = _plan_visit(ticket, 'field', received + dt.timedelta(hours=2))
+    with as_user('field'):
+        Requisition = Model.get('service.requisition')
+        WorkOrder = Model.get('service.work_order')
+        Product = Model.get('product.product')
+        Location = Model.get('stock.location')
+        warehouse, = Location.find([('type', '=', 'warehouse')], limit=1)
+        requisition = Requisition(work_order=WorkOrder(order_id))
+        requisition.reason = "HDMI 线缆老化，信号不稳"
+        part, = Product.find([('code', '=', part_codes['hdmi'])])
+        line = requisition.lines.new(product=part, quantity=2)
+        line.from_location = Location(warehouse.storage_location.id)
+        requisition.click('request')
+        requisition_id = requisition.id
+    with as_user('keeper'):
+        Requisition = Model.get('service.requisition')
+        requisition = Requisition(requisition_id)
+        requisition.click('approve')
+        requisition.click('issue')
+    with as_user('field'):
+        WorkOrder = Model.get('service.work_order')
+        order = WorkOrder(order_id)
+        order.click('start')
+        order.fault_found = "HDMI 线缆接头松动，信号时断时续"
+        order.action_taken = "更换两根 HDMI 线缆，重新布线固定"
+        order.equipment_state_after = 'in_service'
+        order.customer_signatory = "园长办公室赵老师"
+        order.customer_satisfied = 'yes'
+        order.timesheet_lines.new(duration=dt.timedelta(hours=2))
+        order.timesheet_lines.new(
+            duration=dt.timedelta(hours=4), service_kind='travel')
+        order.click('do')
 
 
 def _print_labels():
