@@ -33,7 +33,12 @@ class Initiation(
             ('presales_decision', '=', 'go'),
             ])
     party = fields.Function(fields.Many2One(
-            'party.party', "Customer"), 'on_change_with_party')
+            'party.party', "Customer",
+            context={
+                'company': Eval('company', -1),
+                },
+            depends={'company'}),
+        'on_change_with_party')
     title = fields.Char("Project", required=True, states=_states)
     objectives = fields.Text("Objectives", required=True, states=_states)
     scope = fields.Text(
