@@ -71,7 +71,8 @@ class Proposal(
             Index(t,
                 (t.opportunity, Index.Range(order='DESC')),
                 (t.version, Index.Range(order='DESC'))))
-        cls._order = [('opportunity', 'DESC'), ('version', 'DESC')]
+        cls._order = [
+            ('opportunity', 'DESC'), ('version', 'DESC'), ('id', 'DESC')]
         cls._transitions |= {
             ('draft', 'presented'),
             }
