@@ -4,11 +4,9 @@
 
 A message creates a ticket, unless it answers one: In-Reply-To/References
 naming a message already in a ticket's thread, or the ticket number in the
-subject, appends it to that thread when the sender is a known contact of
-the ticket's customer, site or of the company, or wrote in that thread
-before.  A stranger naming a ticket, by its number or by a Message-ID he
-learnt, gets a new ticket flagged as unknown sender and linked to the one
-it names.
+subject when the sender is a known contact of the ticket's customer or of
+the company, appends it to that thread.  A stranger naming a ticket gets a
+new ticket flagged as unknown sender and linked to the one it names.
 
 Every message posted is stored: a message that cannot be read keeps its
 error and shows in the "To check" list, an automatic message (auto-reply,
@@ -1179,11 +1177,7 @@ class Ticket(metaclass=PoolMeta):
                         ]):
                 ticket = cls._thread_ticket(message)
                 if ticket:
-                    if (not values['ambiguous']
-                            and cls._known_email_sender(
-                                ticket, values['from'])):
-                        return ticket, None
-                    return None, ticket
+                    return ticket, None
         # full-width digits and lower case read as the number they show
         subject = unicodedata.normalize('NFKC', values['subject']).casefold()
         numbers = NUMBER.findall(subject)
@@ -1219,11 +1213,6 @@ class Ticket(metaclass=PoolMeta):
 
     @classmethod
     def _known_email_sender(cls, ticket, address):
-        """Whether the address may write in the ticket's thread: a contact
-        of its customer, its site or the company, or the sender of a
-        message already in the thread (who asked from an unknown address)"""
-        pool = Pool()
-        Message = pool.get('ir.chat.message')
         parties = [ticket.company.party]
         if ticket.party:
             parties.append(ticket.party)
@@ -1234,13 +1223,9 @@ class Ticket(metaclass=PoolMeta):
             contacts.append(ticket.contact)
         if ticket.site:
             contacts.extend(getattr(ticket.site, 'contacts', None) or [])
-        if any((c.value or '').strip().lower() == address
-                for c in contacts if c.type == 'email'):
-            return True
-        return bool(address and Message.search([
-                    ('channel.resource', '=', str(ticket)),
-                    ('email', '=', address),
-                    ], limit=1))
+        return any(
+            (c.value or '').strip().lower() == address
+            for c in contacts if c.type == 'email')
 
     @classmethod
     def _email_subject(cls, values):
