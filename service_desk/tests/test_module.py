@@ -1247,10 +1247,17 @@ class ServiceDeskTestCase(
             self.assertEqual(
                 [e.under_warranty for e in [covered, expired, unknown]],
                 [True, False, False])
+            # the items of this site: other tests may leave theirs
             self.assertEqual(
-                Equipment.search([('under_warranty', '=', True)]), [covered])
+                Equipment.search([
+                        ('site', '=', site.id),
+                        ('under_warranty', '=', True),
+                        ]), [covered])
             self.assertEqual(
-                set(Equipment.search([('under_warranty', '=', False)])),
+                set(Equipment.search([
+                            ('site', '=', site.id),
+                            ('under_warranty', '=', False),
+                            ])),
                 {expired, unknown})
 
     @with_transaction()
